@@ -1,0 +1,631 @@
+// Loading and validating configs: YAML in, a checked Config or every error out.
+#include "config/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <tuple>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <unistd.h>
+
+#include "config/schema.hpp"
+#include "config/values.hpp"
+#include "util/strings.hpp"
+
+namespace blackout {
+
+std::string ConfigError::to_string() const {
+  std::string out = file;
+  if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+  out += ": ";
+  if (!field.empty()) out += field + ": ";
+  return out + message;
+}
+
+ConfigLoadError::ConfigLoadError(ConfigErrors errors) : errors_(std::move(errors)) {
+  for (const ConfigError& error : errors_) message_ += error.to_string() + "\n";
+  if (!message_.empty()) message_.pop_back();
+}
+
+std::size_t Config::check_count() const {
+  std::size_t count = 0;
+  for (const Target& target : targets) count += target.checks.size();
+  return count;
+}
+
+namespace {
+
+// The state of one load: where we are and what went wrong so far.
+struct Context {
+  std::string file;
+  ConfigErrors errors;
+
+  void error(const YAML::Node& node, const std::string& field, std::string message) {
+    ConfigError e{file, 0, 0, field, std::move(message)};
+    if (node.IsDefined()) {
+      const YAML::Mark mark = node.Mark();
+      if (mark.line >= 0) {
+        e.line = mark.line + 1;
+        e.column = mark.column + 1;
+      }
+    }
+    errors.push_back(std::move(e));
+  }
+};
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Scalar: return quoted(node.Scalar());
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Undefined: return "nothing";
+  }
+  return "something else";
+}
+
+std::string suggestion(std::string_view key, const std::vector<std::string_view>& allowed) {
+  std::string_view best;
+  std::size_t best_distance = 3;
+  for (const std::string_view candidate : allowed) {
+    const std::size_t d = edit_distance(key, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best.empty() ? "" : " (did you mean \"" + std::string(best) + "\"?)";
+}
+
+// Reads one YAML mapping against the schema: rejects unknown and duplicate keys, and gives
+// typed access to the known ones. Every accessor reports its own errors and returns nullopt.
+class MapReader {
+ public:
+  MapReader(Context& context, const YAML::Node& node, std::string field, std::string schema_path,
+            std::string extra_schema_path = "")
+      : context_(context), node_(node), field_(std::move(field)), schema_path_(std::move(schema_path)),
+        extra_schema_path_(std::move(extra_schema_path)) {
+    if (!node.IsMap()) {
+      context_.error(node, field_, "expected a mapping, got " + describe(node));
+      return;
+    }
+    valid_ = true;
+    std::vector<std::string_view> allowed = child_keys(schema_path_);
+    if (!extra_schema_path_.empty())
+      for (const std::string_view key : child_keys(extra_schema_path_)) allowed.push_back(key);
+    std::set<std::string> seen;
+    for (const auto& pair : node) {
+      const YAML::Node& key_node = pair.first;
+      if (!key_node.IsScalar()) {
+        context_.error(key_node, field_, "keys must be plain words, got " + describe(key_node));
+        continue;
+      }
+      const std::string key = key_node.Scalar();
+      if (!seen.insert(key).second) {
+        context_.error(key_node, join(key), "duplicate key");
+        continue;
+      }
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        context_.error(key_node, join(key), "unknown key" + suggestion(key, allowed));
+        continue;
+      }
+      entries_.emplace_back(key, pair.second);
+    }
+  }
+
+  [[nodiscard]] bool valid() const { return valid_; }
+  [[nodiscard]] const std::string& field() const { return field_; }
+  [[nodiscard]] std::string join(std::string_view key) const { return field_.empty() ? std::string(key) : field_ + "." + std::string(key); }
+
+  // The node under key, or nullptr when absent (or null, which counts as absent).
+  const YAML::Node* get(std::string_view key) {
+    assert_in_schema(key);
+    for (const auto& [name, value] : entries_)
+      if (name == key) return value.IsNull() ? nullptr : &value;
+    return nullptr;
+  }
+
+  bool has(std::string_view key) { return get(key) != nullptr; }
+
+  void require(std::string_view key) {
+    assert_in_schema(key);
+    if (!has(key)) context_.error(node_, join(key), "required key is missing");
+  }
+
+  template <typename Parse>
+  auto scalar(std::string_view key, Parse parse) -> std::optional<typename std::invoke_result_t<Parse, std::string_view>::value_type> {
+    const YAML::Node* value = get(key);
+    if (!value) return std::nullopt;
+    return parse_scalar(*value, join(key), parse);
+  }
+
+  template <typename Parse>
+  auto parse_scalar(const YAML::Node& value, const std::string& field, Parse parse)
+      -> std::optional<typename std::invoke_result_t<Parse, std::string_view>::value_type> {
+    if (!value.IsScalar()) {
+      context_.error(value, field, "expected a single value, got " + describe(value));
+      return std::nullopt;
+    }
+    auto parsed = parse(std::string_view(value.Scalar()));
+    if (!parsed) {
+      context_.error(value, field, parsed.error().message);
+      return std::nullopt;
+    }
+    return std::move(*parsed);
+  }
+
+  Context& context() { return context_; }
+
+ private:
+  void assert_in_schema(std::string_view key) const {
+    // A key read here but missing from the schema is a bug in blackout, not in the file.
+    const std::string path = schema_path_.empty() ? std::string(key) : schema_path_ + "." + std::string(key);
+    const std::string extra = extra_schema_path_ + "." + std::string(key);
+    if (!find_key_spec(path) && (extra_schema_path_.empty() || !find_key_spec(extra)))
+      throw std::logic_error("config key read but not in schema: " + path);
+  }
+
+  Context& context_;
+  const YAML::Node& node_;
+  std::string field_;
+  std::string schema_path_;
+  std::string extra_schema_path_;
+  bool valid_ = false;
+  std::vector<std::pair<std::string, YAML::Node>> entries_;
+};
+
+// Schedule settings that cascade: defaults -> target -> check.
+struct Schedule {
+  Duration interval, timeout, jitter, confirm_spacing;
+  int confirmations;
+};
+
+void read_schedule(MapReader& map, Schedule& schedule, bool with_spacing) {
+  if (auto v = map.scalar("interval", parse_duration)) schedule.interval = *v;
+  if (auto v = map.scalar("timeout", parse_duration)) schedule.timeout = *v;
+  if (auto v = map.scalar("jitter", parse_duration)) schedule.jitter = *v;
+  if (auto v = map.scalar("confirmations", [](std::string_view t) { return parse_integer(t, 0, 10); }))
+    schedule.confirmations = static_cast<int>(*v);
+  if (with_spacing)
+    if (auto v = map.scalar("confirm_spacing", parse_duration)) schedule.confirm_spacing = *v;
+}
+
+void validate_schedule(Context& context, const YAML::Node& node, const std::string& field, const Schedule& s) {
+  if (s.interval < 100ms) context.error(node, field, "interval " + format_duration(s.interval) + " is too short (at least 100ms)");
+  if (s.timeout <= 0s) context.error(node, field, "timeout must be positive");
+  else if (s.timeout >= s.interval)
+    context.error(node, field, "timeout " + format_duration(s.timeout) + " must be shorter than the interval " + format_duration(s.interval));
+  if (s.jitter < 0s || (s.jitter >= s.interval && s.interval > 0s))
+    context.error(node, field, "jitter " + format_duration(s.jitter) + " must be shorter than the interval " + format_duration(s.interval));
+  if (s.confirm_spacing <= 0s) context.error(node, field, "confirm_spacing must be positive");
+}
+
+bool address_allowed(Context& context, bool lab_only, const IpAddress& ip, const YAML::Node& node, const std::string& field) {
+  if (!lab_only || is_lab_address(ip)) return true;
+  context.error(node, field, "address " + ip.to_string() + " is outside loopback and the lab ranges, and lab_only is set");
+  return false;
+}
+
+Expected<IpAddress> parse_address(std::string_view text) {
+  if (auto ip = IpAddress::parse(text)) return *ip;
+  return make_error("expected an IPv4 or IPv6 address, got " + quoted(text));
+}
+
+Expected<Prefix> parse_prefix(std::string_view text) {
+  if (auto prefix = Prefix::parse(text)) return *prefix;
+  if (Prefix::parse(text, true)) return make_error("prefix " + quoted(text) + " has bits set beyond its length");
+  return make_error("expected a prefix such as 175.45.176.0/22, got " + quoted(text));
+}
+
+struct CheckReadContext {
+  Context& context;
+  bool lab_only;
+  const Target& target;
+  const Schedule& schedule;
+};
+
+void read_icmp(MapReader& map, IcmpParams& p) {
+  if (auto v = map.scalar("payload_size", [](std::string_view t) { return parse_integer(t, 0, 1472); }))
+    p.payload_size = static_cast<std::uint16_t>(*v);
+}
+
+void read_tcp(MapReader& map, TcpParams& p) {
+  map.require("port");
+  if (auto v = map.scalar("port", parse_port)) p.port = *v;
+}
+
+void read_http(MapReader& map, HttpParams& p, CheckReadContext& rc) {
+  map.require("url");
+  if (const YAML::Node* node = map.get("url")) {
+    if (auto url = map.parse_scalar(*node, map.join("url"), parse_http_url)) {
+      p.url = node->Scalar();
+      if (auto ip = IpAddress::parse(url->host)) address_allowed(rc.context, rc.lab_only, *ip, *node, map.join("url"));
+    }
+  }
+  if (const YAML::Node* node = map.get("expect_status")) {
+    const auto parse_status = [](std::string_view t) { return parse_integer(t, 100, 599); };
+    p.expect_status.clear();
+    if (node->IsSequence()) {
+      if (node->size() == 0) rc.context.error(*node, map.join("expect_status"), "the list of statuses is empty");
+      for (std::size_t i = 0; i < node->size(); ++i)
+        if (auto v = map.parse_scalar((*node)[i], map.join("expect_status") + "[" + std::to_string(i) + "]", parse_status))
+          p.expect_status.push_back(static_cast<int>(*v));
+    } else if (auto v = map.parse_scalar(*node, map.join("expect_status"), parse_status)) {
+      p.expect_status.push_back(static_cast<int>(*v));
+    }
+  }
+  if (const YAML::Node* node = map.get("body_match")) {
+    if (auto pattern = map.parse_scalar(*node, map.join("body_match"), [](std::string_view t) -> Expected<std::string> { return std::string(t); })) {
+      try {
+        std::regex compiled(*pattern, std::regex::ECMAScript);
+        p.body_match = *pattern;
+      } catch (const std::regex_error& e) {
+        rc.context.error(*node, map.join("body_match"), std::string("bad regular expression: ") + e.what());
+      }
+    }
+  }
+  if (auto v = map.scalar("follow_redirects", parse_boolean)) p.follow_redirects = *v;
+  if (auto v = map.scalar("tls_verify", parse_boolean)) p.tls_verify = *v;
+  if (auto v = map.scalar("cert_expiry_warning", parse_duration)) p.cert_expiry_warning = *v;
+  if (auto v = map.scalar("method", [](std::string_view t) -> Expected<std::string> {
+        if (t == "GET" || t == "HEAD") return std::string(t);
+        return make_error("expected GET or HEAD, got " + quoted(t));
+      }))
+    p.method = *v;
+  if (auto v = map.scalar("host_header", parse_host_name)) p.host_header = *v;
+}
+
+void read_dns(MapReader& map, DnsParams& p, CheckReadContext& rc) {
+  map.require("query");
+  if (auto v = map.scalar("query", [](std::string_view t) -> Expected<std::string> {
+        if (t == ".") return std::string(".");
+        return parse_host_name(t);
+      }))
+    p.query = *v;
+  if (auto v = map.scalar("type", [](std::string_view t) -> Expected<std::uint16_t> {
+        if (auto type = dns_type_from_string(t)) return *type;
+        return make_error("unknown DNS type " + quoted(t) + "; use A, AAAA, NS, MX, SOA, TXT, ... or TYPEnnn");
+      }))
+    p.qtype = *v;
+  if (auto v = map.scalar("class", [](std::string_view t) -> Expected<std::uint16_t> {
+        if (t == "IN") return std::uint16_t{1};
+        if (t == "CH") return std::uint16_t{3};
+        return make_error("expected IN or CH, got " + quoted(t));
+      }))
+    p.qclass = *v;
+  if (const YAML::Node* node = map.get("server")) {
+    if (auto ip = map.parse_scalar(*node, map.join("server"), parse_address)) {
+      if (address_allowed(rc.context, rc.lab_only, *ip, *node, map.join("server"))) p.server = *ip;
+    }
+  }
+  if (auto v = map.scalar("port", parse_port)) p.port = *v;
+  if (auto v = map.scalar("expect_rcode", [](std::string_view t) -> Expected<int> {
+        if (auto rcode = dns_rcode_from_string(t)) return *rcode;
+        return make_error("unknown DNS rcode " + quoted(t) + "; use NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ...");
+      }))
+    p.expect_rcode = *v;
+  if (auto v = map.scalar("expect_authoritative", parse_boolean)) p.expect_authoritative = *v;
+  if (auto v = map.scalar("min_answers", [](std::string_view t) { return parse_integer(t, 0, 65535); }))
+    p.min_answers = static_cast<int>(*v);
+  if (auto v = map.scalar("tcp", parse_boolean)) p.tcp = *v;
+  if (auto v = map.scalar("recursion_desired", parse_boolean)) p.recursion_desired = *v;
+}
+
+void read_smtp(MapReader& map, SmtpParams& p) {
+  if (auto v = map.scalar("port", parse_port)) p.port = *v;
+  if (auto v = map.scalar("starttls", parse_boolean)) p.starttls = *v;
+  if (auto v = map.scalar("ehlo_name", parse_host_name)) p.ehlo_name = *v;
+}
+
+void read_traceroute(MapReader& map, TracerouteParams& p) {
+  if (auto v = map.scalar("method", [](std::string_view t) -> Expected<TracerouteParams::Method> {
+        if (t == "udp") return TracerouteParams::Method::udp;
+        if (t == "icmp") return TracerouteParams::Method::icmp;
+        return make_error("expected udp or icmp, got " + quoted(t));
+      }))
+    p.method = *v;
+  const auto hop = [](std::string_view t) { return parse_integer(t, 1, 64); };
+  if (auto v = map.scalar("max_hops", hop)) p.max_hops = static_cast<int>(*v);
+  if (auto v = map.scalar("first_hop", hop)) p.first_hop = static_cast<int>(*v);
+  if (auto v = map.scalar("port", parse_port)) p.port = *v;
+  if (p.first_hop > p.max_hops) map.context().error(YAML::Node(), map.field(), "first_hop is larger than max_hops");
+}
+
+void read_bgp(MapReader& map, BgpParams& p, const YAML::Node& node) {
+  if (auto v = map.scalar("prefix", parse_prefix)) p.prefix = *v;
+  if (auto v = map.scalar("origin_as", parse_as_number)) p.origin_as = *v;
+  if (auto v = map.scalar("min_peers", [](std::string_view t) { return parse_integer(t, 1, 100000); }))
+    p.min_peers = static_cast<int>(*v);
+  if (!map.has("prefix") && !map.has("origin_as")) map.context().error(node, map.field(), "a bgp check needs a prefix or an origin_as");
+}
+
+std::optional<Check> read_check(const YAML::Node& item, const std::string& field, CheckReadContext& rc) {
+  Context& context = rc.context;
+  std::string kind_name;
+  YAML::Node params;  // null when the kind stands alone
+  if (item.IsScalar()) {
+    kind_name = item.Scalar();
+  } else if (item.IsMap()) {
+    if (item.size() != 1) {
+      std::string keys;
+      for (const auto& pair : item) keys += (keys.empty() ? "" : ", ") + (pair.first.IsScalar() ? pair.first.Scalar() : std::string("?"));
+      context.error(item, field, "a check is a mapping with one key, its kind; found " + keys +
+                                     " (are the parameters indented under the kind?)");
+      return std::nullopt;
+    }
+    const auto pair = *item.begin();
+    if (!pair.first.IsScalar()) {
+      context.error(item, field, "expected a check kind");
+      return std::nullopt;
+    }
+    kind_name = pair.first.Scalar();
+    params = pair.second;
+  } else {
+    context.error(item, field, "expected a check kind or a mapping from a kind to its parameters, got " + describe(item));
+    return std::nullopt;
+  }
+  const auto kind = check_kind_from_string(kind_name);
+  if (!kind) {
+    std::vector<std::string_view> kinds;
+    for (std::size_t i = 0; i < check_kind_count; ++i) kinds.push_back(to_string(static_cast<CheckKind>(i)));
+    context.error(item, field, "unknown check kind " + quoted(kind_name) + suggestion(kind_name, kinds) +
+                                   "; kinds are icmp, tcp, http, dns, smtp, traceroute, bgp");
+    return std::nullopt;
+  }
+  const std::string kind_field = field + "." + kind_name;
+  Check check;
+  check.kind = *kind;
+  Schedule schedule = rc.schedule;
+
+  // Shorthands: "tcp: 443" is a port; "icmp" alone takes every default.
+  if (params.IsScalar()) {
+    if (*kind != CheckKind::tcp) {
+      context.error(params, kind_field, "expected a mapping of parameters, got " + describe(params));
+      return std::nullopt;
+    }
+    auto port = parse_port(params.Scalar());
+    if (!port) {
+      context.error(params, kind_field, port.error().message);
+      return std::nullopt;
+    }
+    check.params = TcpParams{*port};
+  } else if (params.IsSequence()) {
+    context.error(params, kind_field, "expected a mapping of parameters, got a list");
+    return std::nullopt;
+  } else {
+    const bool needs_params = *kind == CheckKind::tcp || *kind == CheckKind::http || *kind == CheckKind::dns || *kind == CheckKind::bgp;
+    if (!params.IsDefined() || params.IsNull()) {
+      if (needs_params) {
+        context.error(item, kind_field, "the " + kind_name + " check needs parameters" +
+                                            (*kind == CheckKind::tcp ? ": write tcp: PORT" : ": write " + kind_name + ": {...}"));
+        return std::nullopt;
+      }
+      params = YAML::Node(YAML::NodeType::Map);
+    }
+    MapReader map(context, params, kind_field, "targets[].checks[]." + kind_name, "targets[].checks[].<kind>");
+    if (!map.valid()) return std::nullopt;
+    const std::size_t errors_before = context.errors.size();
+    switch (*kind) {
+      case CheckKind::icmp: check.params = IcmpParams{}; read_icmp(map, std::get<IcmpParams>(check.params)); break;
+      case CheckKind::tcp: check.params = TcpParams{}; read_tcp(map, std::get<TcpParams>(check.params)); break;
+      case CheckKind::http: check.params = HttpParams{}; read_http(map, std::get<HttpParams>(check.params), rc); break;
+      case CheckKind::dns: check.params = DnsParams{}; read_dns(map, std::get<DnsParams>(check.params), rc); break;
+      case CheckKind::smtp: check.params = SmtpParams{}; read_smtp(map, std::get<SmtpParams>(check.params)); break;
+      case CheckKind::traceroute: check.params = TracerouteParams{}; read_traceroute(map, std::get<TracerouteParams>(check.params)); break;
+      case CheckKind::bgp: check.params = BgpParams{}; read_bgp(map, std::get<BgpParams>(check.params), params); break;
+    }
+    read_schedule(map, schedule, true);
+    if (auto name = map.scalar("name", parse_name)) check.id = *name;
+    if (context.errors.size() != errors_before) return std::nullopt;
+  }
+  check.interval = schedule.interval;
+  check.timeout = schedule.timeout;
+  check.jitter = schedule.jitter;
+  check.confirmations = schedule.confirmations;
+  check.confirm_spacing = schedule.confirm_spacing;
+  validate_schedule(context, item, field, schedule);
+  if (check.id.empty()) check.id = default_check_id(check.kind, check.params);
+
+  // What the check needs from its target.
+  const bool has_endpoint = rc.target.address.has_value() || !rc.target.host.empty();
+  const bool needs_endpoint = [&] {
+    switch (check.kind) {
+      case CheckKind::icmp:
+      case CheckKind::tcp:
+      case CheckKind::smtp:
+      case CheckKind::traceroute: return true;
+      case CheckKind::dns: return !std::get<DnsParams>(check.params).server.has_value();
+      case CheckKind::http:
+      case CheckKind::bgp: return false;
+    }
+    return false;
+  }();
+  if (needs_endpoint && !has_endpoint)
+    context.error(item, field, "the " + std::string(to_string(check.kind)) + " check needs the target's address or host");
+  if (check.kind == CheckKind::bgp && rc.target.layer != Layer::bgp)
+    context.error(item, field, "bgp checks belong to targets of layer bgp");
+  if (check.kind != CheckKind::bgp && rc.target.layer == Layer::bgp)
+    context.error(item, field, "a target of layer bgp holds only bgp checks");
+  return check;
+}
+
+void read_target(Context& context, const YAML::Node& node, std::size_t index, const Config& config,
+                 std::set<std::string>& names, std::vector<Target>& targets) {
+  const std::string field = "targets[" + std::to_string(index) + "]";
+  MapReader map(context, node, field, "targets[]");
+  if (!map.valid()) return;
+  Target target;
+  map.require("name");
+  map.require("layer");
+  map.require("checks");
+  if (auto name = map.scalar("name", parse_name)) {
+    target.name = *name;
+    if (!names.insert(target.name).second) context.error(*map.get("name"), map.join("name"), "duplicate target name " + quoted(target.name));
+  }
+  if (auto layer = map.scalar("layer", [](std::string_view t) -> Expected<Layer> {
+        if (auto l = layer_from_string(t)) return *l;
+        return make_error("expected one of web, mail, dns, router, host, bgp, got " + quoted(t));
+      }))
+    target.layer = *layer;
+  if (const YAML::Node* groups = map.get("groups")) {
+    if (!groups->IsSequence()) {
+      context.error(*groups, map.join("groups"), "expected a list of group names, got " + describe(*groups));
+    } else {
+      for (std::size_t i = 0; i < groups->size(); ++i) {
+        const std::string group_field = map.join("groups") + "[" + std::to_string(i) + "]";
+        if (auto group = map.parse_scalar((*groups)[i], group_field, parse_name)) {
+          if (!config.groups.empty() && !config.groups.contains(*group))
+            context.error((*groups)[i], group_field, "group " + quoted(*group) + " is not declared under groups");
+          target.groups.push_back(*group);
+        }
+      }
+    }
+  }
+  if (const YAML::Node* address = map.get("address")) {
+    if (auto ip = map.parse_scalar(*address, map.join("address"), parse_address))
+      if (address_allowed(context, config.lab_only, *ip, *address, map.join("address"))) target.address = *ip;
+  }
+  if (auto host = map.scalar("host", parse_host_name)) target.host = *host;
+  if (auto description = map.scalar("description", [](std::string_view t) -> Expected<std::string> { return std::string(t); }))
+    target.description = *description;
+  if (auto weight = map.scalar("weight", parse_number)) {
+    if (*weight <= 0) context.error(*map.get("weight"), map.join("weight"), "weight must be greater than 0");
+    target.weight = *weight;
+  }
+  if (auto control = map.scalar("control", parse_boolean)) target.control = *control;
+
+  Schedule schedule{config.defaults.interval, config.defaults.timeout, config.defaults.jitter, config.defaults.confirm_spacing,
+                    config.defaults.confirmations};
+  read_schedule(map, schedule, false);
+
+  if (const YAML::Node* checks = map.get("checks")) {
+    if (!checks->IsSequence()) {
+      context.error(*checks, map.join("checks"), "expected a list of checks, got " + describe(*checks));
+    } else if (checks->size() == 0) {
+      context.error(*checks, map.join("checks"), "a target needs at least one check");
+    } else {
+      CheckReadContext rc{context, config.lab_only, target, schedule};
+      std::set<std::string> ids;
+      for (std::size_t i = 0; i < checks->size(); ++i) {
+        const std::string check_field = map.join("checks") + "[" + std::to_string(i) + "]";
+        if (auto check = read_check((*checks)[i], check_field, rc)) {
+          if (!ids.insert(check->id).second)
+            context.error((*checks)[i], check_field, "duplicate check " + quoted(check->id) + " in this target; give one a name");
+          target.checks.push_back(std::move(*check));
+        }
+      }
+    }
+  }
+  targets.push_back(std::move(target));
+}
+
+std::string default_vantage() {
+  char buffer[256] = {};
+  if (gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0') return "vantage";
+  return buffer;
+}
+
+Config read_config(Context& context, const YAML::Node& root) {
+  Config config;
+  config.source = context.file;
+  config.vantage = default_vantage();
+  if (!root.IsDefined() || root.IsNull()) {
+    context.error(root, "", "the file is empty; a config needs at least a list of targets");
+    return config;
+  }
+  MapReader map(context, root, "", "");
+  if (!map.valid()) return config;
+  if (auto v = map.scalar("vantage", parse_name)) config.vantage = *v;
+  if (map.scalar("store", parse_store_url)) config.store = map.get("store")->Scalar();
+  if (auto v = map.scalar("lab_only", parse_boolean)) config.lab_only = *v;
+  if (const YAML::Node* defaults = map.get("defaults")) {
+    MapReader d(context, *defaults, "defaults", "defaults");
+    if (d.valid()) {
+      Schedule s{config.defaults.interval, config.defaults.timeout, config.defaults.jitter, config.defaults.confirm_spacing,
+                 config.defaults.confirmations};
+      read_schedule(d, s, true);
+      validate_schedule(context, *defaults, "defaults", s);
+      config.defaults = CheckDefaults{s.interval, s.timeout, s.jitter, s.confirmations, s.confirm_spacing};
+    }
+  }
+  if (const YAML::Node* groups = map.get("groups")) {
+    if (!groups->IsMap()) {
+      context.error(*groups, "groups", "expected a mapping from group name to description, got " + describe(*groups));
+    } else {
+      for (const auto& pair : *groups) {
+        const std::string name = pair.first.IsScalar() ? pair.first.Scalar() : "";
+        const std::string field = "groups." + name;
+        if (!map.parse_scalar(pair.first, field, parse_name)) continue;
+        if (config.groups.contains(name)) {
+          context.error(pair.first, field, "duplicate group");
+          continue;
+        }
+        if (!pair.second.IsNull() && !pair.second.IsScalar()) {
+          context.error(pair.second, field, "expected a description, got " + describe(pair.second));
+          continue;
+        }
+        config.groups[name] = pair.second.IsScalar() ? pair.second.Scalar() : "";
+      }
+    }
+  }
+  map.require("targets");
+  if (const YAML::Node* targets = map.get("targets")) {
+    if (!targets->IsSequence()) {
+      context.error(*targets, "targets", "expected a list of targets, got " + describe(*targets));
+    } else if (targets->size() == 0) {
+      context.error(*targets, "targets", "the list of targets is empty");
+    } else {
+      std::set<std::string> names;
+      for (std::size_t i = 0; i < targets->size(); ++i) read_target(context, (*targets)[i], i, config, names, config.targets);
+    }
+  }
+  return config;
+}
+
+Expected<Config, ConfigErrors> load(std::string_view text, const std::string& source_name) {
+  Context context{source_name, {}};
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    ConfigError error{source_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0, "",
+                      "YAML syntax error: " + e.msg};
+    return ConfigErrors{std::move(error)};
+  } catch (const YAML::Exception& e) {
+    return ConfigErrors{ConfigError{source_name, 0, 0, "", std::string("YAML error: ") + e.what()}};
+  }
+  Config config = read_config(context, root);
+  if (!context.errors.empty()) {
+    std::stable_sort(context.errors.begin(), context.errors.end(), [](const ConfigError& a, const ConfigError& b) {
+      return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
+    return std::move(context.errors);
+  }
+  return config;
+}
+
+}  // namespace
+
+Expected<Config, ConfigErrors> load_config_text(std::string_view text, const std::string& source_name) {
+  return load(text, source_name);
+}
+
+Expected<Config, ConfigErrors> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ConfigErrors{ConfigError{path, 0, 0, "", std::string("cannot open the file: ") + std::strerror(errno)}};
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return ConfigErrors{ConfigError{path, 0, 0, "", "cannot read the file"}};
+  const std::string text = buffer.str();
+  if (text.size() > 64 * 1024 * 1024) return ConfigErrors{ConfigError{path, 0, 0, "", "the file is larger than 64 MiB"}};
+  if (text.find('\0') != std::string::npos) return ConfigErrors{ConfigError{path, 0, 0, "", "the file holds NUL bytes; it is not a YAML text file"}};
+  return load(text, path);
+}
+
+}  // namespace blackout

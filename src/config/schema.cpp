@@ -1,0 +1,131 @@
+// The config schema table. Add a key here first; the loader refuses keys it does not list.
+#include "config/schema.hpp"
+
+#include <array>
+
+namespace blackout {
+namespace {
+
+// Keys every check accepts, whatever its kind, are listed once under "<kind>".
+constexpr auto schema = std::to_array<KeySpec>({
+    {"vantage", "name", "the host name", false, "Name of this vantage point. Every result carries it; several vantages can share one store."},
+    {"store", "store URL", "sqlite:var/blackout.db", false, "Where results go: `sqlite:PATH` (embedded, the default) or `postgresql://user@host:port/db` (shared by many vantages)."},
+    {"lab_only", "boolean", "false", false, "Refuse any address outside loopback, 198.18.0.0/15 and fd00:198:18::/48. Set in every config the tests and the lab run."},
+    {"defaults", "mapping", "", false, "Defaults for every check; a target or a check may override each of them."},
+    {"defaults.interval", "duration", "10s", false, "Time between two runs of a check."},
+    {"defaults.timeout", "duration", "2s", false, "How long a probe waits for its answer. Must be shorter than the interval."},
+    {"defaults.jitter", "duration", "1s", false, "Random delay, up to this much, added to each run so that probes spread out. Must be shorter than the interval."},
+    {"defaults.confirmations", "integer 0..10", "2", false, "When a passing check fails, re-probe it this many times at once before the failure counts: a lost packet is not an outage."},
+    {"defaults.confirm_spacing", "duration", "500ms", false, "Time between confirmation re-probes."},
+    {"groups", "mapping of name to text", "", false, "Named groups (owners, sectors) with a description. When present, every group a target names must be declared here."},
+    {"targets", "list", "", true, "The things to watch. At least one."},
+    {"targets[].name", "name", "", true, "Unique name of the target: letters, digits, `_`, `.`, `-`; at most 64 characters."},
+    {"targets[].layer", "one of web, mail, dns, router, host, bgp", "", true, "Which layer of the network the target belongs to; detection aggregates per layer."},
+    {"targets[].groups", "list of names", "[]", false, "Groups the target belongs to."},
+    {"targets[].address", "IP address", "", false, "IPv4 or IPv6 address to probe. A target needs an address or a host, except a bgp target."},
+    {"targets[].host", "host name", "", false, "DNS name of the target. Resolved at start-up when no address is given; sent as the HTTP Host and TLS SNI name."},
+    {"targets[].description", "text", "", false, "Free text shown in reports."},
+    {"targets[].weight", "number > 0", "1", false, "The target's share in layer and network aggregates."},
+    {"targets[].control", "boolean", "false", false, "A vantage control target (outside the watched network): when only control targets fail, the problem is the vantage's own."},
+    {"targets[].interval", "duration", "defaults.interval", false, "Overrides the default interval for this target's checks."},
+    {"targets[].timeout", "duration", "defaults.timeout", false, "Overrides the default timeout for this target's checks."},
+    {"targets[].jitter", "duration", "defaults.jitter", false, "Overrides the default jitter for this target's checks."},
+    {"targets[].confirmations", "integer 0..10", "defaults.confirmations", false, "Overrides the default confirmations for this target's checks."},
+    {"targets[].checks", "list of checks", "", true, "How to probe the target. Each item is a check kind alone (`icmp`, `traceroute`, `smtp`) or a mapping from one kind to its parameters (`tcp: 443`, `http: {url: ...}`)."},
+    {"targets[].checks[].<kind>", "mapping", "", false, "Keys every check kind accepts besides its own."},
+    {"targets[].checks[].<kind>.name", "name", "derived from kind and parameters", false, "Id of the check within its target (default: e.g. `tcp:443`, `dns:kp.test/SOA`)."},
+    {"targets[].checks[].<kind>.interval", "duration", "the target's", false, "Overrides the interval for this check."},
+    {"targets[].checks[].<kind>.timeout", "duration", "the target's", false, "Overrides the timeout for this check."},
+    {"targets[].checks[].<kind>.jitter", "duration", "the target's", false, "Overrides the jitter for this check."},
+    {"targets[].checks[].<kind>.confirmations", "integer 0..10", "the target's", false, "Overrides the confirmations for this check."},
+    {"targets[].checks[].<kind>.confirm_spacing", "duration", "defaults.confirm_spacing", false, "Overrides the confirmation spacing for this check."},
+    {"targets[].checks[].icmp", "mapping or nothing", "", false, "ICMP echo (ping) over a raw socket, IPv4 or IPv6. Needs CAP_NET_RAW."},
+    {"targets[].checks[].icmp.payload_size", "integer 0..1472", "56", false, "Bytes of payload after the ICMP header."},
+    {"targets[].checks[].tcp", "port, or mapping", "", false, "TCP connect to a port: ok, refused, reset, timeout and unreachable told apart. `tcp: 443` is short for `tcp: {port: 443}`."},
+    {"targets[].checks[].tcp.port", "port 1..65535", "", true, "The port to connect to."},
+    {"targets[].checks[].http", "mapping", "", false, "HTTP or HTTPS request with expectations and phase timings."},
+    {"targets[].checks[].http.url", "http(s) URL", "", true, "The URL to fetch. Its host is connected to at the target's address when the target has one."},
+    {"targets[].checks[].http.expect_status", "status or list of statuses", "200", false, "Status codes that count as success."},
+    {"targets[].checks[].http.body_match", "regular expression", "", false, "ECMAScript regular expression the body must contain a match of."},
+    {"targets[].checks[].http.follow_redirects", "boolean", "false", false, "Follow redirects (up to 5) and judge the last answer."},
+    {"targets[].checks[].http.tls_verify", "boolean", "true", false, "Verify the TLS certificate chain and name."},
+    {"targets[].checks[].http.cert_expiry_warning", "duration", "14d", false, "Report `cert-expiring` when the certificate expires sooner than this."},
+    {"targets[].checks[].http.method", "GET or HEAD", "GET", false, "HTTP method."},
+    {"targets[].checks[].http.host_header", "host name", "the URL's host", false, "Host header (and TLS SNI name) to send."},
+    {"targets[].checks[].dns", "mapping", "", false, "DNS query to a given server over UDP (TCP on truncation) with expectations."},
+    {"targets[].checks[].dns.query", "domain name", "", true, "The name to ask for."},
+    {"targets[].checks[].dns.type", "DNS type", "SOA", false, "Query type: A, AAAA, NS, MX, SOA, TXT, ... or TYPEnnn."},
+    {"targets[].checks[].dns.class", "IN or CH", "IN", false, "Query class."},
+    {"targets[].checks[].dns.server", "IP address", "the target's address", false, "Server to ask."},
+    {"targets[].checks[].dns.port", "port 1..65535", "53", false, "Server port."},
+    {"targets[].checks[].dns.expect_rcode", "DNS rcode", "NOERROR", false, "Expected response code: NOERROR, NXDOMAIN, ..."},
+    {"targets[].checks[].dns.expect_authoritative", "boolean", "", false, "When set, the AA flag must have this value."},
+    {"targets[].checks[].dns.min_answers", "integer >= 0", "0", false, "Fewest records the answer section must hold."},
+    {"targets[].checks[].dns.tcp", "boolean", "false", false, "Always query over TCP."},
+    {"targets[].checks[].dns.recursion_desired", "boolean", "false", false, "Set the RD flag (for checking a resolver rather than an authoritative server)."},
+    {"targets[].checks[].smtp", "mapping or nothing", "", false, "SMTP banner (220), EHLO and its capabilities, optionally STARTTLS."},
+    {"targets[].checks[].smtp.port", "port 1..65535", "25", false, "Server port."},
+    {"targets[].checks[].smtp.starttls", "boolean", "false", false, "Also run STARTTLS and a TLS handshake."},
+    {"targets[].checks[].smtp.ehlo_name", "host name", "blackout.invalid", false, "Name sent with EHLO."},
+    {"targets[].checks[].traceroute", "mapping or nothing", "", false, "Probes with increasing TTL: hops, their RTTs, the last responsive hop, whether the destination was reached. Needs CAP_NET_RAW."},
+    {"targets[].checks[].traceroute.method", "udp or icmp", "udp", false, "Probe packets: UDP to high ports, or ICMP echo."},
+    {"targets[].checks[].traceroute.max_hops", "integer 1..64", "30", false, "Largest TTL tried."},
+    {"targets[].checks[].traceroute.first_hop", "integer 1..64", "1", false, "Smallest TTL tried."},
+    {"targets[].checks[].traceroute.port", "port 1..65535", "33434", false, "First destination port for UDP probes."},
+    {"targets[].checks[].bgp", "mapping", "", false, "Visibility of a prefix or origin AS in BGP, from MRT feeds or a collector session."},
+    {"targets[].checks[].bgp.prefix", "IP prefix", "", false, "Prefix to watch (covering and more-specific prefixes count). A bgp check needs a prefix or an origin_as."},
+    {"targets[].checks[].bgp.origin_as", "AS number", "", false, "Origin AS whose prefixes to watch."},
+    {"targets[].checks[].bgp.min_peers", "integer >= 1", "1", false, "Fewest collector peers that must see the prefix for it to count as visible."},
+});
+
+}  // namespace
+
+std::span<const KeySpec> config_schema() { return schema; }
+
+const KeySpec* find_key_spec(std::string_view path) {
+  for (const KeySpec& spec : config_schema())
+    if (spec.path == path) return &spec;
+  return nullptr;
+}
+
+std::vector<std::string_view> child_keys(std::string_view parent) {
+  std::vector<std::string_view> keys;
+  for (const KeySpec& spec : config_schema()) {
+    std::string_view path = spec.path;
+    if (!parent.empty()) {
+      if (path.size() <= parent.size() + 1 || path.substr(0, parent.size()) != parent || path[parent.size()] != '.') continue;
+      path.remove_prefix(parent.size() + 1);
+    }
+    if (path.find('.') == std::string_view::npos && path.find('[') == std::string_view::npos && path != "<kind>")
+      keys.push_back(path);
+  }
+  return keys;
+}
+
+std::string schema_markdown() {
+  std::string out;
+  std::string_view section;
+  const auto section_of = [](std::string_view path) -> std::string_view {
+    if (path.starts_with("targets[].checks[].")) {
+      const std::string_view rest = path.substr(19);
+      const std::size_t dot = rest.find('.');
+      return path.substr(0, 19 + (dot == std::string_view::npos ? rest.size() : dot));
+    }
+    if (path.starts_with("targets[]")) return "targets[]";
+    const std::size_t dot = path.find('.');
+    return dot == std::string_view::npos ? std::string_view("top level") : path.substr(0, dot);
+  };
+  for (const KeySpec& spec : config_schema()) {
+    const std::string_view this_section = section_of(spec.path);
+    if (this_section != section) {
+      section = this_section;
+      out += "\n### `" + std::string(section) + "`\n\n| key | type | default | meaning |\n| --- | --- | --- | --- |\n";
+    }
+    std::string default_text = spec.required ? "**required**" : (spec.default_value.empty() ? "" : "`" + std::string(spec.default_value) + "`");
+    out += "| `" + std::string(spec.path) + "` | " + std::string(spec.type) + " | " + default_text + " | " +
+           std::string(spec.description) + " |\n";
+  }
+  return out;
+}
+
+}  // namespace blackout

@@ -1,0 +1,20 @@
+// Small string helpers shared by every module: splitting, trimming, quoting for messages.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace blackout {
+
+std::vector<std::string> split(std::string_view text, char separator);
+std::string_view trim(std::string_view text);
+bool starts_with(std::string_view text, std::string_view prefix);
+// Quotes a value for an error message or a log field, escaping control characters so that
+// hostile input (a reply from a probed server) cannot forge log lines.
+std::string quoted(std::string_view text);
+// Renders bytes safely for a human: printable ASCII as is, the rest as \xNN.
+std::string printable(std::string_view bytes, std::size_t max_length = 200);
+std::string to_lower(std::string_view text);
+
+}  // namespace blackout

@@ -1,0 +1,268 @@
+// Config loading: valid files load with the right values; each malformed file in
+// tests/data/configs/bad/ gives the error its first line announces ("# expect: ...").
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "config/loader.hpp"
+#include "config/schema.hpp"
+
+namespace blackout {
+namespace {
+
+const std::filesystem::path source_dir = BLACKOUT_SOURCE_DIR;
+
+Config load_ok(std::string_view text) {
+  auto config = load_config_text(text, "test.yaml");
+  if (!config) {
+    std::string all;
+    for (const auto& e : config.error()) all += e.to_string() + "\n";
+    ADD_FAILURE() << all;
+    return {};
+  }
+  return std::move(*config);
+}
+
+TEST(Config, MinimalShapeFromTheIssueLoads) {
+  const Config config = load_ok(R"(
+vantage: lab-mon
+store: sqlite:var/blackout.db
+defaults: { interval: 10s, timeout: 2s }
+targets:
+  - name: mfa
+    layer: web
+    groups: [government]
+    address: 198.18.64.10
+    checks:
+      - icmp
+      - tcp: 443
+      - http: { url: "http://198.18.64.10/", expect_status: 200 }
+  - name: ns1
+    layer: dns
+    address: 198.18.65.2
+    checks: [ { dns: { query: kp.test, type: SOA, expect_rcode: NOERROR } } ]
+)");
+  EXPECT_EQ(config.vantage, "lab-mon");
+  EXPECT_EQ(config.store, "sqlite:var/blackout.db");
+  ASSERT_EQ(config.targets.size(), 2u);
+  const Target& mfa = config.targets[0];
+  EXPECT_EQ(mfa.layer, Layer::web);
+  EXPECT_EQ(mfa.groups, std::vector<std::string>{"government"});
+  ASSERT_TRUE(mfa.address);
+  EXPECT_EQ(mfa.address->to_string(), "198.18.64.10");
+  ASSERT_EQ(mfa.checks.size(), 3u);
+  EXPECT_EQ(mfa.checks[0].id, "icmp");
+  EXPECT_EQ(mfa.checks[1].id, "tcp:443");
+  EXPECT_EQ(std::get<TcpParams>(mfa.checks[1].params).port, 443);
+  EXPECT_EQ(mfa.checks[2].kind, CheckKind::http);
+  EXPECT_EQ(std::get<HttpParams>(mfa.checks[2].params).expect_status, std::vector<int>{200});
+  EXPECT_EQ(mfa.checks[2].interval, 10s);
+  EXPECT_EQ(mfa.checks[2].timeout, 2s);
+  const auto& dns = std::get<DnsParams>(config.targets[1].checks[0].params);
+  EXPECT_EQ(dns.query, "kp.test");
+  EXPECT_EQ(dns.qtype, 6);
+  EXPECT_EQ(dns.expect_rcode, 0);
+  EXPECT_EQ(config.targets[1].checks[0].id, "dns:kp.test/SOA");
+}
+
+TEST(Config, ScheduleCascadesFromDefaultsToTargetToCheck) {
+  const Config config = load_ok(R"(
+defaults: { interval: 30s, timeout: 3s, jitter: 2s, confirmations: 3, confirm_spacing: 250ms }
+targets:
+  - name: a
+    layer: host
+    address: ::1
+    interval: 20s
+    checks:
+      - icmp
+      - tcp: { port: 22, timeout: 1s, confirmations: 0, name: ssh }
+)");
+  const Target& a = config.targets[0];
+  EXPECT_TRUE(a.address && !a.address->is_v4());
+  EXPECT_EQ(a.checks[0].interval, 20s);
+  EXPECT_EQ(a.checks[0].timeout, 3s);
+  EXPECT_EQ(a.checks[0].jitter, 2s);
+  EXPECT_EQ(a.checks[0].confirmations, 3);
+  EXPECT_EQ(a.checks[0].confirm_spacing, 250ms);
+  EXPECT_EQ(a.checks[1].id, "ssh");
+  EXPECT_EQ(a.checks[1].timeout, 1s);
+  EXPECT_EQ(a.checks[1].confirmations, 0);
+}
+
+TEST(Config, EveryCheckKindWithEveryParameter) {
+  const Config config = load_ok(R"(
+lab_only: true
+groups: { gov: Government, media: "News and radio" }
+targets:
+  - name: site
+    layer: web
+    groups: [gov]
+    host: www.mfa.kp.test
+    address: 198.18.64.10
+    weight: 2.5
+    description: Ministry of Foreign Affairs
+    checks:
+      - icmp: { payload_size: 100 }
+      - http:
+          url: https://www.mfa.kp.test:8443/index.html
+          expect_status: [200, 301]
+          body_match: "Ministry"
+          follow_redirects: true
+          tls_verify: false
+          cert_expiry_warning: 7d
+          method: HEAD
+          host_header: mfa.kp.test
+      - traceroute: { method: icmp, max_hops: 20, first_hop: 2, port: 33500 }
+  - name: mail
+    layer: mail
+    address: fd00:198:18::25
+    checks:
+      - smtp: { port: 2525, starttls: true, ehlo_name: monitor.test }
+  - name: ns
+    layer: dns
+    checks:
+      - dns: { query: kp.test, type: MX, class: CH, server: 198.18.65.2, port: 5353, expect_rcode: NXDOMAIN,
+               expect_authoritative: true, min_answers: 2, tcp: true, recursion_desired: true }
+  - name: control
+    layer: host
+    control: true
+    address: 127.0.0.1
+    checks: [icmp]
+  - name: kp-prefix
+    layer: bgp
+    checks:
+      - bgp: { prefix: 198.18.64.0/22, origin_as: AS64500, min_peers: 2 }
+)");
+  EXPECT_TRUE(config.lab_only);
+  EXPECT_EQ(config.groups.at("media"), "News and radio");
+  const Target& site = config.targets[0];
+  EXPECT_EQ(site.host, "www.mfa.kp.test");
+  EXPECT_DOUBLE_EQ(site.weight, 2.5);
+  const auto& http = std::get<HttpParams>(site.checks[1].params);
+  EXPECT_EQ(http.expect_status, (std::vector<int>{200, 301}));
+  EXPECT_EQ(http.body_match, "Ministry");
+  EXPECT_TRUE(http.follow_redirects);
+  EXPECT_FALSE(http.tls_verify);
+  EXPECT_EQ(http.cert_expiry_warning, std::chrono::hours(24 * 7));
+  EXPECT_EQ(http.method, "HEAD");
+  EXPECT_EQ(http.host_header, "mfa.kp.test");
+  const auto& trace = std::get<TracerouteParams>(site.checks[2].params);
+  EXPECT_EQ(trace.method, TracerouteParams::Method::icmp);
+  EXPECT_EQ(trace.max_hops, 20);
+  EXPECT_EQ(trace.first_hop, 2);
+  const auto& smtp = std::get<SmtpParams>(config.targets[1].checks[0].params);
+  EXPECT_EQ(smtp.port, 2525);
+  EXPECT_TRUE(smtp.starttls);
+  const auto& dns = std::get<DnsParams>(config.targets[2].checks[0].params);
+  EXPECT_EQ(dns.qtype, 15);
+  EXPECT_EQ(dns.qclass, 3);
+  EXPECT_EQ(dns.server->to_string(), "198.18.65.2");
+  EXPECT_EQ(dns.expect_rcode, 3);
+  EXPECT_EQ(dns.expect_authoritative, true);
+  EXPECT_EQ(dns.min_answers, 2);
+  EXPECT_TRUE(dns.tcp && dns.recursion_desired);
+  EXPECT_TRUE(config.targets[3].control);
+  const auto& bgp = std::get<BgpParams>(config.targets[4].checks[0].params);
+  EXPECT_EQ(bgp.prefix->to_string(), "198.18.64.0/22");
+  EXPECT_EQ(bgp.origin_as, 64500u);
+  EXPECT_EQ(bgp.min_peers, 2);
+  EXPECT_EQ(config.check_count(), 7u);
+}
+
+TEST(Config, ReportsEveryErrorAtOnce) {
+  auto config = load_config_text(R"(
+targets:
+  - name: a
+    layer: nope
+    address: 1.2.3
+    checks: [icmp, tcp: 99999]
+)", "many.yaml");
+  ASSERT_FALSE(config);
+  EXPECT_GE(config.error().size(), 3u);
+  for (const ConfigError& error : config.error()) {
+    EXPECT_EQ(error.file, "many.yaml");
+    EXPECT_GT(error.line, 0) << error.to_string();
+  }
+}
+
+TEST(Config, MissingFileNamesTheFile) {
+  auto config = load_config_file("/nonexistent/blackout.yaml");
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error()[0].to_string().find("/nonexistent/blackout.yaml: cannot open the file"), std::string::npos);
+}
+
+TEST(Config, BinaryGarbageIsAnErrorNotACrash) {
+  const std::string garbage("\x00\xff\xfe{[\x01\x02", 7);
+  auto config = load_config_text(garbage, "garbage.yaml");
+  EXPECT_FALSE(config);
+}
+
+// Table-driven: each file in tests/data/configs/bad announces the error it must produce.
+class BadConfig : public testing::TestWithParam<std::string> {};
+
+TEST_P(BadConfig, GivesTheAnnouncedError) {
+  const std::filesystem::path path = source_dir / "tests/data/configs/bad" / GetParam();
+  std::ifstream in(path);
+  std::string first_line;
+  std::getline(in, first_line);
+  ASSERT_EQ(first_line.rfind("# expect: ", 0), 0u) << path << " must start with '# expect: ...'";
+  const std::string expected = first_line.substr(10);
+  auto config = load_config_file(path.string());
+  ASSERT_FALSE(config) << path << " loaded, but should not";
+  std::string all;
+  bool found = false;
+  for (const ConfigError& error : config.error()) {
+    const std::string text = error.to_string();
+    all += text + "\n";
+    EXPECT_EQ(text.rfind(path.string() + ":", 0), 0u) << "every error names the file: " << text;
+    if (text.find(expected) != std::string::npos) found = true;
+  }
+  EXPECT_TRUE(found) << "expected an error containing: " << expected << "\ngot:\n" << all;
+}
+
+std::vector<std::string> bad_config_files() {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir / "tests/data/configs/bad"))
+    files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+INSTANTIATE_TEST_SUITE_P(Files, BadConfig, testing::ValuesIn(bad_config_files()), [](const testing::TestParamInfo<std::string>& param_info) {
+  std::string name = param_info.param.substr(0, param_info.param.find('.'));
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
+});
+
+TEST(Config, AtLeastTwentyDistinctMalformedFiles) { EXPECT_GE(bad_config_files().size(), 20u); }
+
+TEST(Config, ExamplesLoad) {
+  for (const char* name : {"examples/loopback.yaml", "examples/north-korea.yaml"}) {
+    auto config = load_config_file((source_dir / name).string());
+    EXPECT_TRUE(config) << name << ": " << (config ? "" : config.error()[0].to_string());
+  }
+}
+
+TEST(Config, LoopbackExampleStaysInTheLab) {
+  auto config = load_config_file((source_dir / "examples/loopback.yaml").string());
+  ASSERT_TRUE(config);
+  EXPECT_TRUE(config->lab_only) << "the README's demo config must set lab_only";
+}
+
+TEST(Config, NorthKoreaExampleIsNotLabOnlyAndWatchesThePrefix) {
+  auto config = load_config_file((source_dir / "examples/north-korea.yaml").string());
+  ASSERT_TRUE(config);
+  EXPECT_FALSE(config->lab_only);
+  bool watches_prefix = false;
+  for (const Target& target : config->targets)
+    for (const Check& check : target.checks)
+      if (const auto* bgp = std::get_if<BgpParams>(&check.params))
+        if (bgp->prefix && bgp->prefix->to_string() == "175.45.176.0/22") watches_prefix = true;
+  EXPECT_TRUE(watches_prefix);
+}
+
+}  // namespace
+}  // namespace blackout
