@@ -488,8 +488,11 @@ void read_target(Context& context, const YAML::Node& node, std::size_t index, co
     }
   }
   if (const YAML::Node* address = map.get("address")) {
-    if (auto ip = map.parse_scalar(*address, map.join("address"), parse_address))
-      if (address_allowed(context, config.lab_only, *ip, *address, map.join("address"))) target.address = *ip;
+    if (auto ip = map.parse_scalar(*address, map.join("address"), parse_address)) {
+      // Kept even when refused, so that its checks do not also complain of a missing address.
+      address_allowed(context, config.lab_only, *ip, *address, map.join("address"));
+      target.address = *ip;
+    }
   }
   if (auto host = map.scalar("host", parse_host_name)) target.host = *host;
   if (auto description = map.scalar("description", [](std::string_view t) -> Expected<std::string> { return std::string(t); }))

@@ -1,0 +1,26 @@
+// Signals as loop events (signalfd): SIGINT/SIGTERM for a graceful stop, SIGHUP for reload.
+// The signals are blocked for the process so that they arrive only through the loop.
+#pragma once
+
+#include <functional>
+#include <csignal>
+#include <initializer_list>
+
+#include "engine/loop.hpp"
+
+namespace blackout {
+
+class SignalWatcher {
+ public:
+  SignalWatcher(EventLoop& loop, std::initializer_list<int> signals, std::function<void(int)> handler);
+  ~SignalWatcher();
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+ private:
+  EventLoop& loop_;
+  int fd_;
+  std::function<void(int)> handler_;
+};
+
+}  // namespace blackout

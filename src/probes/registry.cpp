@@ -1,0 +1,39 @@
+// The list of check kinds.
+#include "probes/registry.hpp"
+
+#include "probes/tcp/fields.hpp"
+#include "probes/tcp/tcp_probe.hpp"
+
+namespace blackout {
+
+ProbeSet::ProbeSet(EventLoop& loop, [[maybe_unused]] Random& random) {
+  const auto add = [&](std::unique_ptr<Probe> probe) {
+    table_[static_cast<std::size_t>(probe->kind())] = probe.get();
+    owned_.push_back(std::move(probe));
+  };
+  add(std::make_unique<TcpProbe>(loop));
+}
+
+ProbeSet::~ProbeSet() = default;
+
+std::vector<std::pair<CheckKind, std::string>> ProbeSet::unavailable() const {
+  std::vector<std::pair<CheckKind, std::string>> out;
+  for (std::size_t i = 0; i < check_kind_count; ++i) {
+    const auto kind = static_cast<CheckKind>(i);
+    if (!table_[i]) {
+      out.emplace_back(kind, "not built yet");
+    } else if (const Availability a = table_[i]->availability(); !a.available) {
+      out.emplace_back(kind, a.reason);
+    }
+  }
+  return out;
+}
+
+std::span<const FieldSpec> fields_of(CheckKind kind) {
+  switch (kind) {
+    case CheckKind::tcp: return tcp_fields();
+    default: return {};
+  }
+}
+
+}  // namespace blackout

@@ -1,0 +1,35 @@
+// The explicit list of check kinds (no self-registration): builds one Probe per kind,
+// opening privileged sockets first, and says which kinds cannot run here and why.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "engine/loop.hpp"
+#include "engine/probe.hpp"
+#include "engine/random.hpp"
+
+namespace blackout {
+
+class ProbeSet {
+ public:
+  ProbeSet(EventLoop& loop, Random& random);
+  ~ProbeSet();
+  ProbeSet(const ProbeSet&) = delete;
+  ProbeSet& operator=(const ProbeSet&) = delete;
+
+  [[nodiscard]] Probe* get(CheckKind kind) const { return table_[static_cast<std::size_t>(kind)]; }
+  [[nodiscard]] const std::array<Probe*, check_kind_count>& table() const { return table_; }
+  // Kinds that exist but cannot run here (e.g. icmp without CAP_NET_RAW), with the reason.
+  [[nodiscard]] std::vector<std::pair<CheckKind, std::string>> unavailable() const;
+
+ private:
+  std::vector<std::unique_ptr<Probe>> owned_;
+  std::array<Probe*, check_kind_count> table_{};
+};
+
+// Field specs of a kind without building its probe (for docs and --list-fields).
+std::span<const FieldSpec> fields_of(CheckKind kind);
+
+}  // namespace blackout
