@@ -1,16 +1,19 @@
 // The list of check kinds.
 #include "probes/registry.hpp"
 
+#include "probes/icmp/fields.hpp"
+#include "probes/icmp/icmp_probe.hpp"
 #include "probes/tcp/fields.hpp"
 #include "probes/tcp/tcp_probe.hpp"
 
 namespace blackout {
 
-ProbeSet::ProbeSet(EventLoop& loop, [[maybe_unused]] Random& random) {
+ProbeSet::ProbeSet(EventLoop& loop, Random& random) {
   const auto add = [&](std::unique_ptr<Probe> probe) {
     table_[static_cast<std::size_t>(probe->kind())] = probe.get();
     owned_.push_back(std::move(probe));
   };
+  add(std::make_unique<IcmpProbe>(loop, random));
   add(std::make_unique<TcpProbe>(loop));
 }
 
@@ -31,6 +34,7 @@ std::vector<std::pair<CheckKind, std::string>> ProbeSet::unavailable() const {
 
 std::span<const FieldSpec> fields_of(CheckKind kind) {
   switch (kind) {
+    case CheckKind::icmp: return icmp_fields();
     case CheckKind::tcp: return tcp_fields();
     default: return {};
   }

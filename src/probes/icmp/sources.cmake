@@ -1,0 +1,3 @@
+target_sources(blackout_probes PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/fields.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/icmp_probe.cpp)
