@@ -5,6 +5,8 @@
 #include "probes/icmp/icmp_probe.hpp"
 #include "probes/tcp/fields.hpp"
 #include "probes/tcp/tcp_probe.hpp"
+#include "probes/traceroute/fields.hpp"
+#include "probes/traceroute/traceroute_probe.hpp"
 
 namespace blackout {
 
@@ -15,6 +17,7 @@ ProbeSet::ProbeSet(EventLoop& loop, Random& random) {
   };
   add(std::make_unique<IcmpProbe>(loop, random));
   add(std::make_unique<TcpProbe>(loop));
+  add(std::make_unique<TracerouteProbe>(loop, random));
 }
 
 ProbeSet::~ProbeSet() = default;
@@ -36,6 +39,7 @@ std::span<const FieldSpec> fields_of(CheckKind kind) {
   switch (kind) {
     case CheckKind::icmp: return icmp_fields();
     case CheckKind::tcp: return tcp_fields();
+    case CheckKind::traceroute: return traceroute_fields();
     default: return {};
   }
 }
