@@ -11,6 +11,7 @@
 #include "model/result_format.hpp"
 #include "probes/registry.hpp"
 #include "util/log.hpp"
+#include "util/privileges.hpp"
 
 namespace blackout::cli {
 
@@ -24,6 +25,7 @@ Runner add_monitor_command(CLI::App& app) {
     std::size_t max_in_flight = 4096;
     bool json = false;
     bool quiet = false;
+    std::string user = "nobody";
   };
   auto o = std::make_shared<Options>();
   monitor->add_option("config", o->config, "Config file")->required();
@@ -33,6 +35,7 @@ Runner add_monitor_command(CLI::App& app) {
   monitor->add_option("--max-in-flight", o->max_in_flight, "Most probes in flight at once")->check(CLI::PositiveNumber);
   monitor->add_flag("--json", o->json, "Print one JSON object per result");
   monitor->add_flag("-q,--quiet", o->quiet, "Print no results, only the closing summary");
+  monitor->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
 
   return [o]() -> int {
     auto loaded = load_config_file(o->config);
@@ -53,6 +56,12 @@ Runner add_monitor_command(CLI::App& app) {
     EventLoop loop(clock);
     SystemRandom random;
     ProbeSet probes(loop, random);
+    if (auto dropped = drop_privileges(o->user); !dropped) {
+      std::fprintf(stderr, "blackout monitor: %s\n", dropped.error().message.c_str());
+      return exit_failure;
+    } else {
+      log::info("privileges", {{"state", *dropped}});
+    }
     for (const auto& [kind, reason] : probes.unavailable()) {
       std::size_t affected = 0;
       for (const Target& target : config.targets)

@@ -8,10 +8,54 @@
 #include "engine/oneshot.hpp"
 #include "engine/random.hpp"
 #include "engine/signals.hpp"
+#include "engine/sweep.hpp"
+#include "util/privileges.hpp"
 #include "model/result_format.hpp"
 #include "probes/registry.hpp"
 
 namespace blackout::cli {
+namespace {
+
+struct SweepOutput {
+  bool json = false;
+  bool quiet = false;
+};
+
+template <typename Options>
+int sweep(EventLoop& loop, const ProbeSet& probes, const Target& target, const Prefix& prefix, const Options& o) {
+  const Check& check = target.checks[0];
+  Probe* probe = probes.get(check.kind);
+  if (!probe || !probe->availability().available) {
+    std::fprintf(stderr, "blackout probe: %s checks cannot run here: %s\n", std::string(to_string(check.kind)).c_str(),
+                 probe ? probe->availability().reason.c_str() : "not built yet");
+    return exit_failure;
+  }
+  std::vector<IpAddress> addresses;
+  try {
+    addresses = expand_prefix(prefix);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "blackout probe: %s\n", e.what());
+    return exit_failure;
+  }
+  if (o.adhoc.lab_only)
+    for (const IpAddress& ip : {addresses.front(), addresses.back()})
+      if (!is_lab_address(ip)) {
+        std::fprintf(stderr, "blackout probe: %s is outside loopback and the lab ranges, and --lab-only is set\n", prefix.to_string().c_str());
+        return exit_failure;
+      }
+  std::size_t ok = 0;
+  const SweepStats stats = run_sweep(loop, *probe, target, addresses, SweepPlan{o.rate, o.max_in_flight, "cli"}, [&](Result&& result) {
+    if (is_success(result.outcome)) ++ok;
+    if (!o.quiet) std::puts((o.json ? result_to_json(result) : result_to_line(result)).c_str());
+  });
+  std::fflush(stdout);
+  std::fprintf(stderr, "swept %zu addresses of %s: %zu answered, %zu did not; sending %.3f s (%.0f probes/s), last answer after %.3f s\n",
+               stats.completed, prefix.to_string().c_str(), ok, stats.completed - ok, to_seconds(stats.sending),
+               stats.sending.count() > 0 ? static_cast<double>(stats.started) / to_seconds(stats.sending) : 0.0, to_seconds(stats.total));
+  return ok == stats.completed ? exit_ok : exit_failure;
+}
+
+}  // namespace
 
 Runner add_probe_command(CLI::App& app) {
   auto* probe = app.add_subcommand("probe", "Run one check against one target and print the results");
@@ -20,12 +64,20 @@ Runner add_probe_command(CLI::App& app) {
     std::vector<std::string> raw_options;
     int port = 0;
     int count = 1;
+    double rate = 10000;
+    std::size_t max_in_flight = 65536;
+    bool quiet = false;
+    std::string user = "nobody";
     std::string interval = "1s";
     bool json = false;
+    bool list_fields = false;
   };
   auto o = std::make_shared<Options>();
-  probe->add_option("kind", o->adhoc.kind, "Check kind: icmp, tcp, http, dns, smtp, traceroute")->required();
-  probe->add_option("target", o->adhoc.target, "Address or host name; the URL for http; the server for dns")->required();
+  auto* list_fields = probe->add_flag("--list-fields", o->list_fields, "Print every result field and outcome (Markdown) and exit");
+  probe->add_option("kind", o->adhoc.kind, "Check kind: icmp, tcp, http, dns, smtp, traceroute")->excludes(list_fields);
+  probe->add_option("target", o->adhoc.target,
+                    "Address or host name; the URL for http; the server for dns; a prefix (e.g. 198.19.0.0/16) to sweep every address once")
+      ->excludes(list_fields);
   probe->add_option("-o,--option", o->raw_options, "A parameter of the check kind as key=value (see docs/config.md), repeatable");
   probe->add_option("-p,--port", o->port, "Port (short for -o port=N)");
   probe->add_option("-c,--count", o->count, "How many rounds to run")->check(CLI::Range(1, 1000000));
@@ -33,8 +85,20 @@ Runner add_probe_command(CLI::App& app) {
   probe->add_option("-t,--timeout", o->adhoc.timeout, "How long each probe waits for its answer");
   probe->add_flag("--lab-only", o->adhoc.lab_only, "Refuse any address outside loopback and the lab ranges");
   probe->add_flag("--json", o->json, "Print one JSON object per result");
+  probe->add_flag("-q,--quiet", o->quiet, "Print no results, only the summary (sweeps)");
+  probe->add_option("--rate", o->rate, "Sweeps: most probes started per second")->check(CLI::PositiveNumber);
+  probe->add_option("--max-in-flight", o->max_in_flight, "Sweeps: most probes in flight at once")->check(CLI::PositiveNumber);
+  probe->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
 
   return [o]() -> int {
+    if (o->list_fields) {
+      std::fputs(fields_markdown().c_str(), stdout);
+      return exit_ok;
+    }
+    if (o->adhoc.kind.empty() || o->adhoc.target.empty()) {
+      std::fprintf(stderr, "blackout probe: KIND and TARGET are required (see --help)\n");
+      return exit_failure;
+    }
     for (const std::string& raw : o->raw_options) {
       std::pair<std::string, std::string> pair;
       if (!split_option(raw, pair)) {
@@ -44,6 +108,15 @@ Runner add_probe_command(CLI::App& app) {
       o->adhoc.options.push_back(pair);
     }
     if (o->port) o->adhoc.options.emplace_back("port", std::to_string(o->port));
+    // A prefix means a sweep: the check is built for its first address, then aimed at each.
+    const auto sweep_prefix = Prefix::parse(o->adhoc.target);
+    if (sweep_prefix) {
+      if (o->adhoc.kind == "http" || o->adhoc.kind == "traceroute") {
+        std::fprintf(stderr, "blackout probe: %s checks cannot sweep a prefix\n", o->adhoc.kind.c_str());
+        return exit_failure;
+      }
+      o->adhoc.target = sweep_prefix->address.to_string();
+    }
     auto config = adhoc_config(o->adhoc);
     if (!config) {
       for (const ConfigError& error : config.error()) std::fprintf(stderr, "blackout probe: %s\n", error.to_string().c_str());
@@ -58,7 +131,12 @@ Runner add_probe_command(CLI::App& app) {
     EventLoop loop(clock);
     SystemRandom random;
     ProbeSet probes(loop, random);
+    if (auto dropped = drop_privileges(o->user); !dropped) {
+      std::fprintf(stderr, "blackout probe: %s\n", dropped.error().message.c_str());
+      return exit_failure;
+    }
     SignalWatcher signals(loop, {SIGINT, SIGTERM}, [&](int) { loop.stop(); });
+    if (sweep_prefix) return sweep(loop, probes, config->targets[0], *sweep_prefix, *o);
     int failures = 0;
     std::string error;
     const bool ran = run_one_shot(loop, probes.table(), config->targets[0], OneShotPlan{o->count, *interval, "cli"},

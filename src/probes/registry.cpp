@@ -45,3 +45,29 @@ std::span<const FieldSpec> fields_of(CheckKind kind) {
 }
 
 }  // namespace blackout
+
+namespace blackout {
+
+std::string fields_markdown() {
+  std::string out = "### Fields of every result\n\n| field | type | meaning |\n| --- | --- | --- |\n";
+  for (const FieldSpec& f : common_result_fields())
+    out += "| `" + std::string(f.name) + "` | " + std::string(to_string(f.type)) + " | " + std::string(f.description) + " |\n";
+  for (std::size_t i = 0; i < check_kind_count; ++i) {
+    const auto kind = static_cast<CheckKind>(i);
+    const auto fields = fields_of(kind);
+    out += "\n### Fields of `" + std::string(to_string(kind)) + "` results\n\n";
+    if (fields.empty()) {
+      out += "None yet.\n";
+      continue;
+    }
+    out += "| field | type | meaning |\n| --- | --- | --- |\n";
+    for (const FieldSpec& f : fields)
+      out += "| `" + std::string(f.name) + "` | " + std::string(to_string(f.type)) + " | " + std::string(f.description) + " |\n";
+  }
+  out += "\n### Outcomes\n\n| outcome | meaning |\n| --- | --- |\n";
+  for (const OutcomeInfo& info : outcome_table())
+    out += "| `" + std::string(info.name) + "` | " + std::string(info.description) + " |\n";
+  return out;
+}
+
+}  // namespace blackout
