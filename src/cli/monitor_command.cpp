@@ -55,7 +55,7 @@ Runner add_monitor_command(CLI::App& app) {
     SystemClock clock;
     EventLoop loop(clock);
     SystemRandom random;
-    ProbeSet probes(loop, random);
+    ProbeSet probes(loop, random, ProbeSet::kinds_of(config.targets));
     if (auto dropped = drop_privileges(o->user); !dropped) {
       std::fprintf(stderr, "blackout monitor: %s\n", dropped.error().message.c_str());
       return exit_failure;

@@ -1,5 +1,6 @@
 // blackout probe KIND TARGET: one check, once or --count times, like blackbox_exporter's /probe.
 #include <cstdio>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "config/adhoc.hpp"
@@ -22,13 +23,14 @@ struct SweepOutput {
 };
 
 template <typename Options>
-int sweep(EventLoop& loop, const ProbeSet& probes, const Target& target, const Prefix& prefix, const Options& o) {
+int sweep(const std::vector<SweepWorker>& workers, const Target& target, const Prefix& prefix, const Options& o) {
   const Check& check = target.checks[0];
-  Probe* probe = probes.get(check.kind);
-  if (!probe || !probe->availability().available) {
-    std::fprintf(stderr, "blackout probe: %s checks cannot run here: %s\n", std::string(to_string(check.kind)).c_str(),
-                 probe ? probe->availability().reason.c_str() : "not built yet");
-    return exit_failure;
+  for (const SweepWorker& worker : workers) {
+    if (!worker.probe || !worker.probe->availability().available) {
+      std::fprintf(stderr, "blackout probe: %s checks cannot run here: %s\n", std::string(to_string(check.kind)).c_str(),
+                   worker.probe ? worker.probe->availability().reason.c_str() : "not built yet");
+      return exit_failure;
+    }
   }
   std::vector<IpAddress> addresses;
   try {
@@ -44,7 +46,7 @@ int sweep(EventLoop& loop, const ProbeSet& probes, const Target& target, const P
         return exit_failure;
       }
   std::size_t ok = 0;
-  const SweepStats stats = run_sweep(loop, *probe, target, addresses, SweepPlan{o.rate, o.max_in_flight, "cli"}, [&](Result&& result) {
+  const SweepStats stats = run_parallel_sweep(workers, target, addresses, SweepPlan{o.rate, o.max_in_flight, "cli"}, [&](Result&& result) {
     if (is_success(result.outcome)) ++ok;
     if (!o.quiet) std::puts((o.json ? result_to_json(result) : result_to_line(result)).c_str());
   });
@@ -71,6 +73,7 @@ Runner add_probe_command(CLI::App& app) {
     std::string interval = "1s";
     bool json = false;
     bool list_fields = false;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   };
   auto o = std::make_shared<Options>();
   auto* list_fields = probe->add_flag("--list-fields", o->list_fields, "Print every result field and outcome (Markdown) and exit");
@@ -88,6 +91,7 @@ Runner add_probe_command(CLI::App& app) {
   probe->add_flag("-q,--quiet", o->quiet, "Print no results, only the summary (sweeps)");
   probe->add_option("--rate", o->rate, "Sweeps: most probes started per second")->check(CLI::PositiveNumber);
   probe->add_option("--max-in-flight", o->max_in_flight, "Sweeps: most probes in flight at once")->check(CLI::PositiveNumber);
+  probe->add_option("--threads", o->threads, "Sweeps: event loops, one thread each (default: one per core)")->check(CLI::Range(1u, 64u));
   probe->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
 
   return [o]() -> int {
@@ -128,15 +132,29 @@ Runner add_probe_command(CLI::App& app) {
       return exit_failure;
     }
     SystemClock clock;
-    EventLoop loop(clock);
     SystemRandom random;
-    ProbeSet probes(loop, random);
+    // One loop and one set of probes per sweep thread; a single one otherwise.
+    const unsigned loops = sweep_prefix ? o->threads : 1u;
+    std::vector<std::unique_ptr<EventLoop>> event_loops;
+    std::vector<std::unique_ptr<ProbeSet>> probe_sets;
+    for (unsigned i = 0; i < loops; ++i) {
+      event_loops.push_back(std::make_unique<EventLoop>(clock));
+      probe_sets.push_back(std::make_unique<ProbeSet>(*event_loops.back(), random, ProbeSet::kinds_of(config->targets)));
+    }
+    EventLoop& loop = *event_loops[0];
+    const ProbeSet& probes = *probe_sets[0];
     if (auto dropped = drop_privileges(o->user); !dropped) {
       std::fprintf(stderr, "blackout probe: %s\n", dropped.error().message.c_str());
       return exit_failure;
     }
-    SignalWatcher signals(loop, {SIGINT, SIGTERM}, [&](int) { loop.stop(); });
-    if (sweep_prefix) return sweep(loop, probes, config->targets[0], *sweep_prefix, *o);
+    SignalWatcher signals(loop, {SIGINT, SIGTERM}, [&](int) {
+      for (const auto& l : event_loops) l->stop();
+    });
+    if (sweep_prefix) {
+      std::vector<SweepWorker> workers;
+      for (unsigned i = 0; i < loops; ++i) workers.push_back(SweepWorker{event_loops[i].get(), probe_sets[i]->get(config->targets[0].checks[0].kind)});
+      return sweep(workers, config->targets[0], *sweep_prefix, *o);
+    }
     int failures = 0;
     std::string error;
     const bool ran = run_one_shot(loop, probes.table(), config->targets[0], OneShotPlan{o->count, *interval, "cli"},

@@ -72,8 +72,7 @@ void EventLoop::run_once(Duration max_wait) {
 }
 
 bool EventLoop::run_until(const std::function<bool()>& done, MonoTime deadline) {
-  stopped_ = false;
-  while (!done() && !stopped_ && clock_.now() < deadline) {
+  while (!done() && !stopped() && clock_.now() < deadline) {
     run_once(std::min<Duration>(deadline - clock_.now(), Duration{std::chrono::milliseconds(100)}));
   }
   return done();

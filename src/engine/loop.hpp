@@ -4,6 +4,7 @@
 // advances the clock.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -48,8 +49,9 @@ class EventLoop {
   void run_once(Duration max_wait);
   // Turns until done() or stop() or the deadline (monotonic) passes. Returns done().
   bool run_until(const std::function<bool()>& done, MonoTime deadline);
-  void stop() { stopped_ = true; }
-  [[nodiscard]] bool stopped() const { return stopped_; }
+  // May be called from another thread (a signal handler's loop stopping its siblings).
+  void stop() { stopped_.store(true, std::memory_order_relaxed); }
+  [[nodiscard]] bool stopped() const { return stopped_.load(std::memory_order_relaxed); }
 
   [[nodiscard]] Clock& clock() const { return clock_; }
   [[nodiscard]] std::size_t watched() const { return watches_.size(); }
@@ -64,7 +66,7 @@ class EventLoop {
   std::deque<Callback> posted_;
   // shared_ptr so that a callback that unwatches its own fd does not destroy itself mid-call.
   std::unordered_map<int, std::shared_ptr<IoCallback>> watches_;
-  bool stopped_ = false;
+  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace blackout

@@ -2,6 +2,8 @@
 #include "engine/sweep.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <stdexcept>
 
@@ -94,6 +96,41 @@ SweepStats run_sweep(EventLoop& loop, Probe& probe, const Target& target, const 
   stats.sending = last_start - begin;
   stats.total = last_result - begin;
   return stats;
+}
+
+SweepStats run_parallel_sweep(const std::vector<SweepWorker>& workers, const Target& target, const std::vector<IpAddress>& addresses,
+                              const SweepPlan& plan, const std::function<void(Result&&)>& sink) {
+  if (workers.empty()) throw std::invalid_argument("a sweep needs at least one worker");
+  if (workers.size() == 1) return run_sweep(*workers[0].loop, *workers[0].probe, target, addresses, plan, sink);
+  const std::size_t n = workers.size();
+  std::vector<std::vector<IpAddress>> shares(n);
+  for (std::size_t i = 0; i < addresses.size(); ++i) shares[i % n].push_back(addresses[i]);
+  SweepPlan share_plan = plan;
+  share_plan.max_probes_per_second = plan.max_probes_per_second / static_cast<double>(n);
+  share_plan.max_in_flight = std::max<std::size_t>(1, plan.max_in_flight / n);
+  std::mutex sink_mutex;
+  std::vector<SweepStats> stats(n);
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < n; ++w) {
+    threads.emplace_back([&, w] {
+      stats[w] = run_sweep(*workers[w].loop, *workers[w].probe, target, shares[w], share_plan, [&](Result&& result) {
+        const std::lock_guard lock(sink_mutex);
+        sink(std::move(result));
+      });
+      // One loop stopping (a signal) stops them all.
+      if (workers[w].loop->stopped())
+        for (const SweepWorker& other : workers) other.loop->stop();
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  SweepStats total;
+  for (const SweepStats& s : stats) {
+    total.started += s.started;
+    total.completed += s.completed;
+    total.sending = std::max(total.sending, s.sending);
+    total.total = std::max(total.total, s.total);
+  }
+  return total;
 }
 
 }  // namespace blackout

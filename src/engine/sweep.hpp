@@ -28,6 +28,16 @@ struct SweepStats {
 SweepStats run_sweep(EventLoop& loop, Probe& probe, const Target& target, const std::vector<IpAddress>& addresses,
                      const SweepPlan& plan, const std::function<void(Result&&)>& sink);
 
+// The same sweep spread over several loops, one thread each (one per core at most): the
+// addresses are dealt out in turn, the rate and the cap are shared out evenly, and results
+// reach `sink` one at a time. Each loop needs its own probe (its own sockets).
+struct SweepWorker {
+  EventLoop* loop;
+  Probe* probe;
+};
+SweepStats run_parallel_sweep(const std::vector<SweepWorker>& workers, const Target& target, const std::vector<IpAddress>& addresses,
+                              const SweepPlan& plan, const std::function<void(Result&&)>& sink);
+
 // Every address of a prefix (at most 2^24 of them), network and broadcast included.
 std::vector<IpAddress> expand_prefix(const Prefix& prefix);
 

@@ -10,14 +10,29 @@
 
 namespace blackout {
 
-ProbeSet::ProbeSet(EventLoop& loop, Random& random) {
+ProbeSet::KindSet ProbeSet::all_kinds() {
+  KindSet kinds;
+  kinds.fill(true);
+  return kinds;
+}
+
+ProbeSet::KindSet ProbeSet::kinds_of(const std::vector<Target>& targets) {
+  KindSet kinds{};
+  for (const Target& target : targets)
+    for (const Check& check : target.checks) kinds[static_cast<std::size_t>(check.kind)] = true;
+  return kinds;
+}
+
+ProbeSet::ProbeSet(EventLoop& loop, Random& random, const KindSet& kinds) : wanted_(kinds) {
+  const auto wants = [&](CheckKind kind) { return kinds[static_cast<std::size_t>(kind)]; };
   const auto add = [&](std::unique_ptr<Probe> probe) {
     table_[static_cast<std::size_t>(probe->kind())] = probe.get();
     owned_.push_back(std::move(probe));
   };
-  add(std::make_unique<IcmpProbe>(loop, random));
-  add(std::make_unique<TcpProbe>(loop));
-  add(std::make_unique<TracerouteProbe>(loop, random));
+  // The one list of check kinds.
+  if (wants(CheckKind::icmp)) add(std::make_unique<IcmpProbe>(loop, random));
+  if (wants(CheckKind::tcp)) add(std::make_unique<TcpProbe>(loop));
+  if (wants(CheckKind::traceroute)) add(std::make_unique<TracerouteProbe>(loop, random));
 }
 
 ProbeSet::~ProbeSet() = default;
@@ -26,6 +41,7 @@ std::vector<std::pair<CheckKind, std::string>> ProbeSet::unavailable() const {
   std::vector<std::pair<CheckKind, std::string>> out;
   for (std::size_t i = 0; i < check_kind_count; ++i) {
     const auto kind = static_cast<CheckKind>(i);
+    if (!wanted_[i]) continue;
     if (!table_[i]) {
       out.emplace_back(kind, "not built yet");
     } else if (const Availability a = table_[i]->availability(); !a.available) {

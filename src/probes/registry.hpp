@@ -14,19 +14,26 @@ namespace blackout {
 
 class ProbeSet {
  public:
-  ProbeSet(EventLoop& loop, Random& random);
+  using KindSet = std::array<bool, check_kind_count>;
+  static KindSet all_kinds();
+  static KindSet kinds_of(const std::vector<Target>& targets);
+
+  // Builds the probes of the given kinds only: a raw socket that nobody reads still gets a
+  // copy of every ICMP packet the host receives.
+  ProbeSet(EventLoop& loop, Random& random, const KindSet& kinds = all_kinds());
   ~ProbeSet();
   ProbeSet(const ProbeSet&) = delete;
   ProbeSet& operator=(const ProbeSet&) = delete;
 
   [[nodiscard]] Probe* get(CheckKind kind) const { return table_[static_cast<std::size_t>(kind)]; }
   [[nodiscard]] const std::array<Probe*, check_kind_count>& table() const { return table_; }
-  // Kinds that exist but cannot run here (e.g. icmp without CAP_NET_RAW), with the reason.
+  // Kinds asked for that cannot run here (e.g. icmp without CAP_NET_RAW), with the reason.
   [[nodiscard]] std::vector<std::pair<CheckKind, std::string>> unavailable() const;
 
  private:
   std::vector<std::unique_ptr<Probe>> owned_;
   std::array<Probe*, check_kind_count> table_{};
+  KindSet wanted_{};
 };
 
 // Field specs of a kind without building its probe (for docs and --list-fields).

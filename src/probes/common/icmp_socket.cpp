@@ -1,12 +1,14 @@
 // ICMP sockets: raw or datagram, batched receive.
 #include "probes/common/icmp_socket.hpp"
 
+#include <linux/filter.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
+#include <vector>
 #include <cerrno>
 #include <cstring>
 
@@ -65,6 +67,32 @@ IcmpSocket::IcmpSocket(bool v6, bool allow_datagram) : v6_(v6) {
     const int one = 1;
     setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof one);
   }
+}
+
+bool IcmpSocket::keep_only_ids(std::uint16_t first_id, std::uint16_t count) {
+  if (mode_ != Mode::raw || count == 0) return false;
+  // Ids wrap around 65535: compare (id - first_id) mod 2^16 against count.
+  const std::uint32_t echo_reply = v6_ ? 129 : 0;
+  const std::uint32_t keep = 0xffffffff, drop = 0;
+  std::vector<sock_filter> code;
+  if (v6_) {
+    // Raw ICMPv6 sockets see the message without its IPv6 header.
+    code.push_back(BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 0));
+  } else {
+    // X = length of the IPv4 header.
+    code.push_back(BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0));
+  }
+  code.push_back(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0));                 // A = type
+  code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, echo_reply, 1, 0));  // echo reply? check its id
+  code.push_back(BPF_STMT(BPF_RET | BPF_K, keep));                      // anything else: keep
+  code.push_back(BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4));                 // A = id
+  code.push_back(BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, first_id));
+  code.push_back(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xffff));
+  code.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, count, 0, 1));
+  code.push_back(BPF_STMT(BPF_RET | BPF_K, drop));
+  code.push_back(BPF_STMT(BPF_RET | BPF_K, keep));
+  sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
+  return setsockopt(fd_.get(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0;
 }
 
 int IcmpSocket::send(const IpAddress& destination, std::span<const std::uint8_t> message, int ttl) {

@@ -36,6 +36,12 @@ class IcmpSocket {
     IcmpMessage message;
     Timestamp kernel_time;  // when the kernel received it (SO_TIMESTAMPNS); epoch 0 if unknown
   };
+  // Keeps from this socket every echo reply whose id is outside [first_id, first_id + count):
+  // a raw socket otherwise gets a copy of every ICMP message the host receives, including
+  // replies meant for other pingers (or for another of our own loops). Errors still pass.
+  // Returns false if the kernel refused the filter (then everything passes, as before).
+  bool keep_only_ids(std::uint16_t first_id, std::uint16_t count);
+
   // Reads everything pending. Each parsed message goes to on_message; each unparseable one
   // to on_error. Returns how many datagrams were read.
   std::size_t receive(const std::function<void(const Received&)>& on_message,

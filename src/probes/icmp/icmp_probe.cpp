@@ -51,9 +51,12 @@ IcmpProbe::IcmpProbe(EventLoop& loop, Random& random)
     : loop_(loop), v4_(false), v6_(true), id_base_(static_cast<std::uint16_t>(random.next())), secret_(random.next()) {
   for (IcmpSocket* socket : {&v4_, &v6_}) {
     if (socket->mode() == IcmpSocket::Mode::none) continue;
+    socket->keep_only_ids(id_base_, max_banks);
     loop_.watch(socket->fd(), io_readable, [this, socket](std::uint32_t) { on_readable(*socket); });
   }
 }
+
+std::pair<std::uint16_t, std::uint16_t> IcmpProbe::id_range() const { return {id_base_, static_cast<std::uint16_t>(max_banks)}; }
 
 IcmpProbe::~IcmpProbe() {
   for (IcmpSocket* socket : {&v4_, &v6_})

@@ -25,6 +25,8 @@ class IcmpProbe final : public Probe {
   void start(const ProbeRequest& request, ProbeDone done) override;
   [[nodiscard]] std::vector<Counter> counters() const override;
   [[nodiscard]] std::size_t in_flight() const { return slots_.size() - free_.size(); }
+  // The ICMP ids this probe uses (its raw sockets see no echo replies outside them).
+  [[nodiscard]] std::pair<std::uint16_t, std::uint16_t> id_range() const;
 
  private:
   struct Slot {
