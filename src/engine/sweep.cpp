@@ -39,11 +39,12 @@ SweepStats run_sweep(EventLoop& loop, Probe& probe, const Target& target, const 
   const MonoTime begin = loop.clock().now();
   MonoTime last_start = begin;
   MonoTime last_result = begin;
-  // Token bucket with a burst of 1 ms worth of probes, so that sending yields to receiving
-  // regularly and replies are read (and timed) promptly.
+  // Token bucket with a burst of 1 ms worth of probes but never more than 256, so that
+  // sending yields to receiving regularly: replies are read (and timed) promptly, and the
+  // kernel's queues between here and the targets are not flooded into dropping answers.
   double tokens = 1;
   MonoTime tokens_at = begin;
-  const double burst = std::max(1.0, plan.max_probes_per_second / 1000);
+  const double burst = std::clamp(plan.max_probes_per_second / 1000, 1.0, 256.0);
   const auto stopping = [&] { return loop.stopped(); };
 
   std::function<void()> pump;
