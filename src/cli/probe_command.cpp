@@ -1,4 +1,5 @@
 // blackout probe KIND TARGET: one check, once or --count times, like blackbox_exporter's /probe.
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -115,11 +116,17 @@ Runner add_probe_command(CLI::App& app) {
     // A prefix means a sweep: the check is built for its first address, then aimed at each.
     const auto sweep_prefix = Prefix::parse(o->adhoc.target);
     if (sweep_prefix) {
-      if (o->adhoc.kind == "http" || o->adhoc.kind == "traceroute") {
-        std::fprintf(stderr, "blackout probe: %s checks cannot sweep a prefix\n", o->adhoc.kind.c_str());
+      if (o->adhoc.kind == "traceroute") {
+        std::fprintf(stderr, "blackout probe: traceroute checks cannot sweep a prefix\n");
         return exit_failure;
       }
       o->adhoc.target = sweep_prefix->address.to_string();
+      // An http sweep fetches / from each address unless -o url=... says what to fetch.
+      const bool has_url = std::any_of(o->adhoc.options.begin(), o->adhoc.options.end(), [](const auto& kv) { return kv.first == "url"; });
+      if (o->adhoc.kind == "http" && !has_url) {
+        const std::string host = sweep_prefix->address.is_v4() ? o->adhoc.target : "[" + o->adhoc.target + "]";
+        o->adhoc.options.emplace_back("url", "http://" + host + "/");
+      }
     }
     auto config = adhoc_config(o->adhoc);
     if (!config) {

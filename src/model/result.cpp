@@ -2,6 +2,9 @@
 #include "model/result.hpp"
 
 #include <array>
+#include <mutex>
+#include <set>
+#include <string>
 
 namespace blackout {
 
@@ -14,6 +17,15 @@ std::string_view to_string(FieldType type) {
     case FieldType::duration: return "duration";
   }
   return "?";
+}
+
+std::string_view intern_field_name(std::string_view name) {
+  static std::mutex mutex;
+  static std::set<std::string, std::less<>> names;
+  const std::lock_guard lock(mutex);
+  auto it = names.find(name);
+  if (it == names.end()) it = names.emplace(name).first;
+  return *it;
 }
 
 const FieldValue* Result::field(std::string_view name) const {

@@ -29,9 +29,12 @@ struct FieldSpec {
 using FieldValue = std::variant<std::int64_t, double, bool, std::string, Duration>;
 
 struct ResultField {
-  std::string_view name;  // points at a FieldSpec's name, which lives for the program
+  std::string_view name;  // a FieldSpec's name, or an interned one: either lives for the program
   FieldValue value;
 };
+
+// A field name read back from storage, as a view that lives for the program. Thread-safe.
+std::string_view intern_field_name(std::string_view name);
 
 struct PhaseTimings {
   std::optional<Duration> dns, connect, tls, first_byte, total;
