@@ -1,8 +1,18 @@
-// blackout monitor CONFIG: run every check on its schedule and print the results.
+// blackout monitor CONFIG: run every check on its schedule, print and store the results.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <list>
 
 #include "cli/commands.hpp"
 #include "config/loader.hpp"
+#include "config/values.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
 #include "engine/random.hpp"
@@ -10,19 +20,47 @@
 #include "engine/signals.hpp"
 #include "model/result_format.hpp"
 #include "probes/registry.hpp"
+#include "store/writer.hpp"
 #include "util/log.hpp"
 #include "util/privileges.hpp"
 
 namespace blackout::cli {
+namespace {
+
+// The SQLite files must stay writable once root is dropped.
+void hand_sqlite_files_to(const std::string& store_url, const std::string& user) {
+  const auto url = parse_store_url(store_url);
+  if (!url || url->kind != StoreUrl::Kind::sqlite || geteuid() != 0 || user == "root") return;
+  const passwd* entry = getpwnam(user.c_str());
+  if (!entry) return;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string file = url->location + suffix;
+    if (std::filesystem::exists(file)) (void)chown(file.c_str(), entry->pw_uid, entry->pw_gid);
+  }
+}
+
+void log_unavailable(const ProbeSet& probes, const Config& config) {
+  for (const auto& [kind, reason] : probes.unavailable()) {
+    std::size_t affected = 0;
+    for (const Target& target : config.targets)
+      for (const Check& check : target.checks) affected += check.kind == kind ? 1 : 0;
+    if (affected > 0) log::warn("checks.cannot_run", {{"kind", to_string(kind)}, {"checks", affected}, {"reason", reason}});
+  }
+}
+
+}  // namespace
 
 Runner add_monitor_command(CLI::App& app) {
-  auto* monitor = app.add_subcommand("monitor", "Run the checks of a config on their schedule and print the results");
+  auto* monitor = app.add_subcommand("monitor", "Run the checks of a config on their schedule, print and store the results");
   struct Options {
     std::string config;
     std::string vantage;
+    std::string store;
     std::string duration;
+    std::string status_file;
     double rate = 5000;
     std::size_t max_in_flight = 4096;
+    std::size_t max_queue = 1'000'000;
     bool json = false;
     bool quiet = false;
     std::string user = "nobody";
@@ -30,9 +68,12 @@ Runner add_monitor_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   monitor->add_option("config", o->config, "Config file")->required();
   monitor->add_option("--vantage", o->vantage, "Vantage name (overrides the config's)");
+  monitor->add_option("--store", o->store, "Store URL: sqlite:PATH or postgresql://... (overrides the config's); 'none' stores nothing");
   monitor->add_option("--duration", o->duration, "Stop by itself after this long (e.g. 30s); default: run until SIGINT/SIGTERM");
   monitor->add_option("--rate", o->rate, "Most probes started per second, all checks together")->check(CLI::PositiveNumber);
   monitor->add_option("--max-in-flight", o->max_in_flight, "Most probes in flight at once")->check(CLI::PositiveNumber);
+  monitor->add_option("--max-queue", o->max_queue, "Most results held in memory while the store cannot take them")->check(CLI::PositiveNumber);
+  monitor->add_option("--status-file", o->status_file, "Rewrite this file with the store writer's counters after each commit");
   monitor->add_flag("--json", o->json, "Print one JSON object per result");
   monitor->add_flag("-q,--quiet", o->quiet, "Print no results, only the closing summary");
   monitor->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
@@ -40,8 +81,9 @@ Runner add_monitor_command(CLI::App& app) {
   return [o]() -> int {
     auto loaded = load_config_file(o->config);
     if (!loaded) throw ConfigLoadError(loaded.error());
-    Config config = std::move(*loaded);
-    if (!o->vantage.empty()) config.vantage = o->vantage;
+    auto config = std::make_unique<Config>(std::move(*loaded));
+    if (!o->vantage.empty()) config->vantage = o->vantage;
+    if (!o->store.empty()) config->store = o->store;
     std::optional<Duration> duration;
     if (!o->duration.empty()) {
       auto parsed = parse_duration(o->duration);
@@ -52,53 +94,122 @@ Runner add_monitor_command(CLI::App& app) {
       duration = *parsed;
     }
 
+    // The store first: a monitor that cannot record what it sees says so and does not start.
+    std::unique_ptr<StoreWriter> writer;
+    if (config->store != "none") {
+      auto store = open_store(config->store);
+      if (!store) {
+        std::fprintf(stderr, "blackout monitor: store %s: %s\n", config->store.c_str(), store.error().message.c_str());
+        return exit_failure;
+      }
+      WriterOptions options;
+      options.max_queue = o->max_queue;
+      options.raw_retention = config->retention.raw;
+      options.rollup_retention = config->retention.rollups;
+      options.status_file = o->status_file;
+      writer = std::make_unique<StoreWriter>(std::move(*store), options);
+    }
+
     SystemClock clock;
     EventLoop loop(clock);
     SystemRandom random;
-    ProbeSet probes(loop, random, ProbeSet::kinds_of(config.targets));
+    // Every kind, so that a reload may add kinds without needing privileges again.
+    ProbeSet probes(loop, random);
+    hand_sqlite_files_to(config->store, o->user);
+    if (!o->status_file.empty()) {
+      // Created now, while we may still be root, and handed to the user we become.
+      const int fd = ::open(o->status_file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) {
+        std::fprintf(stderr, "blackout monitor: --status-file %s: %s\n", o->status_file.c_str(), std::strerror(errno));
+        return exit_failure;
+      }
+      if (const passwd* entry = getpwnam(o->user.c_str()); entry && geteuid() == 0) (void)fchown(fd, entry->pw_uid, entry->pw_gid);
+      ::close(fd);
+    }
     if (auto dropped = drop_privileges(o->user); !dropped) {
       std::fprintf(stderr, "blackout monitor: %s\n", dropped.error().message.c_str());
       return exit_failure;
     } else {
       log::info("privileges", {{"state", *dropped}});
     }
-    for (const auto& [kind, reason] : probes.unavailable()) {
-      std::size_t affected = 0;
-      for (const Target& target : config.targets)
-        for (const Check& check : target.checks) affected += check.kind == kind ? 1 : 0;
-      if (affected > 0)
-        log::warn("checks.cannot_run", {{"kind", to_string(kind)}, {"checks", affected}, {"reason", reason}});
-    }
+    log_unavailable(probes, *config);
 
-    std::uint64_t printed = 0;
+    std::uint64_t results = 0;
     SchedulerLimits limits;
     limits.max_probes_per_second = o->rate;
     limits.max_in_flight = o->max_in_flight;
-    Scheduler scheduler(loop, random, config.targets, probes.table(), config.vantage,
-                        [&](Result&& result) {
-                          ++printed;
-                          if (o->quiet) return;
-                          std::puts((o->json ? result_to_json(result) : result_to_line(result)).c_str());
-                          std::fflush(stdout);
-                        },
-                        limits);
+    const auto sink = [&](Result&& result) {
+      ++results;
+      if (!o->quiet) {
+        std::puts((o->json ? result_to_json(result) : result_to_line(result)).c_str());
+        std::fflush(stdout);
+      }
+      if (writer) writer->submit(std::move(result));
+    };
+    // A reload replaces the config and the scheduler; the old ones retire once their probes
+    // in flight have completed (their results are still delivered and stored).
+    struct Generation {
+      std::unique_ptr<Config> config;
+      std::unique_ptr<Scheduler> scheduler;
+    };
+    std::list<Generation> retiring;
+    Generation current{std::move(config), nullptr};
+    current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
+    if (writer) writer->submit_config(*current.config, clock.wall_now());
+
     bool stopping = false;
     const auto begin_stop = [&](const char* why) {
       if (stopping) return;
       stopping = true;
-      log::info("monitor.stopping", {{"why", why}, {"in_flight", scheduler.counters().in_flight}});
-      scheduler.stop();
+      log::info("monitor.stopping", {{"why", why}, {"in_flight", current.scheduler->counters().in_flight}});
+      current.scheduler->stop();
     };
-    SignalWatcher signals(loop, {SIGINT, SIGTERM}, [&](int signal) { begin_stop(signal == SIGINT ? "SIGINT" : "SIGTERM"); });
+    const auto reload = [&] {
+      auto reloaded = load_config_file(o->config);
+      if (!reloaded) {
+        for (const ConfigError& error : reloaded.error()) log::error("config.reload_failed", {{"error", error.to_string()}});
+        log::warn("config.kept", {{"config", o->config}, {"why", "the new file does not load; the running config stays"}});
+        return;
+      }
+      auto next = std::make_unique<Config>(std::move(*reloaded));
+      next->vantage = current.config->vantage;
+      next->store = current.config->store;
+      current.scheduler->stop();
+      retiring.push_back(std::move(current));
+      current.config = std::move(next);
+      current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
+      current.scheduler->start();
+      if (writer) writer->submit_config(*current.config, clock.wall_now());
+      log_unavailable(probes, *current.config);
+      log::info("config.reloaded", {{"config", o->config}, {"targets", current.config->targets.size()}, {"checks", current.scheduler->scheduled()}});
+    };
+    SignalWatcher signals(loop, {SIGINT, SIGTERM, SIGHUP}, [&](int signal) {
+      if (signal == SIGHUP) {
+        if (!stopping) reload();
+        return;
+      }
+      begin_stop(signal == SIGINT ? "SIGINT" : "SIGTERM");
+    });
     if (duration) loop.after(*duration, [&] { begin_stop("duration reached"); });
-    log::info("monitor.started", {{"config", o->config}, {"vantage", config.vantage}, {"targets", config.targets.size()},
-                                  {"checks", scheduler.scheduled()}});
-    scheduler.start();
-    loop.run_until([&] { return stopping && scheduler.idle(); }, MonoTime::max());
-    const SchedulerCounters& c = scheduler.counters();
-    log::info("monitor.stopped", {{"results", printed}, {"launched", c.launched}, {"confirmations", c.confirmations},
-                                  {"lost", c.lost}, {"late_ticks", c.late_ticks}});
-    return exit_ok;
+    log::info("monitor.started", {{"config", o->config}, {"vantage", current.config->vantage}, {"targets", current.config->targets.size()},
+                                  {"checks", current.scheduler->scheduled()}, {"store", writer ? writer->describe() : "none"}});
+    current.scheduler->start();
+    loop.run_until(
+        [&] {
+          retiring.remove_if([](const Generation& g) { return g.scheduler->idle(); });
+          return stopping && current.scheduler->idle() && retiring.empty();
+        },
+        MonoTime::max());
+    const SchedulerCounters& c = current.scheduler->counters();
+    bool all_written = true;
+    if (writer) all_written = writer->flush_and_stop(std::chrono::seconds(10));
+    log::info("monitor.stopped", {{"results", results},
+                                  {"launched", c.launched},
+                                  {"confirmations", c.confirmations},
+                                  {"lost", c.lost},
+                                  {"stored", writer ? writer->counters().committed.load() : 0},
+                                  {"dropped", writer ? writer->counters().dropped.load() : 0}});
+    return all_written ? exit_ok : exit_failure;
   };
 }
 

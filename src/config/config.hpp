@@ -19,11 +19,17 @@ struct CheckDefaults {
   Duration confirm_spacing = 500ms;
 };
 
+struct Retention {
+  Duration raw = std::chrono::hours(24 * 7);
+  Duration rollups = std::chrono::hours(24 * 400);
+};
+
 struct Config {
   std::string source;          // file name, or a label for configs loaded from text
   std::string vantage;
   std::string store = "sqlite:var/blackout.db";
   bool lab_only = false;       // refuse any address outside loopback and the lab ranges
+  Retention retention;
   CheckDefaults defaults;
   std::map<std::string, std::string> groups;  // name -> description
   std::vector<Target> targets;

@@ -547,6 +547,16 @@ Config read_config(Context& context, const YAML::Node& root) {
   if (auto v = map.scalar("vantage", parse_name)) config.vantage = *v;
   if (map.scalar("store", parse_store_url)) config.store = map.get("store")->Scalar();
   if (auto v = map.scalar("lab_only", parse_boolean)) config.lab_only = *v;
+  if (const YAML::Node* retention = map.get("retention")) {
+    MapReader r(context, *retention, "retention", "retention");
+    if (r.valid()) {
+      if (auto v = r.scalar("raw", parse_duration)) config.retention.raw = *v;
+      if (auto v = r.scalar("rollups", parse_duration)) config.retention.rollups = *v;
+      if (config.retention.raw < std::chrono::minutes(10)) context.error(*retention, "retention.raw", "keep raw results at least 10m");
+      if (config.retention.rollups < config.retention.raw)
+        context.error(*retention, "retention.rollups", "rollups must be kept at least as long as raw results");
+    }
+  }
   if (const YAML::Node* defaults = map.get("defaults")) {
     MapReader d(context, *defaults, "defaults", "defaults");
     if (d.valid()) {

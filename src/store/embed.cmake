@@ -1,0 +1,18 @@
+# Writes OUTPUT: a C++ file that holds each migration file of the given folders as a
+# string, so that the schema ships inside the program and stays a file beside its backend.
+file(WRITE ${OUTPUT} "// Generated from src/store/*/migrations/*.sql by embed.cmake. Do not edit.\n#include \"store/migrations.hpp\"\n#include <array>\nnamespace blackout {\n")
+foreach(backend sqlite postgres)
+  file(GLOB files ${SOURCE_DIR}/${backend}/migrations/*.sql)
+  list(SORT files)
+  set(entries "")
+  foreach(file ${files})
+    get_filename_component(name ${file} NAME_WE)
+    string(REGEX MATCH "^[0-9]+" number ${name})
+    math(EXPR version "${number}")
+    file(READ ${file} sql)
+    string(APPEND entries "  Migration{${version}, \"${name}\", R\"blackout_sql(${sql})blackout_sql\"},\n")
+  endforeach()
+  list(LENGTH files count)
+  file(APPEND ${OUTPUT} "namespace {\nconst std::array<Migration, ${count}> ${backend}_list{{\n${entries}}};\n}\nstd::span<const Migration> ${backend}_migrations() { return ${backend}_list; }\n")
+endforeach()
+file(APPEND ${OUTPUT} "}  // namespace blackout\n")

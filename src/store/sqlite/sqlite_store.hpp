@@ -1,0 +1,48 @@
+// The SQLite store: one file in WAL mode, batched transactions, prepared statements, and an
+// in-memory map from series (vantage, target, check) to their row number.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "store/store.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace blackout {
+
+class SqliteStore final : public Store {
+ public:
+  static StoreResult<std::unique_ptr<Store>> open(const std::string& path);
+  ~SqliteStore() override;
+
+  [[nodiscard]] std::string describe() const override { return "sqlite:" + path_; }
+  [[nodiscard]] int schema_version() const override { return version_; }
+  StoreResult<Done> write_results(std::span<const Result> results) override;
+  StoreResult<Done> write_rollups(std::span<const Rollup> rollups) override;
+  StoreResult<Done> write_config(const Config& config, Timestamp at) override;
+  StoreResult<std::int64_t> read_results(const ResultQuery& query, const std::function<bool(Result&&)>& each) override;
+  StoreResult<std::vector<Rollup>> read_rollups(const ResultQuery& query) override;
+  StoreResult<std::int64_t> count_results(const ResultQuery& query) override;
+  StoreResult<std::vector<std::string>> vantages() override;
+  StoreResult<PruneStats> prune(Timestamp raw_before, Timestamp rollups_before) override;
+  StoreResult<std::string> integrity_check() override;
+
+ private:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  StoreError error(const std::string& what) const;
+  StoreResult<Done> exec(const std::string& sql);
+  StoreResult<Done> migrate();
+  StoreResult<std::int64_t> series_id(const std::string& vantage, const std::string& target, const std::string& check, CheckKind kind);
+  StoreResult<sqlite3_stmt*> prepare(const char* sql);
+
+  sqlite3* db_;
+  std::string path_;
+  int version_ = 0;
+  std::unordered_map<std::string, std::int64_t> series_;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+};
+
+}  // namespace blackout

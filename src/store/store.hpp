@@ -1,0 +1,88 @@
+// The store: one interface for results, rollups, configuration history, state changes and
+// (later) events, with SQLite (the embedded default) and PostgreSQL (shared by many
+// vantages) behind it. Both run the same test suite. Failures are values (a full disk, a
+// database that is down), never exceptions; the writer above decides to retry or drop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "model/result.hpp"
+#include "util/expected.hpp"
+
+namespace blackout {
+
+struct StoreError {
+  enum class Kind : std::uint8_t {
+    unavailable,  // cannot connect, or the connection broke: retry later
+    full,         // no space left: retry later, say so loudly
+    corrupt,      // the file or the data is not what it should be
+    schema,       // a schema from a newer blackout, or a failed migration
+    io,           // any other error from the database
+  };
+  Kind kind = Kind::io;
+  std::string message;
+};
+const char* to_string(StoreError::Kind kind);
+
+template <typename T>
+using StoreResult = Expected<T, StoreError>;
+struct Done {};
+
+struct ResultQuery {
+  std::optional<Timestamp> from;  // inclusive
+  std::optional<Timestamp> to;    // exclusive
+  std::optional<std::string> vantage;
+  std::optional<std::string> target;
+};
+
+struct Rollup {
+  Timestamp minute;
+  std::string vantage, target, check;
+  CheckKind kind = CheckKind::icmp;
+  std::int64_t count = 0, successes = 0;
+  std::optional<Duration> rtt_min, rtt_median, rtt_p95, rtt_max;
+};
+
+struct PruneStats {
+  std::int64_t results = 0, rollups = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  [[nodiscard]] virtual std::string describe() const = 0;  // "sqlite:var/blackout.db" (no password)
+  [[nodiscard]] virtual int schema_version() const = 0;
+
+  // One transaction: all of them are stored, or none.
+  virtual StoreResult<Done> write_results(std::span<const Result> results) = 0;
+  // Adds or replaces the rollups of given minutes (upsert on series and minute).
+  virtual StoreResult<Done> write_rollups(std::span<const Rollup> rollups) = 0;
+  // Records the targets and checks of a config for a vantage; a target whose definition
+  // changed gets a new row and the old one is closed, so history is kept.
+  virtual StoreResult<Done> write_config(const Config& config, Timestamp at) = 0;
+
+  // Results in time order; `each` returns false to stop early. Returns how many were read.
+  virtual StoreResult<std::int64_t> read_results(const ResultQuery& query, const std::function<bool(Result&&)>& each) = 0;
+  virtual StoreResult<std::vector<Rollup>> read_rollups(const ResultQuery& query) = 0;
+  virtual StoreResult<std::int64_t> count_results(const ResultQuery& query) = 0;
+  virtual StoreResult<std::vector<std::string>> vantages() = 0;
+
+  // Deletes raw results older than raw_before and rollups older than rollups_before, in
+  // small batches so that writers are never blocked for long.
+  virtual StoreResult<PruneStats> prune(Timestamp raw_before, Timestamp rollups_before) = 0;
+  // "ok", or what the database's own integrity check found.
+  virtual StoreResult<std::string> integrity_check() = 0;
+};
+
+// Opens (creating and migrating as needed) the store a URL names: sqlite:PATH or
+// postgresql://... A store written by a newer blackout is refused with a schema error.
+StoreResult<std::unique_ptr<Store>> open_store(const std::string& url);
+
+}  // namespace blackout

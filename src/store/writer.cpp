@@ -1,0 +1,183 @@
+// The store writer thread.
+#include "store/writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "util/log.hpp"
+
+namespace blackout {
+
+StoreWriter::StoreWriter(std::unique_ptr<Store> store, WriterOptions options)
+    : store_(std::move(store)), options_(std::move(options)), description_(store_->describe()) {
+  thread_ = std::thread([this] { run(); });
+}
+
+StoreWriter::~StoreWriter() { flush_and_stop(std::chrono::seconds(5)); }
+
+bool StoreWriter::submit(Result&& result) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (queue_.size() >= options_.max_queue) {
+      ++counters_.dropped;
+      return false;
+    }
+    queue_.push_back(std::move(result));
+    counters_.queued = queue_.size();
+  }
+  ++counters_.accepted;
+  if (counters_.queued >= options_.batch) wake_.notify_one();
+  return true;
+}
+
+void StoreWriter::submit_config(const Config& config, Timestamp at) {
+  {
+    const std::lock_guard lock(mutex_);
+    pending_config_ = std::make_pair(config, at);
+  }
+  wake_.notify_one();
+}
+
+std::string StoreWriter::last_error() const {
+  const std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+bool StoreWriter::flush_and_stop(Duration limit) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (!thread_.joinable()) return queue_.empty();
+    stopping_ = true;
+    stop_deadline_ = std::chrono::steady_clock::now() + limit;
+  }
+  wake_.notify_one();
+  thread_.join();
+  const std::lock_guard lock(mutex_);
+  if (!queue_.empty())
+    log::error("store.unwritten", {{"store", description_}, {"results", queue_.size()}, {"error", last_error_}});
+  return queue_.empty();
+}
+
+void StoreWriter::write_status_file() {
+  if (options_.status_file.empty()) return;
+  // One write at offset 0 of a fixed-size text: a reader never sees a half-written or
+  // empty file, and the file needs no rename (the monitor may no longer own its folder).
+  char text[256];
+  const int length = std::snprintf(text, sizeof text, "committed %llu\naccepted %llu\ndropped %llu\nqueued %zu\nhealthy %d\n",
+                                   static_cast<unsigned long long>(counters_.committed.load()),
+                                   static_cast<unsigned long long>(counters_.accepted.load()),
+                                   static_cast<unsigned long long>(counters_.dropped.load()), counters_.queued.load(),
+                                   counters_.healthy ? 1 : 0);
+  std::memset(text + length, ' ', sizeof text - static_cast<std::size_t>(length) - 1);
+  text[sizeof text - 1] = '\n';
+  const int fd = ::open(options_.status_file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  (void)::pwrite(fd, text, sizeof text, 0);
+  ::close(fd);
+}
+
+void StoreWriter::run() {
+  // The minutes just before a restart already have rollups built from part of their
+  // results: rebuild them from the raw results the store keeps, so that the next upsert
+  // covers the whole minute.
+  {
+    const Timestamp wall = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+    ResultQuery recent;
+    recent.from = minute_of(wall) - std::chrono::minutes(3);
+    store_->read_results(recent, [&](Result&& r) {
+      rollups_.add(r);
+      return true;
+    });
+  }
+  std::vector<Result> batch;
+  Duration backoff = options_.retry_first;
+  auto next_prune = std::chrono::steady_clock::now();
+  std::uint64_t dropped_reported = 0;
+  auto next_drop_report = std::chrono::steady_clock::now();
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      if (batch.empty()) {
+        wake_.wait_for(lock, options_.flush_every, [&] { return stopping_ || pending_config_ || queue_.size() >= options_.batch; });
+        const std::size_t n = std::min(queue_.size(), options_.batch);
+        batch.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        counters_.queued = queue_.size();
+      }
+      if (pending_config_ && counters_.healthy) {
+        auto [config, at] = std::move(*pending_config_);
+        pending_config_.reset();
+        lock.unlock();
+        if (auto written = store_->write_config(config, at); !written)
+          log::error("store.config_not_recorded", {{"store", description_}, {"error", written.error().message}});
+        lock.lock();
+      }
+      if (batch.empty() && stopping_) break;
+    }
+    if (!batch.empty()) {
+      const auto started = std::chrono::steady_clock::now();
+      auto written = store_->write_results(batch);
+      counters_.last_write_us = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - started).count();
+      if (written) {
+        counters_.committed += batch.size();
+        for (const Result& r : batch) rollups_.add(r);
+        if (!counters_.healthy) log::info("store.recovered", {{"store", description_}, {"queued", counters_.queued.load()}});
+        counters_.healthy = true;
+        backoff = options_.retry_first;
+        batch.clear();
+        const auto closed = rollups_.take_closed();
+        if (!closed.empty() && store_->write_rollups(closed)) counters_.rollups += closed.size();
+        write_status_file();
+      } else {
+        ++counters_.failed_writes;
+        {
+          const std::lock_guard lock(mutex_);
+          last_error_ = written.error().message;
+        }
+        if (counters_.healthy)
+          log::error("store.write_failed", {{"store", description_},
+                                            {"kind", to_string(written.error().kind)},
+                                            {"error", written.error().message},
+                                            {"keeping", batch.size()}});
+        counters_.healthy = false;
+        write_status_file();
+        // Back off, but wake for a stop; past the stop deadline, give up what is left.
+        std::unique_lock lock(mutex_);
+        if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) {
+          for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
+          batch.clear();
+          break;
+        }
+        wake_.wait_for(lock, backoff, [&] { return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_; });
+        backoff = std::min(options_.retry_most, backoff * 2);
+        continue;
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (counters_.dropped != dropped_reported && now >= next_drop_report) {
+      log::warn("store.dropping", {{"store", description_}, {"dropped_total", counters_.dropped.load()},
+                                   {"queue_limit", options_.max_queue}});
+      dropped_reported = counters_.dropped;
+      next_drop_report = now + std::chrono::seconds(10);
+    }
+    if (now >= next_prune && counters_.healthy) {
+      const Timestamp wall = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+      if (auto pruned = store_->prune(wall - options_.raw_retention, wall - options_.rollup_retention); pruned)
+        counters_.pruned += static_cast<std::uint64_t>(pruned->results + pruned->rollups);
+      next_prune = now + options_.prune_every;
+    }
+  }
+  // Partial minutes too, at shutdown.
+  const auto open = rollups_.take_all();
+  if (!open.empty() && store_->write_rollups(open)) counters_.rollups += open.size();
+  write_status_file();
+}
+
+}  // namespace blackout
