@@ -1,0 +1,281 @@
+// The store contract, run against both backends: SQLite in a temporary file and a real
+// PostgreSQL server started by the test. Round trips of every part of a result, order and
+// filters, series of several vantages, rollups, configuration history, pruning, schema
+// versions, and hostile bytes in text.
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+
+#include <memory>
+
+#include "store/rollup.hpp"
+#include "store/store.hpp"
+#include "support/postgres.hpp"
+#include "support/process.hpp"
+
+namespace blackout {
+namespace {
+
+using namespace testing_support;
+
+const Timestamp t0 = Timestamp{std::chrono::seconds(1'800'000'000)};
+
+Result make_result(const std::string& vantage, const std::string& target, Duration at, Outcome outcome = Outcome::ok) {
+  Result r;
+  r.time = t0 + at;
+  r.vantage = vantage;
+  r.target = target;
+  r.check = "tcp:80";
+  r.kind = CheckKind::tcp;
+  r.outcome = outcome;
+  if (outcome == Outcome::ok) r.rtt = 1234us;
+  r.fields.push_back({"port", std::int64_t{80}});
+  r.fields.push_back({"local_port", std::int64_t{40000}});
+  return r;
+}
+
+// Each backend: a way to make a fresh store URL.
+struct Backend {
+  std::string name;
+  std::function<std::string()> fresh_url;
+};
+
+class StoreContract : public testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgresql") {
+      if (!PostgresServer::available()) GTEST_SKIP() << "needs root and PostgreSQL 15";
+      if (!server) server = std::make_unique<PostgresServer>();
+      url = server->create_database("contract" + std::to_string(++databases));
+    } else {
+      url = "sqlite:" + (dir.path() / "store.db").string();
+    }
+    auto opened = open_store(url);
+    ASSERT_TRUE(opened) << opened.error().message;
+    store = std::move(*opened);
+  }
+  static void TearDownTestSuite() { server.reset(); }
+
+  TempDir dir;
+  std::string url;
+  std::unique_ptr<Store> store;
+  static std::unique_ptr<PostgresServer> server;
+  static int databases;
+};
+std::unique_ptr<PostgresServer> StoreContract::server;
+int StoreContract::databases = 0;
+
+TEST_P(StoreContract, RoundTripsEveryPartOfAResult) {
+  Result r;
+  r.time = t0 + 123456us;
+  r.vantage = "lab-mon";
+  r.target = "mfa";
+  r.check = "http:http://198.18.64.10/";
+  r.kind = CheckKind::http;
+  r.outcome = Outcome::bad_status;
+  r.rtt = 15ms;
+  r.phases.dns = 1us;
+  r.phases.connect = 2ms;
+  r.phases.tls = 3ms;
+  r.phases.first_byte = 4ms;
+  r.confirmation = true;
+  r.fields.push_back({"status", std::int64_t{503}});
+  r.fields.push_back({"cert_days_left", 2.5});
+  r.fields.push_back({"body_matched", false});
+  r.fields.push_back({"final_url", std::string("http://x/\t\n\\ \"quoted\" \x01\xff")});
+  r.fields.push_back({"a_field_from_the_future", std::string("kept")});
+  r.detail = std::string("tab\there, newline\nthere, backslash \\ and bytes \x02\x7f");
+  ASSERT_TRUE(store->write_results(std::span(&r, 1)));
+  std::vector<Result> back;
+  auto read = store->read_results({}, [&](Result&& x) {
+    back.push_back(std::move(x));
+    return true;
+  });
+  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_EQ(back.size(), 1u);
+  const Result& b = back[0];
+  EXPECT_EQ(b.time, r.time);
+  EXPECT_EQ(b.vantage, r.vantage);
+  EXPECT_EQ(b.target, r.target);
+  EXPECT_EQ(b.check, r.check);
+  EXPECT_EQ(b.kind, r.kind);
+  EXPECT_EQ(b.outcome, r.outcome);
+  EXPECT_EQ(b.rtt, r.rtt);
+  EXPECT_EQ(b.phases.dns, r.phases.dns);
+  EXPECT_EQ(b.phases.connect, r.phases.connect);
+  EXPECT_EQ(b.phases.tls, r.phases.tls);
+  EXPECT_EQ(b.phases.first_byte, r.phases.first_byte);
+  EXPECT_TRUE(b.confirmation);
+  EXPECT_EQ(b.detail, r.detail);
+  ASSERT_TRUE(b.field("status"));
+  EXPECT_EQ(std::get<std::int64_t>(*b.field("status")), 503);
+  EXPECT_DOUBLE_EQ(std::get<double>(*b.field("cert_days_left")), 2.5);
+  EXPECT_EQ(std::get<bool>(*b.field("body_matched")), false);
+  EXPECT_EQ(std::get<std::string>(*b.field("a_field_from_the_future")), "kept");
+  // Bytes that are not UTF-8 are replaced, never thrown over; the rest survives.
+  EXPECT_NE(std::get<std::string>(*b.field("final_url")).find("\"quoted\""), std::string::npos);
+}
+
+TEST_P(StoreContract, ResultsComeBackInTimeOrderAndFilter) {
+  std::vector<Result> batch;
+  for (int i = 9; i >= 0; --i) batch.push_back(make_result(i % 2 ? "v1" : "v2", "t" + std::to_string(i % 3), std::chrono::seconds(i)));
+  ASSERT_TRUE(store->write_results(batch));
+  std::vector<Timestamp> times;
+  ASSERT_TRUE(store->read_results({}, [&](Result&& r) {
+    times.push_back(r.time);
+    return true;
+  }));
+  ASSERT_EQ(times.size(), 10u);
+  EXPECT_TRUE(std::is_sorted(times.begin(), times.end()));
+  ResultQuery q;
+  q.from = t0 + 2s;
+  q.to = t0 + 6s;
+  EXPECT_EQ(*store->count_results(q), 4);
+  q.vantage = "v1";
+  EXPECT_EQ(*store->count_results(q), 2);  // seconds 3 and 5
+  q.target = "t0";
+  EXPECT_EQ(*store->count_results(q), 1);  // second 3
+  EXPECT_EQ(*store->vantages(), (std::vector<std::string>{"v1", "v2"}));
+  int seen = 0;
+  ASSERT_TRUE(store->read_results({}, [&](Result&&) { return ++seen < 3; }));
+  EXPECT_EQ(seen, 3) << "the reader stops when asked";
+}
+
+TEST_P(StoreContract, AFailedBatchStoresNothingAndTheNextOneWorks) {
+  std::vector<Result> batch{make_result("v", "a", 1s), make_result("v", "b", 2s)};
+  ASSERT_TRUE(store->write_results(batch));
+  ASSERT_TRUE(store->write_results(batch));
+  EXPECT_EQ(*store->count_results({}), 4);
+}
+
+TEST_P(StoreContract, RollupsUpsertPerSeriesAndMinute) {
+  RollupBuilder builder(0s);
+  for (int i = 0; i < 20; ++i) {
+    Result r = make_result("v", "a", std::chrono::seconds(i * 3), i % 10 == 9 ? Outcome::timeout : Outcome::ok);
+    if (r.rtt) r.rtt = std::chrono::milliseconds(i + 1);
+    builder.add(r);
+  }
+  auto rollups = builder.take_all();
+  ASSERT_EQ(rollups.size(), 1u);  // 0..57 s: one minute
+  EXPECT_EQ(rollups[0].count, 20);
+  EXPECT_EQ(rollups[0].successes, 18);
+  EXPECT_EQ(rollups[0].rtt_min, 1ms);
+  // RTTs of the 18 successes: 1..19 ms without 10 (i = 9 and 19 timed out).
+  EXPECT_EQ(rollups[0].rtt_max, 19ms);
+  EXPECT_EQ(rollups[0].rtt_median, 9ms);  // nearest rank of 18 values: the 9th
+  EXPECT_EQ(rollups[0].rtt_p95, 19ms);    // the 18th
+  ASSERT_TRUE(store->write_rollups(rollups));
+  rollups[0].count = 21;
+  ASSERT_TRUE(store->write_rollups(rollups));  // the same minute again: replaced, not doubled
+  const auto back = store->read_rollups({});
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].count, 21);
+  EXPECT_EQ((*back)[0].rtt_median, 9ms);
+  EXPECT_EQ((*back)[0].minute, minute_of(t0));
+}
+
+TEST_P(StoreContract, ConfigHistoryKeepsWhatWasWatchedWhen) {
+  Config config;
+  config.vantage = "v";
+  Target a;
+  a.name = "a";
+  a.layer = Layer::web;
+  a.address = IpAddress::parse("198.18.64.10");
+  Target b = a;
+  b.name = "b";
+  config.targets = {a, b};
+  ASSERT_TRUE(store->write_config(config, t0));
+  ASSERT_TRUE(store->write_config(config, t0 + 1s));  // unchanged: nothing new
+  config.targets[0].address = IpAddress::parse("198.18.64.11");
+  config.targets.pop_back();  // b is no longer watched
+  ASSERT_TRUE(store->write_config(config, t0 + 2s));
+  // Check through the backend's own client: rows for a: 2 (one closed), b: 1 (closed).
+  if (GetParam() == "sqlite") {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "store.db").c_str(), &db), SQLITE_OK);
+    const auto count = [&](const char* sql) {
+      sqlite3_stmt* s = nullptr;
+      sqlite3_prepare_v2(db, sql, -1, &s, nullptr);
+      sqlite3_step(s);
+      const int n = sqlite3_column_int(s, 0);
+      sqlite3_finalize(s);
+      return n;
+    };
+    EXPECT_EQ(count("SELECT count(*) FROM config_targets WHERE name = 'a'"), 2);
+    EXPECT_EQ(count("SELECT count(*) FROM config_targets WHERE name = 'a' AND valid_to_us IS NULL"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM config_targets WHERE name = 'b' AND valid_to_us IS NOT NULL"), 1);
+    sqlite3_close(db);
+  }
+}
+
+TEST_P(StoreContract, PruneRemovesOnlyWhatIsOld) {
+  std::vector<Result> batch;
+  for (int i = 0; i < 12000; ++i) batch.push_back(make_result("v", "a", std::chrono::milliseconds(i)));
+  ASSERT_TRUE(store->write_results(batch));
+  const auto pruned = store->prune(t0 + 10s, t0);
+  ASSERT_TRUE(pruned) << pruned.error().message;
+  EXPECT_EQ(pruned->results, 10000);
+  EXPECT_EQ(*store->count_results({}), 2000);
+}
+
+TEST_P(StoreContract, IntegrityCheckPasses) {
+  ASSERT_TRUE(store->write_results(std::vector<Result>{make_result("v", "a", 1s)}));
+  EXPECT_EQ(*store->integrity_check(), "ok");
+  EXPECT_EQ(store->schema_version(), 1);
+}
+
+TEST_P(StoreContract, ReopeningKeepsEverything) {
+  ASSERT_TRUE(store->write_results(std::vector<Result>{make_result("v", "a", 1s), make_result("w", "a", 2s)}));
+  store.reset();
+  auto reopened = open_store(url);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ(*(*reopened)->count_results({}), 2);
+  ASSERT_TRUE((*reopened)->write_results(std::vector<Result>{make_result("v", "a", 3s)}));
+  EXPECT_EQ(*(*reopened)->count_results({}), 3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, testing::Values("sqlite", "postgresql"));
+
+TEST(SqliteStore, ANewerSchemaIsRefused) {
+  TempDir dir;
+  const std::string path = (dir.path() / "s.db").string();
+  ASSERT_TRUE(open_store("sqlite:" + path));
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "INSERT INTO schema_version VALUES (99, 0)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  const auto reopened = open_store("sqlite:" + path);
+  ASSERT_FALSE(reopened);
+  EXPECT_EQ(reopened.error().kind, StoreError::Kind::schema);
+  EXPECT_NE(reopened.error().message.find("newer"), std::string::npos);
+}
+
+TEST(SqliteStore, AFileThatIsNotADatabaseIsRefusedNamingIt) {
+  TempDir dir;
+  const auto path = dir.write("garbage.db", std::string(4096, '\x5a'));
+  const auto opened = open_store("sqlite:" + path.string());
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.error().message.find(path.string()), std::string::npos) << opened.error().message;
+}
+
+TEST(SqliteStore, SomeoneElsesDatabaseIsRefused) {
+  TempDir dir;
+  const std::string path = (dir.path() / "other.db").string();
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "CREATE TABLE accounts (id INTEGER)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  const auto opened = open_store("sqlite:" + path);
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().kind, StoreError::Kind::schema);
+}
+
+TEST(PostgresStore, AServerThatIsDownIsUnavailableNotACrash) {
+  const auto opened = open_store("postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=2");
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().kind, StoreError::Kind::unavailable);
+}
+
+}  // namespace
+}  // namespace blackout
