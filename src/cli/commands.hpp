@@ -16,5 +16,6 @@ using Runner = std::function<int()>;
 Runner add_config_commands(CLI::App& app);
 Runner add_probe_command(CLI::App& app);
 Runner add_monitor_command(CLI::App& app);
+Runner add_export_command(CLI::App& app);
 
 }  // namespace blackout::cli

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
   auto* analyze = app.add_subcommand("analyze", "Recompute states, events and waves from stored results");
   auto* report = app.add_subcommand("report", "Render a report (text, markdown, html, json, csv) from the store");
   auto* serve = app.add_subcommand("serve", "Serve the HTTP API, dashboard and metrics from the store");
-  auto* exporter = app.add_subcommand("export", "Export raw results from the store as CSV or JSON lines");
+  const Runner exporter = add_export_command(app);
   auto* lab = app.add_subcommand("lab", "Build the emulated network and play scenarios in it (root)");
   lab->allow_extras();
   auto* bgp = app.add_subcommand("bgp", "Read MRT files and follow BGP sessions");
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     if (*analyze) return not_built("analyze", "issue 6: detection");
     if (*report) return not_built("report", "issue 7: reports");
     if (*serve) return not_built("serve", "issue 7: dashboard and API");
-    if (*exporter) return not_built("export", "issue 4: storage");
+    if (app.got_subcommand("export")) return exporter();
     if (*lab) return not_built("lab", "issue 5: the lab");
     if (*bgp) return not_built("bgp", "issue 8: BGP visibility");
   } catch (const blackout::ConfigLoadError& e) {

@@ -112,4 +112,45 @@ std::string result_to_line(const Result& r) {
   return out;
 }
 
+namespace {
+
+std::string csv_cell(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string optional_ms(const std::optional<Duration>& d) { return d ? milliseconds(*d) : std::string(); }
+
+}  // namespace
+
+std::string csv_header() {
+  return "time,vantage,target,check,kind,outcome,rtt_ms,phase_dns_ms,phase_connect_ms,phase_tls_ms,phase_first_byte_ms,confirmation,"
+         "fields,detail";
+}
+
+std::string result_to_csv(const Result& r) {
+  std::string fields = "{";
+  for (const ResultField& field : r.fields) {
+    if (fields.size() > 1) fields += ",";
+    append_json_string(fields, field.name);
+    fields += ":";
+    append_json_value(fields, field.value);
+  }
+  fields += "}";
+  std::string out = format_rfc3339(r.time, 6);
+  for (const std::string& cell : {csv_cell(r.vantage), csv_cell(r.target), csv_cell(r.check), std::string(to_string(r.kind)),
+                                  std::string(to_string(r.outcome)), optional_ms(r.rtt), optional_ms(r.phases.dns),
+                                  optional_ms(r.phases.connect), optional_ms(r.phases.tls), optional_ms(r.phases.first_byte),
+                                  std::string(r.confirmation ? "true" : "false"), csv_cell(fields), csv_cell(printable(r.detail, 1000))}) {
+    out += ",";
+    out += cell;
+  }
+  return out;
+}
+
 }  // namespace blackout

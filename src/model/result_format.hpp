@@ -13,4 +13,9 @@ std::string result_to_json(const Result& result);
 std::string result_to_line(const Result& result);
 std::string field_value_to_string(const FieldValue& value);
 
+// CSV (RFC 4180): a header and one row per result; the kind's own fields go into one
+// column as a JSON object, so that every row has the same columns.
+std::string csv_header();
+std::string result_to_csv(const Result& result);
+
 }  // namespace blackout
