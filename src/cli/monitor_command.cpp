@@ -79,6 +79,8 @@ Runner add_monitor_command(CLI::App& app) {
   monitor->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
 
   return [o]() -> int {
+    // Before the store writer's thread starts: signals belong to the loop's signalfd.
+    block_signals({SIGINT, SIGTERM, SIGHUP});
     auto loaded = load_config_file(o->config);
     if (!loaded) throw ConfigLoadError(loaded.error());
     auto config = std::make_unique<Config>(std::move(*loaded));

@@ -138,6 +138,8 @@ Runner add_probe_command(CLI::App& app) {
       std::fprintf(stderr, "blackout probe: --interval: %s\n", interval.error().message.c_str());
       return exit_failure;
     }
+    // Before any sweep thread starts: signals belong to the loop's signalfd.
+    block_signals({SIGINT, SIGTERM});
     SystemClock clock;
     SystemRandom random;
     // One loop and one set of probes per sweep thread; a single one otherwise.

@@ -1,6 +1,7 @@
 // signalfd-based signal delivery.
 #include "engine/signals.hpp"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -11,6 +12,13 @@
 #include <string>
 
 namespace blackout {
+
+void block_signals(std::initializer_list<int> signals) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (const int signal : signals) sigaddset(&set, signal);
+  if (pthread_sigmask(SIG_BLOCK, &set, nullptr) != 0) throw std::runtime_error("pthread_sigmask failed");
+}
 
 SignalWatcher::SignalWatcher(EventLoop& loop, std::initializer_list<int> signals, std::function<void(int)> handler)
     : loop_(loop), handler_(std::move(handler)) {

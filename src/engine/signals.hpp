@@ -10,6 +10,11 @@
 
 namespace blackout {
 
+// Blocks the signals in the calling thread and every thread it starts afterwards. Call it
+// before starting any thread (a store writer, sweep workers): a signal that is not blocked
+// in some thread is delivered there and kills the process.
+void block_signals(std::initializer_list<int> signals);
+
 class SignalWatcher {
  public:
   SignalWatcher(EventLoop& loop, std::initializer_list<int> signals, std::function<void(int)> handler);

@@ -33,6 +33,7 @@ class Expected {
   const T* operator->() const { return &value(); }
 
   const E& error() const { return std::get<1>(storage_); }
+  T value_or(T fallback) const& { return ok() ? value() : std::move(fallback); }
 
  private:
   std::variant<T, E> storage_;
