@@ -1,0 +1,30 @@
+// A robust RTT baseline: the median of a ring of recent RTTs measured while the target was
+// up and unstressed, so that an outage cannot teach the baseline that it is normal.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "model/time.hpp"
+
+namespace blackout {
+
+class RttBaseline {
+ public:
+  explicit RttBaseline(int capacity) : capacity_(static_cast<std::size_t>(capacity)) {}
+  void add(Duration rtt);
+  [[nodiscard]] std::size_t samples() const { return ring_.size(); }
+  // The median of the ring; nullopt when empty.
+  [[nodiscard]] std::optional<Duration> median() const;
+
+ private:
+  std::size_t capacity_;
+  std::vector<Duration::rep> ring_;
+  std::size_t next_ = 0;
+};
+
+// The median of a few values (copied; meant for small windows).
+std::optional<double> median_of(std::vector<double> values);
+
+}  // namespace blackout

@@ -1,0 +1,341 @@
+// The detector.
+#include "detect/detector.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace blackout {
+namespace {
+
+std::string event_id(Scope scope, const std::string& subject, Timestamp start) {
+  return std::string(to_string(scope)) + ":" + subject + ":" + std::to_string(start.time_since_epoch().count());
+}
+
+bool not_up(State s) { return s == State::stressed || s == State::down; }
+
+std::string seconds_text(Duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f s", to_seconds(d));
+  return text;
+}
+
+void add_unique(std::vector<std::string>& list, const std::string& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+}  // namespace
+
+Detector::Detector(const std::vector<Target>& targets, DetectionParams params) : params_(params) {
+  for (const Target& target : targets) info_[target.name] = TargetInfo{target.layer, target.weight, target.control};
+}
+
+std::size_t Detector::quorum() const {
+  if (params_.quorum > 0) return static_cast<std::size_t>(params_.quorum);
+  return vantages_.size() / 2 + 1;
+}
+
+void Detector::add(const Result& result) {
+  VantageView& view = vantages_[result.vantage];
+  TargetTracker& tracker = view.targets[result.target];
+  const auto changed = tracker.add(result, params_);
+  const auto info_it = info_.find(result.target);
+  const TargetInfo info = info_it == info_.end() ? TargetInfo{} : info_it->second;
+  const StressReading& stress = tracker.stress();
+
+  const EntityKey target_key{Scope::target, result.target, result.vantage};
+  if (changed) {
+    target_history_[result.vantage + "/" + result.target].emplace_back(result.time, *changed);
+    set_state(target_key, *changed, result.time, tracker.reason(), info.layer, &stress, {result.target});
+    update_vantage_aggregates(result.vantage, result.time);
+    update_quorum(result.time);
+  }
+  // Peaks: of the target's own event, and of the layer and network events it is part of.
+  for (const EntityKey& key : {target_key, EntityKey{Scope::layer, std::string(to_string(info.layer)), ""},
+                               EntityKey{Scope::network, "network", ""}}) {
+    const auto it = entities_.find(key);
+    if (it == entities_.end() || !it->second.open_event || !not_up(tracker.state())) continue;
+    if (key.scope == Scope::network && info.control) continue;
+    Event& event = events_[*it->second.open_event];
+    event.peak_stress = std::max(event.peak_stress, stress.stress);
+    event.peak_inflation = std::max(event.peak_inflation, stress.inflation);
+    event.peak_loss = std::max(event.peak_loss, stress.loss);
+  }
+}
+
+void Detector::set_state(const EntityKey& key, State next, Timestamp at, const std::string& reason, std::optional<Layer> layer,
+                         const StressReading* stress, const std::vector<std::string>& involved) {
+  EntityState& entity = entities_[key];
+  if (entity.state == next) {
+    if (entity.open_event)
+      for (const std::string& t : involved) add_unique(events_[*entity.open_event].targets, t);
+    return;
+  }
+  changes_.push_back(StateChange{at, key.vantage, key.scope, key.subject, entity.state, next, reason});
+  entity.state = next;
+  if (next == State::stressed && !entity.stressed_since) entity.stressed_since = at;
+  // Per-vantage layer and network states are recorded as changes; events are made for
+  // targets and for the quorum-combined layers and network.
+  const bool makes_events = key.scope == Scope::target || key.vantage.empty();
+  if (!makes_events) return;
+  if (not_up(next)) {
+    if (!entity.open_event) {
+      Event event;
+      event.id = event_id(key.scope, key.scope == Scope::target ? key.vantage + "/" + key.subject : key.subject, at);
+      event.scope = key.scope;
+      event.layer = layer;
+      event.subject = key.subject;
+      event.kind = next == State::down ? "down" : "stressed";
+      event.start = at;
+      if (key.scope == Scope::target) event.vantages.push_back(key.vantage);
+      entity.open_event = events_.size();
+      events_.push_back(std::move(event));
+    }
+    Event& event = events_[*entity.open_event];
+    if (next == State::down && !event.down_at) {
+      event.down_at = at;
+      event.kind = "down";
+    }
+    if (stress) {
+      event.peak_stress = std::max(event.peak_stress, stress->stress);
+      event.peak_inflation = std::max(event.peak_inflation, stress->inflation);
+      event.peak_loss = std::max(event.peak_loss, stress->loss);
+    }
+    for (const std::string& t : involved) add_unique(event.targets, t);
+  } else if (entity.open_event) {
+    Event& event = events_[*entity.open_event];
+    event.end = at;
+    sign(event);
+    entity.open_event.reset();
+    entity.stressed_since.reset();
+  }
+}
+
+void Detector::update_vantage_aggregates(const std::string& vantage, Timestamp at) {
+  VantageView& view = vantages_[vantage];
+  struct Share {
+    double total = 0, down = 0, not_up = 0;
+    bool known = false;
+    std::vector<std::string> involved;
+  };
+  std::map<Layer, Share> layers;
+  Share network;
+  for (const auto& [name, tracker] : view.targets) {
+    const auto it = info_.find(name);
+    const TargetInfo info = it == info_.end() ? TargetInfo{} : it->second;
+    if (info.control) continue;  // control targets tell about the vantage, not the network
+    const State s = tracker.state();
+    for (Share* share : {&layers[info.layer], &network}) {
+      share->total += info.weight;
+      if (s != State::unknown) share->known = true;
+      if (s == State::down) share->down += info.weight;
+      if (not_up(s)) {
+        share->not_up += info.weight;
+        share->involved.push_back(name);
+      }
+    }
+  }
+  const auto state_of = [](const Share& share, double down_share, double stressed_share) {
+    if (!share.known || share.total <= 0) return State::unknown;
+    if (share.down / share.total >= down_share) return State::down;
+    if (share.not_up / share.total >= stressed_share) return State::stressed;
+    return State::up;
+  };
+  for (const auto& [layer, share] : layers) {
+    const State s = state_of(share, params_.layer_down_share, params_.layer_stressed_share);
+    view.layers[layer] = s;
+    char reason[96];
+    std::snprintf(reason, sizeof reason, "%.0f%% of its targets down, %.0f%% not up", share.total > 0 ? 100 * share.down / share.total : 0,
+                  share.total > 0 ? 100 * share.not_up / share.total : 0);
+    set_state(EntityKey{Scope::layer, std::string(to_string(layer)), vantage}, s, at, reason, layer, nullptr, share.involved);
+  }
+  view.network = state_of(network, params_.network_down_share, params_.network_stressed_share);
+  set_state(EntityKey{Scope::network, "network", vantage}, view.network, at, "network share", std::nullopt, nullptr, network.involved);
+}
+
+void Detector::update_quorum(Timestamp at) {
+  const std::size_t needed = quorum();
+  std::map<Layer, std::pair<std::size_t, std::size_t>> layer_votes;  // down, not up
+  std::map<Layer, bool> layer_known;
+  std::size_t network_down = 0, network_not_up = 0;
+  bool network_known = false;
+  std::vector<std::string> seeing;
+  for (const auto& [vantage, view] : vantages_) {
+    for (const auto& [layer, state] : view.layers) {
+      layer_known[layer] = layer_known[layer] || state != State::unknown;
+      layer_votes[layer].first += state == State::down;
+      layer_votes[layer].second += not_up(state);
+    }
+    network_known = network_known || view.network != State::unknown;
+    network_down += view.network == State::down;
+    network_not_up += not_up(view.network);
+    if (not_up(view.network)) seeing.push_back(vantage);
+  }
+  const auto combined = [&](bool known, std::size_t down, std::size_t not_up_votes) {
+    if (!known) return State::unknown;
+    if (down >= needed) return State::down;
+    if (not_up_votes >= needed) return State::stressed;
+    return State::up;
+  };
+  const std::string reason = "quorum " + std::to_string(needed) + " of " + std::to_string(vantages_.size()) + " vantages";
+  for (const auto& [layer, votes] : layer_votes) {
+    std::vector<std::string> involved;
+    for (const auto& [vantage, view] : vantages_)
+      for (const auto& [name, tracker] : view.targets) {
+        const auto it = info_.find(name);
+        if (it != info_.end() && it->second.layer == layer && !it->second.control && not_up(tracker.state())) involved.push_back(name);
+      }
+    const EntityKey key{Scope::layer, std::string(to_string(layer)), ""};
+    set_state(key, combined(layer_known[layer], votes.first, votes.second), at, reason, layer, nullptr, involved);
+    if (const auto& open = entities_[key].open_event)
+      for (const auto& [vantage, view] : vantages_)
+        if (not_up(view.layers.count(layer) ? view.layers.at(layer) : State::unknown)) add_unique(events_[*open].vantages, vantage);
+  }
+  std::vector<std::string> involved;
+  for (const auto& [vantage, view] : vantages_)
+    for (const auto& [name, tracker] : view.targets) {
+      const auto it = info_.find(name);
+      if ((it == info_.end() || !it->second.control) && not_up(tracker.state())) involved.push_back(name);
+    }
+  const EntityKey network_key{Scope::network, "network", ""};
+  set_state(network_key, combined(network_known, network_down, network_not_up), at, reason, std::nullopt, nullptr, involved);
+  if (const auto& open = entities_[network_key].open_event)
+    for (const std::string& vantage : seeing) add_unique(events_[*open].vantages, vantage);
+}
+
+void Detector::sign(Event& event) const {
+  event.evidence.clear();
+  const Timestamp end = event.end.value_or(Timestamp::max());
+  // First stressed and first down times of the targets involved, in the vantages that saw it.
+  std::optional<Timestamp> first_stressed, first_down, last_first_down;
+  bool control_down = false;
+  std::string control_name;
+  for (const auto& [key, history] : target_history_) {
+    const std::string vantage = key.substr(0, key.find('/'));
+    const std::string target = key.substr(key.find('/') + 1);
+    const bool seen_by = event.vantages.empty() || std::find(event.vantages.begin(), event.vantages.end(), vantage) != event.vantages.end();
+    if (!seen_by) continue;
+    const auto info_it = info_.find(target);
+    const bool control = info_it != info_.end() && info_it->second.control;
+    const bool involved = std::find(event.targets.begin(), event.targets.end(), target) != event.targets.end();
+    std::optional<Timestamp> target_first_down;
+    for (const auto& [at, state] : history) {
+      // Stress counts from a little before the event: the build-up is what tells a flood.
+      if (at > end || at + params_.stress_lead * 20 < event.start) continue;
+      if (control && state == State::down && at >= event.start - params_.clean_cut_spread) {
+        control_down = true;
+        control_name = target;
+      }
+      if (!involved) continue;
+      if (state == State::stressed && (!first_stressed || at < *first_stressed)) first_stressed = at;
+      if (state == State::down && at >= event.start - params_.clean_cut_spread && !target_first_down) target_first_down = at;
+    }
+    if (target_first_down) {
+      if (!first_down || *target_first_down < *first_down) first_down = target_first_down;
+      if (!last_first_down || *target_first_down > *last_first_down) last_first_down = target_first_down;
+    }
+  }
+  char text[200];
+  if (event.scope != Scope::target && control_down) {
+    event.signature = "vantage-local";
+    event.evidence.push_back("control target " + control_name + " (outside the watched network) failed too: the vantage, not the network");
+    return;
+  }
+  if (event.layer == Layer::bgp || (event.scope == Scope::network && [&] {
+        for (const std::string& t : event.targets) {
+          const auto it = info_.find(t);
+          if (it != info_.end() && it->second.layer == Layer::bgp) return true;
+        }
+        return false;
+      }())) {
+    event.signature = "routing-withdrawal";
+    event.evidence.push_back("the watched prefixes left the routing table");
+    return;
+  }
+  if (event.scope == Scope::target && event.kind == "stressed") {
+    event.signature = "stress-only";
+    std::snprintf(text, sizeof text, "stress peaked at %.2f (%.1fx RTT, %.0f%% loss) without failing", event.peak_stress,
+                  event.peak_inflation, event.peak_loss * 100);
+    event.evidence.push_back(text);
+    return;
+  }
+  if (first_stressed && first_down && *first_down - *first_stressed >= params_.stress_lead) {
+    event.signature = "stress-led";
+    std::snprintf(text, sizeof text, "stress rose %s before the first failure, peaking at %.1fx RTT and %.0f%% loss",
+                  seconds_text(*first_down - *first_stressed).c_str(), event.peak_inflation, event.peak_loss * 100);
+    event.evidence.push_back(text);
+    return;
+  }
+  if (event.scope == Scope::target) {
+    event.signature = "single-service";
+    event.evidence.push_back("this target failed without stress before it");
+    return;
+  }
+  if (first_down && last_first_down && *last_first_down - *first_down <= params_.clean_cut_spread) {
+    event.signature = "clean-cut";
+    event.evidence.push_back("no stress before; " + std::to_string(event.targets.size()) + " targets failed within " +
+                             seconds_text(*last_first_down - *first_down));
+    return;
+  }
+  if (event.kind == "stressed") {
+    event.signature = "stress-led";
+    std::snprintf(text, sizeof text, "stressed (%.1fx RTT, %.0f%% loss) without going down", event.peak_inflation, event.peak_loss * 100);
+    event.evidence.push_back(text);
+    return;
+  }
+  event.signature = "mixed";
+  event.evidence.push_back("targets failed over " + (first_down && last_first_down ? seconds_text(*last_first_down - *first_down) : std::string("?")) +
+                           " without stress before");
+}
+
+void Detector::finish() {}
+
+std::vector<Event> Detector::events() const {
+  std::vector<Event> out = events_;
+  for (Event& event : out)
+    if (!event.end) sign(event);
+  std::stable_sort(out.begin(), out.end(), [](const Event& a, const Event& b) { return a.start < b.start; });
+  return out;
+}
+
+std::vector<Wave> Detector::waves() const {
+  std::vector<Event> wide;
+  for (const Event& e : events())
+    if (e.scope != Scope::target && e.signature != "vantage-local") wide.push_back(e);
+  std::vector<Wave> waves;
+  std::optional<Timestamp> wave_end;  // nullopt with an open event: the wave goes on
+  bool open = false;
+  for (const Event& e : wide) {
+    const bool joins = !waves.empty() && (open || (wave_end && e.start <= *wave_end + params_.wave_gap));
+    if (!joins) {
+      Wave wave;
+      wave.id = "wave:" + std::to_string(e.start.time_since_epoch().count());
+      wave.start = e.start;
+      waves.push_back(std::move(wave));
+      open = false;
+      wave_end.reset();
+    }
+    Wave& wave = waves.back();
+    wave.events.push_back(e.id);
+    if (!e.end) open = true;
+    else wave_end = wave_end ? std::max(*wave_end, *e.end) : *e.end;
+    wave.end = open ? std::nullopt : wave_end;
+    // The cascade is the order in which layers failed: stress alone is not a failure.
+    if (e.scope == Scope::layer && e.layer && e.down_at) {
+      const Timestamp at = *e.down_at;
+      const auto existing = std::find_if(wave.cascade.begin(), wave.cascade.end(), [&](const CascadeStep& s) { return s.layer == *e.layer; });
+      if (existing == wave.cascade.end()) wave.cascade.push_back(CascadeStep{*e.layer, at});
+      else existing->at = std::min(existing->at, at);
+    }
+  }
+  for (Wave& wave : waves)
+    std::stable_sort(wave.cascade.begin(), wave.cascade.end(), [](const CascadeStep& a, const CascadeStep& b) { return a.at < b.at; });
+  return waves;
+}
+
+std::vector<StateChange> Detector::take_new_state_changes() {
+  std::vector<StateChange> out(changes_.begin() + static_cast<std::ptrdiff_t>(changes_taken_), changes_.end());
+  changes_taken_ = changes_.size();
+  return out;
+}
+
+}  // namespace blackout

@@ -1,0 +1,79 @@
+// The detector: a pure, deterministic function of the ordered result stream. It feeds each
+// result to its target's state machine, recomputes the layer and network states of that
+// result's vantage, combines vantages under a quorum, and turns every interval in which a
+// target, a layer or the network is not up into an event; events of layers and of the
+// network that come close together form waves, whose cascade says which layer fell when.
+// The live monitor and `blackout analyze` run this same code, so they find the same events.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "detect/params.hpp"
+#include "detect/tracker.hpp"
+#include "model/event.hpp"
+#include "model/result.hpp"
+#include "model/target.hpp"
+
+namespace blackout {
+
+class Detector {
+ public:
+  Detector(const std::vector<Target>& targets, DetectionParams params);
+
+  // Results must come in time order (the store returns them so; the monitor produces them so).
+  void add(const Result& result);
+  // Marks the end of the stream: events still open stay open (no end), waves are built.
+  void finish();
+
+  [[nodiscard]] const std::vector<StateChange>& state_changes() const { return changes_; }
+  // Every event so far, open ones included, in order of start.
+  [[nodiscard]] std::vector<Event> events() const;
+  [[nodiscard]] std::vector<Wave> waves() const;
+  // What changed since the last call (for the live monitor to store as it goes).
+  std::vector<StateChange> take_new_state_changes();
+
+ private:
+  struct TargetInfo {
+    Layer layer = Layer::host;
+    double weight = 1;
+    bool control = false;
+  };
+  struct EntityKey {
+    Scope scope;
+    std::string subject;
+    std::string vantage;  // empty for quorum-combined layers and network
+    auto operator<=>(const EntityKey&) const = default;
+  };
+  struct EntityState {
+    State state = State::unknown;
+    std::optional<std::size_t> open_event;  // index into events_
+    std::optional<Timestamp> stressed_since;
+  };
+  struct VantageView {
+    std::map<std::string, TargetTracker> targets;
+    std::map<Layer, State> layers;
+    State network = State::unknown;
+  };
+
+  void set_state(const EntityKey& key, State next, Timestamp at, const std::string& reason, std::optional<Layer> layer,
+                 const StressReading* stress, const std::vector<std::string>& involved);
+  void update_vantage_aggregates(const std::string& vantage, Timestamp at);
+  void update_quorum(Timestamp at);
+  [[nodiscard]] std::size_t quorum() const;
+  void sign(Event& event) const;
+
+  DetectionParams params_;
+  std::map<std::string, TargetInfo> info_;
+  std::map<std::string, VantageView> vantages_;
+  std::map<EntityKey, EntityState> entities_;
+  std::vector<Event> events_;
+  std::vector<StateChange> changes_;
+  std::size_t changes_taken_ = 0;
+  // For signatures: when each target was first stressed and first down, per open event window.
+  std::map<std::string, std::vector<std::pair<Timestamp, State>>> target_history_;
+};
+
+}  // namespace blackout

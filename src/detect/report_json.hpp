@@ -1,0 +1,15 @@
+// Events and waves as the JSON document of docs/events.md, and as a short narrative for
+// terminals — the sentence a researcher gives a reporter.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/event.hpp"
+
+namespace blackout {
+
+std::string events_to_json(const std::vector<Event>& events, const std::vector<Wave>& waves);
+std::string events_to_text(const std::vector<Event>& events, const std::vector<Wave>& waves);
+
+}  // namespace blackout

@@ -1,0 +1,107 @@
+// Check and target state machines.
+#include "detect/tracker.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace blackout {
+
+void CheckTracker::add(const Result& result, bool learn, const DetectionParams& params) {
+  // A check that cannot run here says nothing about the target.
+  if (result.outcome == Outcome::not_permitted || result.outcome == Outcome::internal_error) return;
+  const bool ok = is_success(result.outcome);
+  known_ = true;
+  last_outcome_ = result.outcome;
+  window_.push_back(Sample{ok, ok ? result.rtt : std::nullopt});
+  while (window_.size() > static_cast<std::size_t>(params.window)) window_.pop_front();
+  if (ok) {
+    ++passes_;
+    failures_ = 0;
+    if (failing_ && passes_ >= params.rise) {
+      failing_ = false;
+      // The failures of an outage that is over are not stress now.
+      window_.erase(window_.begin(), window_.end() - std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(window_.size()), passes_));
+    }
+    if (learn && result.rtt) baseline_.add(*result.rtt);
+  } else {
+    ++failures_;
+    passes_ = 0;
+    if (failures_ >= params.fall) failing_ = true;
+  }
+}
+
+double CheckTracker::loss() const {
+  if (window_.empty()) return 0;
+  const auto lost = std::count_if(window_.begin(), window_.end(), [](const Sample& s) { return !s.ok; });
+  return static_cast<double>(lost) / static_cast<double>(window_.size());
+}
+
+std::optional<double> CheckTracker::inflation(const DetectionParams& params) const {
+  if (baseline_.samples() < static_cast<std::size_t>(params.baseline_min_samples)) return std::nullopt;
+  std::vector<double> recent;
+  for (const Sample& s : window_)
+    if (s.rtt) recent.push_back(static_cast<double>(s.rtt->count()));
+  const auto recent_median = median_of(recent);
+  const auto base = baseline_.median();
+  if (!recent_median || !base || base->count() <= 0) return std::nullopt;
+  // A floor of 100 µs keeps a loopback-fast baseline from turning jitter into "stress".
+  return *recent_median / std::max<double>(static_cast<double>(base->count()), 100.0);
+}
+
+std::optional<State> TargetTracker::add(const Result& result, const DetectionParams& params) {
+  auto it = checks_.find(result.check);
+  if (it == checks_.end()) it = checks_.emplace(result.check, CheckTracker(params)).first;
+  it->second.add(result, state_ == State::up || state_ == State::unknown, params);
+
+  // Stress: mean loss and mean inflation over the checks that have data.
+  int known = 0, failing = 0, with_inflation = 0;
+  double loss = 0, inflation = 0;
+  for (const auto& [id, check] : checks_) {
+    if (!check.known()) continue;
+    ++known;
+    failing += check.failing() ? 1 : 0;
+    loss += check.loss();
+    if (const auto i = check.inflation(params)) {
+      inflation += *i;
+      ++with_inflation;
+    }
+  }
+  if (known == 0) return std::nullopt;
+  stress_.loss = loss / known;
+  stress_.inflation = with_inflation ? std::max(1.0, inflation / with_inflation) : 1.0;
+  stress_.stress = std::max(0.0, (stress_.inflation - 1) / (params.inflation_threshold - 1)) + stress_.loss / params.loss_threshold;
+
+  if (stress_.stress >= params.stress_enter) {
+    ++above_;
+    below_ = 0;
+    if (above_ >= params.stress_rise) stressed_ = true;
+  } else if (stress_.stress < params.stress_leave) {
+    ++below_;
+    above_ = 0;
+    if (below_ >= params.stress_fall) stressed_ = false;
+  }
+
+  if (state_ == State::down && failing * 2 < known) {
+    // Back from down: stress is about a target that answers; start judging it afresh.
+    stressed_ = false;
+    above_ = below_ = 0;
+  }
+  State next;
+  if (failing * 2 >= known && failing > 0) {
+    next = State::down;
+    reason_ = std::to_string(failing) + " of " + std::to_string(known) + " checks failing (last: " + std::string(to_string(it->second.last_outcome())) + ")";
+  } else if (stressed_) {
+    next = State::stressed;
+    char text[96];
+    std::snprintf(text, sizeof text, "stress %.2f: %.1fx RTT, %.0f%% loss", stress_.stress, stress_.inflation, stress_.loss * 100);
+    reason_ = text;
+  } else {
+    next = State::up;
+    reason_ = "checks passing";
+  }
+  if (next == state_) return std::nullopt;
+  state_ = next;
+  return next;
+}
+
+}  // namespace blackout

@@ -1,0 +1,65 @@
+// Per vantage and target: the state machine over results. Each check keeps its baseline,
+// its recent window and its run of passes or failures; the target is down when at least
+// half of its checks (by count) are failing, stressed when its stress stays at or above the
+// threshold, with hysteresis both ways so that a flapping target does not flap its state.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "detect/baseline.hpp"
+#include "detect/params.hpp"
+#include "model/event.hpp"
+#include "model/result.hpp"
+
+namespace blackout {
+
+struct StressReading {
+  double stress = 0;     // 1.0 = at the threshold (see docs/detection.md)
+  double inflation = 1;  // recent median RTT / baseline median RTT
+  double loss = 0;       // failed share of recent results
+};
+
+class CheckTracker {
+ public:
+  explicit CheckTracker(const DetectionParams& params) : baseline_(params.baseline_samples) {}
+  void add(const Result& result, bool learn, const DetectionParams& params);
+  [[nodiscard]] bool failing() const { return failing_; }
+  [[nodiscard]] bool known() const { return known_; }
+  [[nodiscard]] double loss() const;
+  // Recent median RTT over the baseline's median; nullopt until the baseline has enough.
+  [[nodiscard]] std::optional<double> inflation(const DetectionParams& params) const;
+  [[nodiscard]] Outcome last_outcome() const { return last_outcome_; }
+
+ private:
+  RttBaseline baseline_;
+  struct Sample {
+    bool ok;
+    std::optional<Duration> rtt;
+  };
+  std::deque<Sample> window_;
+  int passes_ = 0, failures_ = 0;
+  bool failing_ = false, known_ = false;
+  Outcome last_outcome_ = Outcome::ok;
+};
+
+class TargetTracker {
+ public:
+  // Returns the new state when it changed.
+  std::optional<State> add(const Result& result, const DetectionParams& params);
+  [[nodiscard]] State state() const { return state_; }
+  [[nodiscard]] const StressReading& stress() const { return stress_; }
+  [[nodiscard]] std::string reason() const { return reason_; }
+
+ private:
+  std::map<std::string, CheckTracker, std::less<>> checks_;
+  State state_ = State::unknown;
+  StressReading stress_;
+  int above_ = 0, below_ = 0;
+  bool stressed_ = false;
+  std::string reason_;
+};
+
+}  // namespace blackout

@@ -1,0 +1,280 @@
+// The detector on synthetic result streams in virtual time: no sockets, no sleeps. A small
+// stream generator plays the scheduler (interval, confirmation re-probes) over a scripted
+// network: RTTs and outcomes as functions of time, per target.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <random>
+
+#include "config/loader.hpp"
+#include "detect/detector.hpp"
+#include "detect/report_json.hpp"
+
+namespace blackout {
+namespace {
+
+const Timestamp t0 = Timestamp{std::chrono::seconds(1'800'000'000)};
+
+struct Probe {
+  bool ok;
+  Duration rtt;
+};
+// What the network does to a target at a moment (seconds since t0), for one vantage.
+using Behaviour = std::function<Probe(const std::string& vantage, const std::string& target, double seconds)>;
+
+const char* inventory = R"(
+defaults: { interval: 10s, timeout: 2s, confirmations: 2, confirm_spacing: 500ms }
+targets:
+  - { name: mfa,      layer: web,    address: 198.18.64.10, checks: [icmp] }
+  - { name: naenara,  layer: web,    address: 198.18.64.11, checks: [icmp] }
+  - { name: airkoryo, layer: web,    address: 198.18.64.12, checks: [icmp] }
+  - { name: kcna,     layer: web,    address: 198.18.64.13, checks: [icmp] }
+  - { name: ns1,      layer: dns,    address: 198.18.65.2,  checks: [icmp] }
+  - { name: ns2,      layer: dns,    address: 198.18.65.3,  checks: [icmp] }
+  - { name: mail,     layer: mail,   address: 198.18.65.25, checks: [icmp] }
+  - { name: border,   layer: router, address: 198.18.66.1,  checks: [icmp] }
+  - { name: core,     layer: router, address: 198.18.66.2,  checks: [icmp] }
+  - { name: control,  layer: host,   address: 198.18.1.1,   control: true, checks: [icmp] }
+)";
+
+std::vector<Target> targets() {
+  auto config = load_config_text(inventory, "inventory");
+  if (!config) throw std::runtime_error(config.error()[0].to_string());
+  return config->targets;
+}
+
+// Generates results like the scheduler would: every interval per target (phases spread),
+// with two confirmation re-probes 500 ms apart after a failure of a passing check.
+std::vector<Result> stream(const Behaviour& behave, double seconds, const std::vector<std::string>& vantages = {"v1"}) {
+  std::vector<Result> results;
+  const auto all = targets();
+  for (const std::string& vantage : vantages) {
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      bool passing = true;
+      for (double t = static_cast<double>(i) * 0.7; t < seconds; t += 10) {
+        int confirmations = 0;
+        double at = t;
+        while (true) {
+          const Probe p = behave(vantage, all[i].name, at);
+          Result r;
+          r.time = t0 + std::chrono::microseconds(static_cast<std::int64_t>(at * 1e6));
+          r.vantage = vantage;
+          r.target = all[i].name;
+          r.check = "icmp";
+          r.kind = CheckKind::icmp;
+          r.outcome = p.ok ? Outcome::ok : Outcome::timeout;
+          if (p.ok) r.rtt = p.rtt;
+          r.confirmation = confirmations > 0;
+          results.push_back(r);
+          if (p.ok) {
+            passing = true;
+            break;
+          }
+          if (confirmations == 0 && !passing) break;
+          if (confirmations == 2) {
+            passing = false;
+            break;
+          }
+          ++confirmations;
+          at += 0.5;
+        }
+      }
+    }
+  }
+  std::stable_sort(results.begin(), results.end(), [](const Result& a, const Result& b) { return a.time < b.time; });
+  return results;
+}
+
+struct Outcome_ {
+  std::vector<Event> events;
+  std::vector<Wave> waves;
+};
+
+Outcome_ detect(const std::vector<Result>& results, DetectionParams params = {}) {
+  Detector detector(targets(), params);
+  for (const Result& r : results) detector.add(r);
+  detector.finish();
+  return {detector.events(), detector.waves()};
+}
+
+std::vector<const Event*> of_scope(const Outcome_& o, Scope scope) {
+  std::vector<const Event*> out;
+  for (const Event& e : o.events)
+    if (e.scope == scope) out.push_back(&e);
+  return out;
+}
+
+Duration normal_rtt(double seconds, const std::string& target) {
+  // 20 ms with a few ms of deterministic jitter per target and time.
+  const auto h = std::hash<std::string>{}(target) + static_cast<std::size_t>(seconds * 10);
+  return std::chrono::microseconds(20000 + static_cast<std::int64_t>(h % 4000));
+}
+
+TEST(Detector, QuietNetworkWithBackgroundLossRaisesNoLayerOrNetworkEvent) {
+  std::mt19937 random(1);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::vector<bool> lost(100000);
+  for (auto&& l : lost) l = u(random) < 0.03;
+  std::size_t n = 0;
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    return Probe{!lost[n++ % lost.size()], normal_rtt(s, target)};
+  }, 6 * 3600));
+  EXPECT_TRUE(of_scope(o, Scope::layer).empty()) << events_to_text(o.events, o.waves);
+  EXPECT_TRUE(of_scope(o, Scope::network).empty()) << events_to_json(o.events, o.waves).substr(0, 3000);
+  EXPECT_TRUE(o.waves.empty());
+  for (const Event* e : of_scope(o, Scope::target)) EXPECT_NE(e->kind, "down") << e->id;
+}
+
+TEST(Detector, CleanCutIsFoundFastAndCalledClean) {
+  const double cut = 1800, back = 2400;
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    const bool dark = s >= cut && s < back && target != "control";
+    return Probe{!dark, normal_rtt(s, target)};
+  }, 3600));
+  const auto network = of_scope(o, Scope::network);
+  ASSERT_EQ(network.size(), 1u) << events_to_text(o.events, o.waves);
+  const Event& e = *network[0];
+  EXPECT_EQ(e.kind, "down");
+  ASSERT_TRUE(e.down_at);
+  // Within one interval plus the confirmations of the last target to be probed.
+  EXPECT_LE(to_seconds(*e.down_at - (t0 + std::chrono::seconds(static_cast<int>(cut)))), 10 + 1.0 + 0.1);
+  ASSERT_TRUE(e.end);
+  EXPECT_NEAR(to_seconds(*e.end - t0), back, 20) << "the end within two probe intervals";
+  EXPECT_EQ(e.signature, "clean-cut") << e.evidence[0];
+  ASSERT_EQ(o.waves.size(), 1u);
+  EXPECT_EQ(o.waves[0].cascade.size(), 4u);  // web, dns, mail, router
+}
+
+TEST(Detector, StressLedCollapseCascadesWebThenDnsThenRouters) {
+  // Stress builds on the web sites and mail from 60 min, the web sites fall at 70, DNS at
+  // 80, mail and the routers at 85; all back at 95.
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    const double m = s / 60;
+    const bool web = target == "mfa" || target == "naenara" || target == "airkoryo" || target == "kcna";
+    const bool dns = target == "ns1" || target == "ns2";
+    const bool router = target == "border" || target == "core";
+    if (m >= 60 && m < 95) {
+      if ((web && m >= 70) || (dns && m >= 80) || ((router || target == "mail") && m >= 85)) return Probe{false, {}};
+    }
+    if (m >= 60 && m < 95 && (web || target == "mail")) {
+      // 10x the RTT and a third of the probes lost.
+      const bool lost = static_cast<int>(s) % 3 == 0;
+      return Probe{!lost, normal_rtt(s, target) * 10};
+    }
+    return Probe{true, normal_rtt(s, target)};
+  }, 2 * 3600));
+  ASSERT_FALSE(o.waves.empty());
+  const Wave& wave = o.waves[0];
+  SCOPED_TRACE(events_to_text(o.events, o.waves));
+  ASSERT_GE(wave.cascade.size(), 3u);
+  EXPECT_EQ(wave.cascade[0].layer, Layer::web);
+  const auto index = [&](Layer l) {
+    for (std::size_t i = 0; i < wave.cascade.size(); ++i)
+      if (wave.cascade[i].layer == l) return static_cast<int>(i);
+    return -1;
+  };
+  EXPECT_LT(index(Layer::web), index(Layer::dns));
+  EXPECT_LT(index(Layer::dns), index(Layer::router));
+  const auto network = of_scope(o, Scope::network);
+  ASSERT_FALSE(network.empty());
+  EXPECT_EQ(network[0]->signature, "stress-led") << (network[0]->evidence.empty() ? "" : network[0]->evidence[0]);
+  EXPECT_GE(network[0]->peak_inflation, 5.0);
+  EXPECT_GE(network[0]->peak_loss, 0.2);
+}
+
+TEST(Detector, TwoWavesSeparatedByRecovery) {
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    const bool dark = target != "control" && ((s >= 1000 && s < 1600) || (s >= 4000 && s < 4600));
+    return Probe{!dark, normal_rtt(s, target)};
+  }, 6000));
+  EXPECT_EQ(o.waves.size(), 2u);
+  EXPECT_EQ(of_scope(o, Scope::network).size(), 2u);
+}
+
+TEST(Detector, TheVantagesOwnFailureIsCalledVantageLocal) {
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    return Probe{!(s >= 1000 && s < 1600), normal_rtt(s, target)};  // everything, control included
+  }, 3000));
+  const auto network = of_scope(o, Scope::network);
+  ASSERT_EQ(network.size(), 1u);
+  EXPECT_EQ(network[0]->signature, "vantage-local");
+  EXPECT_TRUE(o.waves.empty()) << "a vantage-local event is not a wave of the country's outages";
+}
+
+TEST(Detector, ASingleSiteIsASingleServiceNotALayer) {
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    return Probe{!(target == "kcna" && s >= 1000 && s < 1600), normal_rtt(s, target)};
+  }, 3000));
+  EXPECT_TRUE(of_scope(o, Scope::layer).empty());
+  const auto targets_down = of_scope(o, Scope::target);
+  ASSERT_EQ(targets_down.size(), 1u);
+  EXPECT_EQ(targets_down[0]->subject, "kcna");
+  EXPECT_EQ(targets_down[0]->signature, "single-service");
+}
+
+TEST(Detector, AFlappingTargetDoesNotStormEvents) {
+  // Down for one probe, up for one, for an hour: the confirmations make each failure short.
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    const bool flap = target == "mail" && static_cast<int>(s / 10) % 2 == 0;
+    return Probe{!flap, normal_rtt(s, target)};
+  }, 3600));
+  EXPECT_LE(of_scope(o, Scope::target).size(), 5u);
+}
+
+TEST(Detector, NetworkWideNeedsAQuorumOfVantages) {
+  const auto behave_for = [](int failing_vantages) {
+    return [failing_vantages](const std::string& vantage, const std::string& target, double s) {
+      const int v = vantage.back() - '0';
+      const bool dark = target != "control" && v <= failing_vantages && s >= 1000 && s < 1600;
+      return Probe{!dark, normal_rtt(s, target)};
+    };
+  };
+  const auto one = detect(stream(behave_for(1), 3000, {"v1", "v2", "v3"}));
+  EXPECT_TRUE(of_scope(one, Scope::network).empty()) << "one vantage of three is not a quorum";
+  const auto two = detect(stream(behave_for(2), 3000, {"v1", "v2", "v3"}));
+  ASSERT_EQ(of_scope(two, Scope::network).size(), 1u);
+  EXPECT_EQ(of_scope(two, Scope::network)[0]->vantages.size(), 2u);
+}
+
+TEST(Detector, TheBaselineDoesNotLearnTheOutage) {
+  // Hours of 10x RTT do not become normal: when it ends, a return to 10x is stress again.
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    const bool slow = (s >= 3600 && s < 3 * 3600) || (s >= 4 * 3600 && s < 4.5 * 3600);
+    return Probe{true, normal_rtt(s, target) * (slow ? 10 : 1)};
+  }, 5 * 3600));
+  std::size_t stressed_after = 0;
+  for (const Event* e : of_scope(o, Scope::network))
+    if (e->start >= t0 + std::chrono::hours(4)) ++stressed_after;
+  EXPECT_EQ(stressed_after, 1u);
+}
+
+TEST(Detector, ASlowDriftIsNotStress) {
+  // The RTT doubles over ten hours: the baseline follows.
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    return Probe{true, std::chrono::duration_cast<Duration>(normal_rtt(s, target) * (1 + s / 36000))};
+  }, 10 * 3600));
+  EXPECT_TRUE(of_scope(o, Scope::network).empty());
+  EXPECT_TRUE(of_scope(o, Scope::layer).empty());
+}
+
+TEST(Detector, DiurnalSwingsAreNotStress) {
+  // RTT swings 1.5x over a day (compressed here into 2 hours, twice).
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    const double swing = 1.25 + 0.25 * std::sin(s / 7200 * 2 * 3.14159);
+    return Probe{true, std::chrono::duration_cast<Duration>(normal_rtt(s, target) * swing)};
+  }, 4 * 3600));
+  EXPECT_TRUE(of_scope(o, Scope::layer).empty());
+}
+
+TEST(Detector, IsAPureFunctionOfTheStream) {
+  const auto results = stream([&](const std::string&, const std::string& target, double s) {
+    return Probe{!(target != "control" && s >= 1000 && s < 1600), normal_rtt(s, target)};
+  }, 3000);
+  const auto a = detect(results);
+  const auto b = detect(results);
+  EXPECT_EQ(events_to_json(a.events, a.waves), events_to_json(b.events, b.waves));
+  EXPECT_NE(events_to_text(a.events, a.waves).find("1 wave"), std::string::npos) << events_to_text(a.events, a.waves);
+}
+
+}  // namespace
+}  // namespace blackout
