@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
 
   const Runner monitor = add_monitor_command(app);
   const Runner probe = add_probe_command(app);
-  auto* analyze = app.add_subcommand("analyze", "Recompute states, events and waves from stored results");
+  const Runner analyze = add_analyze_command(app);
   auto* report = app.add_subcommand("report", "Render a report (text, markdown, html, json, csv) from the store");
   auto* serve = app.add_subcommand("serve", "Serve the HTTP API, dashboard and metrics from the store");
   const Runner exporter = add_export_command(app);
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("config")) return config();
     if (app.got_subcommand("monitor")) return monitor();
     if (app.got_subcommand("probe")) return probe();
-    if (*analyze) return not_built("analyze", "issue 6: detection");
+    if (app.got_subcommand("analyze")) return analyze();
     if (*report) return not_built("report", "issue 7: reports");
     if (*serve) return not_built("serve", "issue 7: dashboard and API");
     if (app.got_subcommand("export")) return exporter();

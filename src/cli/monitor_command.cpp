@@ -13,6 +13,8 @@
 #include "cli/commands.hpp"
 #include "config/loader.hpp"
 #include "config/values.hpp"
+#include "detect/detector.hpp"
+#include "detect/report_json.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
 #include "engine/random.hpp"
@@ -136,12 +138,31 @@ Runner add_monitor_command(CLI::App& app) {
     }
     log_unavailable(probes, *config);
 
+    // Detection runs on every result as it arrives, in the order it arrives: the order the
+    // store keeps, so that `blackout analyze` replays exactly what happened here.
+    Detector detector(config->targets, DetectionParams{});
+    const auto flush_detection = [&](bool everything) {
+      auto changes = detector.take_new_state_changes();
+      for (const StateChange& c : changes)
+        if (c.scope != Scope::target && c.vantage.empty())
+          log::info("state.change", {{"scope", to_string(c.scope)}, {"subject", c.subject}, {"from", to_string(c.from)},
+                                     {"to", to_string(c.to)}, {"at", format_rfc3339(c.time)}});
+      std::vector<Event> events = everything ? detector.events() : detector.take_changed_events();
+      if (everything) detector.take_changed_events();
+      if (!writer || (changes.empty() && events.empty())) return;
+      std::vector<std::pair<std::string, std::string>> event_documents, wave_documents;
+      for (const Event& e : events) event_documents.emplace_back(e.id, event_to_json(e));
+      for (const Wave& w : detector.waves()) wave_documents.emplace_back(w.id, wave_to_json(w));
+      writer->submit_detection(std::move(changes), std::move(event_documents), std::move(wave_documents));
+    };
+
     std::uint64_t results = 0;
     SchedulerLimits limits;
     limits.max_probes_per_second = o->rate;
     limits.max_in_flight = o->max_in_flight;
     const auto sink = [&](Result&& result) {
       ++results;
+      detector.add(result);
       if (!o->quiet) {
         std::puts((o->json ? result_to_json(result) : result_to_line(result)).c_str());
         std::fflush(stdout);
@@ -181,6 +202,7 @@ Runner add_monitor_command(CLI::App& app) {
       current.config = std::move(next);
       current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
       current.scheduler->start();
+      detector.set_targets(current.config->targets);
       if (writer) writer->submit_config(*current.config, clock.wall_now());
       log_unavailable(probes, *current.config);
       log::info("config.reloaded", {{"config", o->config}, {"targets", current.config->targets.size()}, {"checks", current.scheduler->scheduled()}});
@@ -193,6 +215,11 @@ Runner add_monitor_command(CLI::App& app) {
       begin_stop(signal == SIGINT ? "SIGINT" : "SIGTERM");
     });
     if (duration) loop.after(*duration, [&] { begin_stop("duration reached"); });
+    std::function<void()> detection_tick = [&] {
+      flush_detection(false);
+      loop.after(std::chrono::seconds(1), detection_tick);
+    };
+    loop.after(std::chrono::seconds(1), detection_tick);
     log::info("monitor.started", {{"config", o->config}, {"vantage", current.config->vantage}, {"targets", current.config->targets.size()},
                                   {"checks", current.scheduler->scheduled()}, {"store", writer ? writer->describe() : "none"}});
     current.scheduler->start();
@@ -202,6 +229,7 @@ Runner add_monitor_command(CLI::App& app) {
           return stopping && current.scheduler->idle() && retiring.empty();
         },
         MonoTime::max());
+    flush_detection(true);
     const SchedulerCounters& c = current.scheduler->counters();
     bool all_written = true;
     if (writer) all_written = writer->flush_and_stop(std::chrono::seconds(10));

@@ -25,8 +25,20 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
 
 }  // namespace
 
-Detector::Detector(const std::vector<Target>& targets, DetectionParams params) : params_(params) {
+Detector::Detector(const std::vector<Target>& targets, DetectionParams params) : params_(params) { set_targets(targets); }
+
+void Detector::set_targets(const std::vector<Target>& targets) {
   for (const Target& target : targets) info_[target.name] = TargetInfo{target.layer, target.weight, target.control};
+}
+
+std::vector<Event> Detector::take_changed_events() {
+  std::vector<Event> out;
+  for (const std::size_t index : dirty_events_) {
+    out.push_back(events_[index]);
+    if (!out.back().end) sign(out.back());
+  }
+  dirty_events_.clear();
+  return out;
 }
 
 std::size_t Detector::quorum() const {
@@ -56,6 +68,8 @@ void Detector::add(const Result& result) {
     if (it == entities_.end() || !it->second.open_event || !not_up(tracker.state())) continue;
     if (key.scope == Scope::network && info.control) continue;
     Event& event = events_[*it->second.open_event];
+    if (stress.stress > event.peak_stress || stress.inflation > event.peak_inflation || stress.loss > event.peak_loss)
+      dirty_events_.insert(*it->second.open_event);
     event.peak_stress = std::max(event.peak_stress, stress.stress);
     event.peak_inflation = std::max(event.peak_inflation, stress.inflation);
     event.peak_loss = std::max(event.peak_loss, stress.loss);
@@ -66,8 +80,11 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
                          const StressReading* stress, const std::vector<std::string>& involved) {
   EntityState& entity = entities_[key];
   if (entity.state == next) {
-    if (entity.open_event)
+    if (entity.open_event) {
+      const std::size_t before = events_[*entity.open_event].targets.size();
       for (const std::string& t : involved) add_unique(events_[*entity.open_event].targets, t);
+      if (events_[*entity.open_event].targets.size() != before) dirty_events_.insert(*entity.open_event);
+    }
     return;
   }
   changes_.push_back(StateChange{at, key.vantage, key.scope, key.subject, entity.state, next, reason});
@@ -91,6 +108,7 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
       events_.push_back(std::move(event));
     }
     Event& event = events_[*entity.open_event];
+    dirty_events_.insert(*entity.open_event);
     if (next == State::down && !event.down_at) {
       event.down_at = at;
       event.kind = "down";
@@ -103,6 +121,7 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
     for (const std::string& t : involved) add_unique(event.targets, t);
   } else if (entity.open_event) {
     Event& event = events_[*entity.open_event];
+    dirty_events_.insert(*entity.open_event);
     event.end = at;
     sign(event);
     entity.open_event.reset();
@@ -186,9 +205,12 @@ void Detector::update_quorum(Timestamp at) {
       }
     const EntityKey key{Scope::layer, std::string(to_string(layer)), ""};
     set_state(key, combined(layer_known[layer], votes.first, votes.second), at, reason, layer, nullptr, involved);
-    if (const auto& open = entities_[key].open_event)
+    if (const auto& open = entities_[key].open_event) {
+      const std::size_t before = events_[*open].vantages.size();
       for (const auto& [vantage, view] : vantages_)
         if (not_up(view.layers.count(layer) ? view.layers.at(layer) : State::unknown)) add_unique(events_[*open].vantages, vantage);
+      if (events_[*open].vantages.size() != before) dirty_events_.insert(*open);
+    }
   }
   std::vector<std::string> involved;
   for (const auto& [vantage, view] : vantages_)
@@ -198,8 +220,11 @@ void Detector::update_quorum(Timestamp at) {
     }
   const EntityKey network_key{Scope::network, "network", ""};
   set_state(network_key, combined(network_known, network_down, network_not_up), at, reason, std::nullopt, nullptr, involved);
-  if (const auto& open = entities_[network_key].open_event)
+  if (const auto& open = entities_[network_key].open_event) {
+    const std::size_t before = events_[*open].vantages.size();
     for (const std::string& vantage : seeing) add_unique(events_[*open].vantages, vantage);
+    if (events_[*open].vantages.size() != before) dirty_events_.insert(*open);
+  }
 }
 
 void Detector::sign(Event& event) const {

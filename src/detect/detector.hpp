@@ -34,6 +34,10 @@ class Detector {
   [[nodiscard]] std::vector<Wave> waves() const;
   // What changed since the last call (for the live monitor to store as it goes).
   std::vector<StateChange> take_new_state_changes();
+  std::vector<Event> take_changed_events();
+  // A reloaded config: new targets are known from now on; the state of every target seen so
+  // far is kept.
+  void set_targets(const std::vector<Target>& targets);
 
  private:
   struct TargetInfo {
@@ -72,6 +76,7 @@ class Detector {
   std::vector<Event> events_;
   std::vector<StateChange> changes_;
   std::size_t changes_taken_ = 0;
+  std::set<std::size_t> dirty_events_;
   // For signatures: when each target was first stressed and first down, per open event window.
   std::map<std::string, std::vector<std::pair<Timestamp, State>>> target_history_;
 };

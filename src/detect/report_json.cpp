@@ -28,12 +28,8 @@ std::string span(Timestamp from, std::optional<Timestamp> to) {
   return text;
 }
 
-}  // namespace
 
-std::string events_to_json(const std::vector<Event>& events, const std::vector<Wave>& waves) {
-  nlohmann::ordered_json doc;
-  doc["events"] = nlohmann::ordered_json::array();
-  for (const Event& e : events) {
+nlohmann::ordered_json event_json(const Event& e) {
     nlohmann::ordered_json j;
     j["id"] = e.id;
     j["scope"] = std::string(to_string(e.scope));
@@ -50,10 +46,10 @@ std::string events_to_json(const std::vector<Event>& events, const std::vector<W
     j["signature"] = e.signature;
     j["evidence"] = e.evidence;
     j["vantages"] = e.vantages;
-    doc["events"].push_back(std::move(j));
-  }
-  doc["waves"] = nlohmann::ordered_json::array();
-  for (const Wave& w : waves) {
+    return j;
+}
+
+nlohmann::ordered_json wave_json(const Wave& w) {
     nlohmann::ordered_json j;
     j["id"] = w.id;
     j["start"] = format_rfc3339(w.start);
@@ -61,10 +57,23 @@ std::string events_to_json(const std::vector<Event>& events, const std::vector<W
     j["events"] = w.events;
     j["cascade"] = nlohmann::ordered_json::array();
     for (const CascadeStep& step : w.cascade) j["cascade"].push_back({{"layer", std::string(to_string(step.layer))}, {"at", format_rfc3339(step.at)}});
-    doc["waves"].push_back(std::move(j));
-  }
+    return j;
+}
+
+}  // namespace
+
+std::string event_to_json(const Event& event) { return event_json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+std::string wave_to_json(const Wave& wave) { return wave_json(wave).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+std::string events_to_json(const std::vector<Event>& events, const std::vector<Wave>& waves) {
+  nlohmann::ordered_json doc;
+  doc["events"] = nlohmann::ordered_json::array();
+  for (const Event& e : events) doc["events"].push_back(event_json(e));
+  doc["waves"] = nlohmann::ordered_json::array();
+  for (const Wave& w : waves) doc["waves"].push_back(wave_json(w));
   return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
 
 std::string events_to_text(const std::vector<Event>& events, const std::vector<Wave>& waves) {
   std::map<std::string, const Event*> by_id;

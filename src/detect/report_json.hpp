@@ -9,6 +9,10 @@
 
 namespace blackout {
 
+// One event or wave as a compact JSON document (what the store keeps).
+std::string event_to_json(const Event& event);
+std::string wave_to_json(const Wave& wave);
+
 std::string events_to_json(const std::vector<Event>& events, const std::vector<Wave>& waves);
 std::string events_to_text(const std::vector<Event>& events, const std::vector<Wave>& waves);
 

@@ -27,4 +27,37 @@ std::string target_definition(const Target& target) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::optional<Target> target_from_definition(const std::string& definition) {
+  const auto doc = nlohmann::json::parse(definition, nullptr, false);
+  if (!doc.is_object() || !doc.contains("name") || !doc["name"].is_string() || !doc.contains("layer") || !doc["layer"].is_string())
+    return std::nullopt;
+  Target target;
+  target.name = doc["name"].get<std::string>();
+  const auto layer = layer_from_string(doc["layer"].get<std::string>());
+  if (!layer) return std::nullopt;
+  target.layer = *layer;
+  if (doc.contains("groups") && doc["groups"].is_array())
+    for (const auto& g : doc["groups"])
+      if (g.is_string()) target.groups.push_back(g.get<std::string>());
+  if (doc.contains("address") && doc["address"].is_string()) target.address = IpAddress::parse(doc["address"].get<std::string>());
+  if (doc.contains("host") && doc["host"].is_string()) target.host = doc["host"].get<std::string>();
+  if (doc.contains("weight") && doc["weight"].is_number()) target.weight = doc["weight"].get<double>();
+  if (doc.contains("control") && doc["control"].is_boolean()) target.control = doc["control"].get<bool>();
+  if (doc.contains("checks") && doc["checks"].is_array()) {
+    for (const auto& c : doc["checks"]) {
+      if (!c.is_object() || !c.contains("id") || !c.contains("kind") || !c["id"].is_string() || !c["kind"].is_string()) continue;
+      const auto kind = check_kind_from_string(c["kind"].get<std::string>());
+      if (!kind) continue;
+      Check check;
+      check.id = c["id"].get<std::string>();
+      check.kind = *kind;
+      if (c.contains("interval_us") && c["interval_us"].is_number_integer()) check.interval = Duration{c["interval_us"].get<std::int64_t>()};
+      if (c.contains("timeout_us") && c["timeout_us"].is_number_integer()) check.timeout = Duration{c["timeout_us"].get<std::int64_t>()};
+      if (c.contains("confirmations") && c["confirmations"].is_number_integer()) check.confirmations = c["confirmations"].get<int>();
+      target.checks.push_back(std::move(check));
+    }
+  }
+  return target;
+}
+
 }  // namespace blackout

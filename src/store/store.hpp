@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "model/event.hpp"
 #include "model/result.hpp"
 #include "util/expected.hpp"
 
@@ -40,6 +41,9 @@ struct ResultQuery {
   std::optional<Timestamp> to;    // exclusive
   std::optional<std::string> vantage;
   std::optional<std::string> target;
+  // In the order the results were written (how a live monitor saw them) rather than by the
+  // time their probes were sent: replaying detection in this order gives the live events.
+  bool arrival_order = false;
 };
 
 struct Rollup {
@@ -67,6 +71,15 @@ class Store {
   // Records the targets and checks of a config for a vantage; a target whose definition
   // changed gets a new row and the old one is closed, so history is kept.
   virtual StoreResult<Done> write_config(const Config& config, Timestamp at) = 0;
+
+  // What detection concluded: state changes are appended; events and waves (as JSON
+  // documents, see docs/events.md) replace earlier versions with the same id.
+  virtual StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const std::pair<std::string, std::string>> events,
+                                            std::span<const std::pair<std::string, std::string>> waves) = 0;
+  // Event documents (id, JSON) in order of start.
+  virtual StoreResult<std::vector<std::pair<std::string, std::string>>> read_event_documents() = 0;
+  // The targets each vantage is configured with now (from the configuration history).
+  virtual StoreResult<std::vector<Target>> current_targets() = 0;
 
   // Results in time order; `each` returns false to stop early. Returns how many were read.
   virtual StoreResult<std::int64_t> read_results(const ResultQuery& query, const std::function<bool(Result&&)>& each) = 0;

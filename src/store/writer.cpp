@@ -42,6 +42,14 @@ void StoreWriter::submit_config(const Config& config, Timestamp at) {
   wake_.notify_one();
 }
 
+void StoreWriter::submit_detection(std::vector<StateChange> changes, std::vector<std::pair<std::string, std::string>> events,
+                                   std::vector<std::pair<std::string, std::string>> waves) {
+  const std::lock_guard lock(mutex_);
+  for (StateChange& c : changes) pending_changes_.push_back(std::move(c));
+  for (auto& [id, document] : events) pending_events_[id] = std::move(document);
+  for (auto& [id, document] : waves) pending_waves_[id] = std::move(document);
+}
+
 std::string StoreWriter::last_error() const {
   const std::lock_guard lock(mutex_);
   return last_error_;
@@ -119,7 +127,29 @@ void StoreWriter::run() {
           log::error("store.config_not_recorded", {{"store", description_}, {"error", written.error().message}});
         lock.lock();
       }
-      if (batch.empty() && stopping_) break;
+      // Detection after the results that led to it; only once those are all written.
+      if (batch.empty() && queue_.empty() && counters_.healthy &&
+          (!pending_changes_.empty() || !pending_events_.empty() || !pending_waves_.empty())) {
+        std::vector<StateChange> changes = std::move(pending_changes_);
+        std::vector<std::pair<std::string, std::string>> events(pending_events_.begin(), pending_events_.end());
+        std::vector<std::pair<std::string, std::string>> waves(pending_waves_.begin(), pending_waves_.end());
+        pending_changes_.clear();
+        pending_events_.clear();
+        pending_waves_.clear();
+        lock.unlock();
+        if (auto written = store_->write_detection(changes, events, waves); !written) {
+          log::error("store.detection_not_recorded", {{"store", description_}, {"error", written.error().message}});
+          lock.lock();
+          // Put them back (newer versions of the same documents win) and try again later.
+          pending_changes_.insert(pending_changes_.begin(), changes.begin(), changes.end());
+          for (auto& [id, document] : events) pending_events_.try_emplace(id, std::move(document));
+          for (auto& [id, document] : waves) pending_waves_.try_emplace(id, std::move(document));
+        } else {
+          lock.lock();
+        }
+      }
+      if (batch.empty() && stopping_ && pending_changes_.empty() && pending_events_.empty() && pending_waves_.empty()) break;
+      if (batch.empty() && stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) break;
     }
     if (!batch.empty()) {
       const auto started = std::chrono::steady_clock::now();

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,6 +56,10 @@ class StoreWriter {
   bool submit(Result&& result);
   // Records a config (at start and at each reload) from the writer's thread.
   void submit_config(const Config& config, Timestamp at);
+  // Detection's conclusions: state changes are appended, event and wave documents replace
+  // earlier versions with the same id. Written after the results queued before them.
+  void submit_detection(std::vector<StateChange> changes, std::vector<std::pair<std::string, std::string>> events,
+                        std::vector<std::pair<std::string, std::string>> waves);
   // Writes everything queued (waiting at most `limit` for a store that is down), then stops
   // the thread. Returns true if nothing was left unwritten.
   bool flush_and_stop(Duration limit);
@@ -75,6 +80,8 @@ class StoreWriter {
   std::condition_variable wake_;
   std::deque<Result> queue_;
   std::optional<std::pair<Config, Timestamp>> pending_config_;
+  std::vector<StateChange> pending_changes_;
+  std::map<std::string, std::string> pending_events_, pending_waves_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_{};
   std::string last_error_;

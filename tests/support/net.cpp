@@ -9,7 +9,7 @@
 
 namespace blackout::testing_support {
 
-TcpListener::TcpListener(bool v6, int backlog) {
+TcpListener::TcpListener(bool v6, int backlog, std::uint16_t port) {
   fd_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error("socket");
   const int one = 1;
@@ -20,11 +20,13 @@ TcpListener::TcpListener(bool v6, int backlog) {
     auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
     in6->sin6_family = AF_INET6;
     in6->sin6_addr = in6addr_loopback;
+    in6->sin6_port = htons(port);
     length = sizeof(sockaddr_in6);
   } else {
     auto* in = reinterpret_cast<sockaddr_in*>(&storage);
     in->sin_family = AF_INET;
     in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    in->sin_port = htons(port);
     length = sizeof(sockaddr_in);
   }
   if (::bind(fd_, reinterpret_cast<sockaddr*>(&storage), length) != 0 || ::listen(fd_, backlog) != 0)

@@ -25,7 +25,7 @@ inline bool is_root() { return geteuid() == 0; }
 // A TCP listener on 127.0.0.1 or ::1 with a kernel-chosen port.
 class TcpListener {
  public:
-  explicit TcpListener(bool v6 = false, int backlog = 16);
+  explicit TcpListener(bool v6 = false, int backlog = 16, std::uint16_t port = 0);
   ~TcpListener() { close(); }
   TcpListener(const TcpListener&) = delete;
   TcpListener& operator=(const TcpListener&) = delete;

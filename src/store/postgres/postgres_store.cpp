@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <regex>
+#include <set>
 
 #include "store/codec.hpp"
 #include "store/definition.hpp"
@@ -320,7 +321,7 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
   const std::string sql = std::string(
                               "SELECT r.time_us, s.vantage, s.target, s.check_id, s.kind, r.outcome, r.rtt_us, r.dns_us, r.connect_us, "
                               "r.tls_us, r.first_byte_us, r.confirmation, r.fields, r.detail FROM results r JOIN series s ON s.id = r.series") +
-                          filter + " ORDER BY r.time_us, r.id";
+                          filter + (query.arrival_order ? " ORDER BY r.id" : " ORDER BY r.time_us, r.id");
   // Row by row, so that a large export does not sit in memory.
   if (PQsendQueryParams(connection_, sql.c_str(), 4, nullptr, params.values, nullptr, nullptr, 0) != 1 || PQsetSingleRowMode(connection_) != 1)
     return error_of(connection_, nullptr, "read results");
@@ -366,6 +367,71 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
   }
   if (failure) return *failure;
   return count;
+}
+
+StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> changes,
+                                                 std::span<const std::pair<std::string, std::string>> events,
+                                                 std::span<const std::pair<std::string, std::string>> waves) {
+  if (auto connected = ensure_connected(); !connected) return connected.error();
+  PgResult begin(PQexec(connection_, "BEGIN"));
+  const auto fail = [&](PGresult* r, const char* what) {
+    StoreError e = error_of(connection_, r, what);
+    PgResult rollback(PQexec(connection_, "ROLLBACK"));
+    return e;
+  };
+  for (const StateChange& c : changes) {
+    const std::string time = std::to_string(micros(c.time)), scope(to_string(c.scope)), from(to_string(c.from)), to(to_string(c.to));
+    const char* params[7] = {time.c_str(), c.vantage.c_str(), scope.c_str(), c.subject.c_str(), from.c_str(), to.c_str(), c.reason.c_str()};
+    PgResult insert(PQexecParams(connection_,
+                                 "INSERT INTO state_changes (time_us, vantage, scope, subject, from_state, to_state, reason) "
+                                 "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                                 7, nullptr, params, nullptr, nullptr, 0));
+    if (insert.status() != PGRES_COMMAND_OK) return fail(insert.result, "insert state change");
+  }
+  for (const auto& [id, document] : events) {
+    const char* params[2] = {id.c_str(), document.c_str()};
+    PgResult upsert(PQexecParams(connection_,
+                                 "INSERT INTO events (id, scope, layer, kind, start_us, end_us, peak_stress, peak_loss, signature, document) "
+                                 "SELECT $1, d->>'scope', d->>'layer', d->>'kind', 0, NULL, (d->>'peak_stress')::float8, "
+                                 "(d->>'peak_loss')::float8, d->>'signature', $2 FROM (SELECT $2::jsonb AS d) AS doc "
+                                 "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, peak_stress = excluded.peak_stress, "
+                                 "peak_loss = excluded.peak_loss, signature = excluded.signature, document = excluded.document",
+                                 2, nullptr, params, nullptr, nullptr, 0));
+    if (upsert.status() != PGRES_COMMAND_OK) return fail(upsert.result, "upsert event");
+  }
+  for (const auto& [id, document] : waves) {
+    const char* params[2] = {id.c_str(), document.c_str()};
+    PgResult upsert(PQexecParams(connection_,
+                                 "INSERT INTO waves (id, start_us, end_us, document) VALUES ($1, 0, NULL, $2) "
+                                 "ON CONFLICT (id) DO UPDATE SET document = excluded.document",
+                                 2, nullptr, params, nullptr, nullptr, 0));
+    if (upsert.status() != PGRES_COMMAND_OK) return fail(upsert.result, "upsert wave");
+  }
+  PgResult commit(PQexec(connection_, "COMMIT"));
+  if (commit.status() != PGRES_COMMAND_OK) return error_of(connection_, commit.result, "commit detection");
+  return Done{};
+}
+
+StoreResult<std::vector<std::pair<std::string, std::string>>> PostgresStore::read_event_documents() {
+  if (auto connected = ensure_connected(); !connected) return connected.error();
+  PgResult rows(PQexec(connection_, "SELECT id, document FROM events ORDER BY document::jsonb->>'start', id"));
+  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, "read events");
+  std::vector<std::pair<std::string, std::string>> out;
+  for (int row = 0; row < PQntuples(rows.result); ++row) out.emplace_back(text_at(rows.result, row, 0), text_at(rows.result, row, 1));
+  return out;
+}
+
+StoreResult<std::vector<Target>> PostgresStore::current_targets() {
+  if (auto connected = ensure_connected(); !connected) return connected.error();
+  PgResult rows(PQexec(connection_, "SELECT definition FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name"));
+  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, "read targets");
+  std::vector<Target> out;
+  std::set<std::string> seen;
+  for (int row = 0; row < PQntuples(rows.result); ++row) {
+    auto target = target_from_definition(text_at(rows.result, row, 0));
+    if (target && seen.insert(target->name).second) out.push_back(std::move(*target));
+  }
+  return out;
 }
 
 StoreResult<std::int64_t> PostgresStore::count_results(const ResultQuery& query) {

@@ -3,8 +3,11 @@
 
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <filesystem>
+#include <set>
 
 #include "store/codec.hpp"
 #include "store/definition.hpp"
@@ -341,7 +344,8 @@ StoreResult<std::int64_t> SqliteStore::read_results(const ResultQuery& query, co
                                      "r.connect_us, r.tls_us, r.first_byte_us, r.confirmation, r.fields, r.detail "
                                      "FROM results r JOIN series s ON s.id = r.series") +
                                  filter + " ORDER BY r.time_us, r.rowid";
-  auto select = prepare(sql.c_str());
+  static const std::string sql_arrival = sql.substr(0, sql.find(" ORDER BY")) + " ORDER BY r.rowid";
+  auto select = prepare(query.arrival_order ? sql_arrival.c_str() : sql.c_str());
   if (!select) return select.error();
   sqlite3_stmt* s = *select;
   bind_query(s, query);
@@ -375,6 +379,77 @@ StoreResult<std::int64_t> SqliteStore::read_results(const ResultQuery& query, co
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("read results");
   sqlite3_reset(s);
   return count;
+}
+
+StoreResult<Done> SqliteStore::write_detection(std::span<const StateChange> changes,
+                                               std::span<const std::pair<std::string, std::string>> events,
+                                               std::span<const std::pair<std::string, std::string>> waves) {
+  Transaction transaction(db_);
+  if (transaction.begin() != SQLITE_OK) return error("begin");
+  for (const StateChange& c : changes) {
+    auto insert = prepare("INSERT INTO state_changes (time_us, vantage, scope, subject, from_state, to_state, reason) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!insert) return insert.error();
+    const std::string scope(to_string(c.scope)), from(to_string(c.from)), to(to_string(c.to));
+    sqlite3_bind_int64(*insert, 1, micros(c.time));
+    sqlite3_bind_text(*insert, 2, c.vantage.data(), static_cast<int>(c.vantage.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*insert, 3, scope.data(), static_cast<int>(scope.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*insert, 4, c.subject.data(), static_cast<int>(c.subject.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*insert, 5, from.data(), static_cast<int>(from.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*insert, 6, to.data(), static_cast<int>(to.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*insert, 7, c.reason.data(), static_cast<int>(c.reason.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(*insert) != SQLITE_DONE) return error("insert state change");
+  }
+  // The documents carry every field; the columns beside them are for queries by hand.
+  for (const auto& [id, document] : events) {
+    auto upsert = prepare("INSERT INTO events (id, scope, layer, kind, start_us, end_us, peak_stress, peak_loss, signature, document) "
+                          "VALUES (?1, json_extract(?2, '$.scope'), json_extract(?2, '$.layer'), json_extract(?2, '$.kind'), ?3, ?4, "
+                          "json_extract(?2, '$.peak_stress'), json_extract(?2, '$.peak_loss'), json_extract(?2, '$.signature'), ?2) "
+                          "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, end_us = excluded.end_us, peak_stress = excluded.peak_stress, "
+                          "peak_loss = excluded.peak_loss, signature = excluded.signature, document = excluded.document");
+    if (!upsert) return upsert.error();
+    const auto doc = nlohmann::json::parse(document, nullptr, false);
+    const auto start = doc.is_object() && doc["start"].is_string() ? parse_rfc3339(doc["start"].get<std::string>()) : parse_rfc3339("");
+    const auto end = doc.is_object() && doc["end"].is_string() ? parse_rfc3339(doc["end"].get<std::string>()) : parse_rfc3339("");
+    sqlite3_bind_text(*upsert, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*upsert, 2, document.data(), static_cast<int>(document.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(*upsert, 3, start ? micros(*start) : 0);
+    if (end) sqlite3_bind_int64(*upsert, 4, micros(*end));
+    else sqlite3_bind_null(*upsert, 4);
+    if (sqlite3_step(*upsert) != SQLITE_DONE) return error("upsert event");
+  }
+  for (const auto& [id, document] : waves) {
+    auto upsert = prepare("INSERT INTO waves (id, start_us, end_us, document) VALUES (?1, 0, NULL, ?2) "
+                          "ON CONFLICT (id) DO UPDATE SET document = excluded.document");
+    if (!upsert) return upsert.error();
+    sqlite3_bind_text(*upsert, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*upsert, 2, document.data(), static_cast<int>(document.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(*upsert) != SQLITE_DONE) return error("upsert wave");
+  }
+  if (transaction.commit() != SQLITE_OK) return error("commit detection");
+  return Done{};
+}
+
+StoreResult<std::vector<std::pair<std::string, std::string>>> SqliteStore::read_event_documents() {
+  auto select = prepare("SELECT id, document FROM events ORDER BY start_us, id");
+  if (!select) return select.error();
+  std::vector<std::pair<std::string, std::string>> out;
+  while (sqlite3_step(*select) == SQLITE_ROW) out.emplace_back(column_text(*select, 0), column_text(*select, 1));
+  sqlite3_reset(*select);
+  return out;
+}
+
+StoreResult<std::vector<Target>> SqliteStore::current_targets() {
+  auto select = prepare("SELECT definition FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name");
+  if (!select) return select.error();
+  std::vector<Target> out;
+  std::set<std::string> seen;
+  while (sqlite3_step(*select) == SQLITE_ROW) {
+    auto target = target_from_definition(column_text(*select, 0));
+    if (target && seen.insert(target->name).second) out.push_back(std::move(*target));
+  }
+  sqlite3_reset(*select);
+  return out;
 }
 
 StoreResult<std::int64_t> SqliteStore::count_results(const ResultQuery& query) {

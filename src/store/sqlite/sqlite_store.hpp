@@ -23,6 +23,10 @@ class SqliteStore final : public Store {
   StoreResult<Done> write_results(std::span<const Result> results) override;
   StoreResult<Done> write_rollups(std::span<const Rollup> rollups) override;
   StoreResult<Done> write_config(const Config& config, Timestamp at) override;
+  StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const std::pair<std::string, std::string>> events,
+                                    std::span<const std::pair<std::string, std::string>> waves) override;
+  StoreResult<std::vector<std::pair<std::string, std::string>>> read_event_documents() override;
+  StoreResult<std::vector<Target>> current_targets() override;
   StoreResult<std::int64_t> read_results(const ResultQuery& query, const std::function<bool(Result&&)>& each) override;
   StoreResult<std::vector<Rollup>> read_rollups(const ResultQuery& query) override;
   StoreResult<std::int64_t> count_results(const ResultQuery& query) override;
