@@ -1,6 +1,8 @@
 // The list of check kinds.
 #include "probes/registry.hpp"
 
+#include "probes/dns/dns_probe.hpp"
+#include "probes/dns/fields.hpp"
 #include "probes/icmp/fields.hpp"
 #include "probes/icmp/icmp_probe.hpp"
 #include "probes/tcp/fields.hpp"
@@ -33,6 +35,7 @@ ProbeSet::ProbeSet(EventLoop& loop, Random& random, const KindSet& kinds) : want
   if (wants(CheckKind::icmp)) add(std::make_unique<IcmpProbe>(loop, random));
   if (wants(CheckKind::tcp)) add(std::make_unique<TcpProbe>(loop));
   if (wants(CheckKind::traceroute)) add(std::make_unique<TracerouteProbe>(loop, random));
+  if (wants(CheckKind::dns)) add(std::make_unique<DnsProbe>(loop, random));
 }
 
 ProbeSet::~ProbeSet() = default;
@@ -56,6 +59,7 @@ std::span<const FieldSpec> fields_of(CheckKind kind) {
     case CheckKind::icmp: return icmp_fields();
     case CheckKind::tcp: return tcp_fields();
     case CheckKind::traceroute: return traceroute_fields();
+    case CheckKind::dns: return dns_fields();
     default: return {};
   }
 }

@@ -1,0 +1,10 @@
+// The fields a dns result carries besides the common ones.
+#pragma once
+
+#include <span>
+
+#include "model/result.hpp"
+
+namespace blackout {
+std::span<const FieldSpec> dns_fields();
+}
