@@ -3,6 +3,8 @@
 
 #include "probes/dns/dns_probe.hpp"
 #include "probes/dns/fields.hpp"
+#include "probes/http/fields.hpp"
+#include "probes/http/http_probe.hpp"
 #include "probes/icmp/fields.hpp"
 #include "probes/icmp/icmp_probe.hpp"
 #include "probes/tcp/fields.hpp"
@@ -36,6 +38,7 @@ ProbeSet::ProbeSet(EventLoop& loop, Random& random, const KindSet& kinds) : want
   if (wants(CheckKind::tcp)) add(std::make_unique<TcpProbe>(loop));
   if (wants(CheckKind::traceroute)) add(std::make_unique<TracerouteProbe>(loop, random));
   if (wants(CheckKind::dns)) add(std::make_unique<DnsProbe>(loop, random));
+  if (wants(CheckKind::http)) add(std::make_unique<HttpProbe>(loop));
 }
 
 ProbeSet::~ProbeSet() = default;
@@ -60,6 +63,7 @@ std::span<const FieldSpec> fields_of(CheckKind kind) {
     case CheckKind::tcp: return tcp_fields();
     case CheckKind::traceroute: return traceroute_fields();
     case CheckKind::dns: return dns_fields();
+    case CheckKind::http: return http_fields();
     default: return {};
   }
 }
