@@ -7,6 +7,8 @@
 #include "probes/http/http_probe.hpp"
 #include "probes/icmp/fields.hpp"
 #include "probes/icmp/icmp_probe.hpp"
+#include "probes/smtp/fields.hpp"
+#include "probes/smtp/smtp_probe.hpp"
 #include "probes/tcp/fields.hpp"
 #include "probes/tcp/tcp_probe.hpp"
 #include "probes/traceroute/fields.hpp"
@@ -39,6 +41,7 @@ ProbeSet::ProbeSet(EventLoop& loop, Random& random, const KindSet& kinds) : want
   if (wants(CheckKind::traceroute)) add(std::make_unique<TracerouteProbe>(loop, random));
   if (wants(CheckKind::dns)) add(std::make_unique<DnsProbe>(loop, random));
   if (wants(CheckKind::http)) add(std::make_unique<HttpProbe>(loop));
+  if (wants(CheckKind::smtp)) add(std::make_unique<SmtpProbe>(loop));
 }
 
 ProbeSet::~ProbeSet() = default;
@@ -64,6 +67,7 @@ std::span<const FieldSpec> fields_of(CheckKind kind) {
     case CheckKind::traceroute: return traceroute_fields();
     case CheckKind::dns: return dns_fields();
     case CheckKind::http: return http_fields();
+    case CheckKind::smtp: return smtp_fields();
     default: return {};
   }
 }
