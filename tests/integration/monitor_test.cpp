@@ -127,7 +127,7 @@ TEST_F(Monitor, AnalyzeRecomputesExactlyTheEventsTheMonitorStored) {
     yaml += std::string("  - { name: ") + name + ", layer: web, address: 127.0.0.1, checks: [ {tcp: " + std::to_string(listener.port()) + "} ] }\n";
   const auto config = dir.write("c.yaml", yaml);
   ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", url, "--quiet", "--user", "root"}, log);
-  ASSERT_TRUE(wait_until([&] { return stored(url) > 40; }));
+  ASSERT_TRUE(wait_until([&] { return stored(url) > 40; }, std::chrono::seconds(20))) << "stored " << stored(url) << "\n" << read_file(log);
   const std::uint16_t port = listener.port();
   listener.close();
   const auto network_log = [&] {
