@@ -80,6 +80,10 @@ ZONE
 server:
   ip-address: 198.18.250.2
   port: 53
+  # Response rate limiting would cap every client at 200 answers a second: off, this is a
+  # benchmark of the probers, not of NSD's defences.
+  rrl-ratelimit: 0
+  rrl-whitelist-ratelimit: 0
   server-count: 1
   username: ""
   chroot: ""

@@ -297,8 +297,8 @@ void Detector::sign(Event& event) const {
   }
   if (first_down && last_first_down && *last_first_down - *first_down <= params_.clean_cut_spread) {
     event.signature = "clean-cut";
-    event.evidence.push_back("no stress before; " + std::to_string(event.targets.size()) + " targets failed within " +
-                             seconds_text(*last_first_down - *first_down));
+    event.evidence.push_back("no stress before; " + std::to_string(event.targets.size()) + (event.targets.size() == 1 ? " target" : " targets") +
+                             " failed within " + seconds_text(*last_first_down - *first_down));
     return;
   }
   if (event.kind == "stressed") {

@@ -84,7 +84,7 @@ std::string events_to_text(const std::vector<Event>& events, const std::vector<W
   else {
     const Timestamp first = waves.front().start;
     const auto last_end = waves.back().end;
-    std::snprintf(line, sizeof line, "%zu wave%s of outages over %s (from %s UTC).\n", waves.size(), waves.size() == 1 ? "" : "s",
+    std::snprintf(line, sizeof line, "%zu wave%s of outages over %s (from %s).\n", waves.size(), waves.size() == 1 ? "" : "s",
                   span(first, last_end).c_str(), format_rfc3339(first, 0).c_str());
     out += line;
   }
