@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <memory>
+#include <thread>
 
 #include "store/rollup.hpp"
 #include "store/store.hpp"
@@ -233,6 +234,28 @@ TEST_P(StoreContract, ReopeningKeepsEverything) {
   EXPECT_EQ(*(*reopened)->count_results({}), 2);
   ASSERT_TRUE((*reopened)->write_results(std::vector<Result>{make_result("v", "a", 3s)}));
   EXPECT_EQ(*(*reopened)->count_results({}), 3);
+}
+
+// A monitor starting while `blackout export` or a second vantage opens the same fresh store:
+// exactly one of them migrates, none fails.
+TEST_P(StoreContract, ManyOpenersOfAFreshStoreAllSucceed) {
+  const std::string fresh = GetParam() == "postgresql" ? server->create_database("contract" + std::to_string(++databases))
+                                                       : "sqlite:" + (dir.path() / "fresh.db").string();
+  constexpr int openers = 8;
+  std::vector<std::string> errors(openers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < openers; ++i)
+    threads.emplace_back([&, i] {
+      auto opened = open_store(fresh);
+      if (!opened) errors[i] = opened.error().message;
+      else if (auto written = (*opened)->write_results(std::vector<Result>{make_result("v" + std::to_string(i), "a", 1s)}); !written)
+        errors[i] = written.error().message;
+    });
+  for (auto& thread : threads) thread.join();
+  for (int i = 0; i < openers; ++i) EXPECT_EQ(errors[i], "") << "opener " << i;
+  auto reopened = open_store(fresh);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ(*(*reopened)->count_results({}), openers);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, testing::Values("sqlite", "postgresql"));

@@ -127,48 +127,64 @@ StoreResult<sqlite3_stmt*> SqliteStore::prepare(const char* sql) {
   return statement;
 }
 
-StoreResult<Done> SqliteStore::migrate() {
+StoreResult<int> SqliteStore::schema_version() {
   // A fresh file has no schema_version table; a file of another program is refused.
   sqlite3_stmt* probe = nullptr;
-  int current = 0;
   if (sqlite3_prepare_v2(db_, "SELECT max(version) FROM schema_version", -1, &probe, nullptr) == SQLITE_OK) {
-    if (sqlite3_step(probe) == SQLITE_ROW) current = sqlite3_column_int(probe, 0);
+    int current = 0;
+    const int rc = sqlite3_step(probe);
+    if (rc == SQLITE_ROW) current = sqlite3_column_int(probe, 0);
     sqlite3_finalize(probe);
-  } else {
-    const int code = sqlite3_errcode(db_);
-    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) return error("not a blackout database");
-    sqlite3_stmt* tables = nullptr;
-    sqlite3_prepare_v2(db_, "SELECT count(*) FROM sqlite_master", -1, &tables, nullptr);
-    const int rc = sqlite3_step(tables);
-    const int count = rc == SQLITE_ROW ? sqlite3_column_int(tables, 0) : -1;
-    sqlite3_finalize(tables);
-    if (rc != SQLITE_ROW) return error("not a blackout database");
-    if (count > 0) return StoreError{StoreError::Kind::schema, path_ + ": holds tables but no schema_version: not a blackout database"};
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("read schema version");
+    return current;
   }
+  const int code = sqlite3_errcode(db_);
+  if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) return error("not a blackout database");
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return error("read schema version");
+  sqlite3_stmt* tables = nullptr;
+  sqlite3_prepare_v2(db_, "SELECT count(*) FROM sqlite_master", -1, &tables, nullptr);
+  const int rc = sqlite3_step(tables);
+  const int count = rc == SQLITE_ROW ? sqlite3_column_int(tables, 0) : -1;
+  sqlite3_finalize(tables);
+  if (rc != SQLITE_ROW) return error("not a blackout database");
+  if (count > 0) return StoreError{StoreError::Kind::schema, path_ + ": holds tables but no schema_version: not a blackout database"};
+  return 0;
+}
+
+StoreResult<Done> SqliteStore::migrate() {
   const auto migrations = sqlite_migrations();
   const int latest = migrations.empty() ? 0 : migrations.back().version;
-  if (current > latest)
-    return StoreError{StoreError::Kind::schema, path_ + ": schema version " + std::to_string(current) + " is newer than this blackout's " +
-                                                    std::to_string(latest) + "; upgrade blackout"};
-  for (const Migration& migration : migrations) {
-    if (migration.version <= current) continue;
+  auto current = schema_version();
+  if (!current) return current.error();
+  if (*current < latest) {
+    // Several processes may open a fresh file at once (a monitor starting while `blackout
+    // export` reads): the version is read again under the write lock, so exactly one of them
+    // migrates and the others find the work done.
     Transaction transaction(db_);
     if (transaction.begin() != SQLITE_OK) return error("begin migration");
-    if (auto done = exec(std::string(migration.sql)); !done) return done.error();
-    if (migration.version == 1) {
-      std::string outcomes = "INSERT INTO outcomes (code, name) VALUES ";
-      for (const OutcomeInfo& info : outcome_table())
-        outcomes += "(" + std::to_string(static_cast<int>(info.outcome)) + ",'" + std::string(info.name) + "'),";
-      outcomes.back() = ';';
-      if (auto done = exec(outcomes); !done) return done.error();
+    current = schema_version();
+    if (!current) return current.error();
+    for (const Migration& migration : migrations) {
+      if (migration.version <= *current) continue;
+      if (auto done = exec(std::string(migration.sql)); !done) return done.error();
+      if (migration.version == 1) {
+        std::string outcomes = "INSERT INTO outcomes (code, name) VALUES ";
+        for (const OutcomeInfo& info : outcome_table())
+          outcomes += "(" + std::to_string(static_cast<int>(info.outcome)) + ",'" + std::string(info.name) + "'),";
+        outcomes.back() = ';';
+        if (auto done = exec(outcomes); !done) return done.error();
+      }
+      const auto now = std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch()).count();
+      if (auto done = exec("INSERT INTO schema_version (version, applied_at) VALUES (" + std::to_string(migration.version) + ", " +
+                           std::to_string(now) + ")");
+          !done)
+        return done.error();
     }
-    const auto now = std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch()).count();
-    if (auto done = exec("INSERT INTO schema_version (version, applied_at) VALUES (" + std::to_string(migration.version) + ", " +
-                         std::to_string(now) + ")");
-        !done)
-      return done.error();
-    if (transaction.commit() != SQLITE_OK) return error("commit migration " + std::string(migration.name));
+    if (transaction.commit() != SQLITE_OK) return error("commit migrations");
   }
+  if (*current > latest)
+    return StoreError{StoreError::Kind::schema, path_ + ": schema version " + std::to_string(*current) + " is newer than this blackout's " +
+                                                    std::to_string(latest) + "; upgrade blackout"};
   version_ = latest;
   return Done{};
 }

@@ -39,6 +39,7 @@ class SqliteStore final : public Store {
   StoreError error(const std::string& what) const;
   StoreResult<Done> exec(const std::string& sql);
   StoreResult<Done> migrate();
+  StoreResult<int> schema_version();
   StoreResult<std::int64_t> series_id(const std::string& vantage, const std::string& target, const std::string& check, CheckKind kind);
   StoreResult<sqlite3_stmt*> prepare(const char* sql);
 
