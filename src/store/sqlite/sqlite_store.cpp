@@ -155,11 +155,11 @@ StoreResult<Done> SqliteStore::migrate() {
   const auto migrations = sqlite_migrations();
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   auto current = schema_version();
-  if (!current) return current.error();
-  if (*current < latest) {
+  if (!current || *current < latest) {
     // Several processes may open a fresh file at once (a monitor starting while `blackout
-    // export` reads): the version is read again under the write lock, so exactly one of them
-    // migrates and the others find the work done.
+    // export` reads): what was read without a lock may be half of another's migration, so
+    // the version is read again under the write lock; exactly one opener migrates and the
+    // others find the work done.
     Transaction transaction(db_);
     if (transaction.begin() != SQLITE_OK) return error("begin migration");
     current = schema_version();
