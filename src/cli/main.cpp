@@ -33,8 +33,7 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand("report", "Render a report (text, markdown, html, json, csv) from the store");
   auto* serve = app.add_subcommand("serve", "Serve the HTTP API, dashboard and metrics from the store");
   const Runner exporter = add_export_command(app);
-  auto* lab = app.add_subcommand("lab", "Build the emulated network and play scenarios in it (root)");
-  lab->allow_extras();
+  const Runner lab = add_lab_command(app);
   auto* bgp = app.add_subcommand("bgp", "Read MRT files and follow BGP sessions");
   bgp->allow_extras();
   const Runner config = add_config_commands(app);
@@ -59,7 +58,7 @@ int main(int argc, char** argv) {
     if (*report) return not_built("report", "issue 7: reports");
     if (*serve) return not_built("serve", "issue 7: dashboard and API");
     if (app.got_subcommand("export")) return exporter();
-    if (*lab) return not_built("lab", "issue 5: the lab");
+    if (app.got_subcommand("lab")) return lab();
     if (*bgp) return not_built("bgp", "issue 8: BGP visibility");
   } catch (const blackout::ConfigLoadError& e) {
     std::fprintf(stderr, "%s\n", e.what());
