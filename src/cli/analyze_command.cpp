@@ -4,7 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "config/loader.hpp"
-#include "detect/detector.hpp"
+#include "detect/replay.hpp"
 #include "detect/report_json.hpp"
 #include "store/store.hpp"
 
@@ -20,7 +20,7 @@ Runner add_analyze_command(CLI::App& app) {
   command->add_option("--store", o->store, "Store URL: sqlite:PATH or postgresql://...")->required();
   command->add_option("--from", o->from, "First instant, RFC 3339, inclusive");
   command->add_option("--to", o->to, "Last instant, RFC 3339, exclusive");
-  command->add_option("--config", o->config, "Take targets (layers, weights, control) from this config instead of the store's history");
+  command->add_option("--config", o->config, "Take targets (layers, weights, control) and the detection section from this config instead of the store's history and the defaults");
   command->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
 
   return [o]() -> int {
@@ -41,10 +41,12 @@ Runner add_analyze_command(CLI::App& app) {
       return exit_failure;
     }
     std::vector<Target> targets;
+    DetectionParams params;
     if (!o->config.empty()) {
       auto config = load_config_file(o->config);
       if (!config) throw ConfigLoadError(config.error());
       targets = config->targets;
+      params = config->detection;
     } else {
       auto stored = (*store)->current_targets();
       if (!stored) {
@@ -53,21 +55,16 @@ Runner add_analyze_command(CLI::App& app) {
       }
       targets = std::move(*stored);
     }
-    Detector detector(targets, DetectionParams{});
-    const auto read = (*store)->read_results(query, [&](Result&& r) {
-      detector.add(r);
-      return true;
-    });
-    if (!read) {
-      std::fprintf(stderr, "blackout analyze: %s\n", read.error().message.c_str());
+    const auto analysis = analyze_store(**store, targets, params, query);
+    if (!analysis) {
+      std::fprintf(stderr, "blackout analyze: %s\n", analysis.error().message.c_str());
       return exit_failure;
     }
-    detector.finish();
-    const auto events = detector.events();
-    const auto waves = detector.waves();
+    const auto& events = analysis->events;
+    const auto& waves = analysis->waves;
     if (o->format == "json") std::printf("%s\n", events_to_json(events, waves).c_str());
     else std::fputs(events_to_text(events, waves).c_str(), stdout);
-    std::fprintf(stderr, "analyzed %lld results\n", static_cast<long long>(*read));
+    std::fprintf(stderr, "analyzed %lld results\n", static_cast<long long>(analysis->results));
     return exit_ok;
   };
 }

@@ -1,9 +1,20 @@
 // blackout lab: bring the emulated country up or down, show its state, play scenarios.
 #include <cstdio>
 
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
 #include "cli/commands.hpp"
+#include "config/loader.hpp"
+#include "detect/replay.hpp"
+#include "detect/report_json.hpp"
 #include "lab/lab.hpp"
+#include "lab/run.hpp"
+#include "lab/score.hpp"
 #include "lab/topology.hpp"
+#include "store/store.hpp"
 
 namespace blackout::cli {
 namespace {
@@ -34,6 +45,48 @@ void add_common(CLI::App* command, LabOptions& o) {
   command->add_option("--state-dir", o.state_dir, "Where the lab keeps configs, logs, sockets and MRT files (default /run/blackout-lab/NAME)");
 }
 
+std::string self_path() {
+  char path[4096];
+  const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string("blackout");
+}
+
+// Detection over a run's stored results with the run's config, scored against its ground
+// truth; prints the story and the score, writes events.json and score.json beside them.
+int score_run_dir(const std::filesystem::path& dir, bool print_events) {
+  std::ifstream truth_file(dir / "ground-truth.json");
+  if (!truth_file) {
+    std::fprintf(stderr, "blackout lab score: %s: no ground-truth.json (a folder `blackout lab run` wrote)\n", dir.c_str());
+    return exit_failure;
+  }
+  std::stringstream text;
+  text << truth_file.rdbuf();
+  auto truth = lab::ground_truth_from_json(text.str());
+  if (!truth) {
+    std::fprintf(stderr, "blackout lab score: %s: %s\n", (dir / "ground-truth.json").c_str(), truth.error().message.c_str());
+    return exit_failure;
+  }
+  auto config = load_config_file((dir / "lab.yaml").string());
+  if (!config) throw ConfigLoadError(config.error());
+  auto store = open_store(config->store);
+  if (!store) {
+    std::fprintf(stderr, "blackout lab score: store %s: %s\n", config->store.c_str(), store.error().message.c_str());
+    return exit_failure;
+  }
+  const auto analysis = analyze_store(**store, config->targets, config->detection, ResultQuery{});
+  if (!analysis) {
+    std::fprintf(stderr, "blackout lab score: %s\n", analysis.error().message.c_str());
+    return exit_failure;
+  }
+  std::ofstream(dir / "events.json") << events_to_json(analysis->events, analysis->waves) << '\n';
+  if (print_events) std::fputs(events_to_text(analysis->events, analysis->waves).c_str(), stdout);
+  // Two probe intervals of the lab's config: one second each.
+  const auto score = lab::score_run(*truth, analysis->events, analysis->waves, 2 * config->defaults.interval);
+  std::ofstream(dir / "score.json") << lab::score_to_json(score) << '\n';
+  std::fputs(lab::score_to_text(score).c_str(), stdout);
+  return score.pass() ? exit_ok : exit_failure;
+}
+
 }  // namespace
 
 Runner add_lab_command(CLI::App& app) {
@@ -43,10 +96,74 @@ Runner add_lab_command(CLI::App& app) {
   auto* up = command->add_subcommand("up", "Build the lab: namespaces, links, BGP, servers");
   auto* down = command->add_subcommand("down", "Remove exactly what `lab up` made (idempotent)");
   auto* status = command->add_subcommand("status", "Say what of the lab is there and running");
-  for (auto* sub : {up, down, status}) add_common(sub, *o);
+  auto* run = command->add_subcommand("run", "Play a scenario: lab up if needed, monitor in the vantage, actions, report, score");
+  auto* score = command->add_subcommand("score", "Score a run's events against its ground truth");
+  auto* config = command->add_subcommand("config", "Print the monitor config the lab runs with");
+  auto* scenarios = command->add_subcommand("scenarios", "List the built-in scenarios");
+  for (auto* sub : {up, down, status, run}) add_common(sub, *o);
+  struct RunArgs {
+    std::string scenario, out;
+    double speed = 0;
+    std::string warmup = "15s";
+    bool keep = false;
+  };
+  auto r = std::make_shared<RunArgs>();
+  run->add_option("scenario", r->scenario, "A built-in scenario (see `blackout lab scenarios`) or a scenario file")->required();
+  run->add_option("--speed", r->speed, "Story seconds per lab second (default: the scenario's)");
+  run->add_option("--out", r->out, "Folder for the run's config, results, logs, ground truth and score (default var/lab-runs/SCENARIO)");
+  run->add_option("--warmup", r->warmup, "Monitoring before the story starts, so that baselines are learned")->capture_default_str();
+  run->add_flag("--keep-up", r->keep, "Leave the lab up after the run (it is taken down if this run brought it up)");
+  auto score_dir = std::make_shared<std::string>();
+  score->add_option("run", *score_dir, "A folder `blackout lab run` wrote")->required();
 
   return [=]() -> int {
+    if (*config) {
+      std::fputs(lab::lab_monitor_config("sqlite:var/lab.db").c_str(), stdout);
+      return exit_ok;
+    }
+    if (*scenarios) {
+      for (const std::string& name : lab::builtin_scenarios()) {
+        const auto scenario = lab::load_scenario(name);
+        std::printf("%-14s %s\n", name.c_str(), scenario ? scenario->description.c_str() : scenario.error().message.c_str());
+      }
+      return exit_ok;
+    }
+    if (*score) return score_run_dir(*score_dir, false);
     lab::Lab lab = make_lab(*o);
+    if (*run) {
+      auto scenario = lab::load_scenario(r->scenario);
+      if (!scenario) {
+        std::fprintf(stderr, "blackout lab run: %s\n", scenario.error().message.c_str());
+        return exit_failure;
+      }
+      if (r->speed > 0) scenario->speed = r->speed;
+      const auto warmup = parse_duration(r->warmup);
+      if (!warmup) {
+        std::fprintf(stderr, "blackout lab run: --warmup: %s\n", warmup.error().message.c_str());
+        return exit_failure;
+      }
+      const bool was_up = lab.status().up();
+      if (!was_up)
+        if (auto done = lab.up(print_progress); !done) {
+          std::fprintf(stderr, "blackout lab run: %s\n", done.error().message.c_str());
+          return exit_failure;
+        }
+      lab::RunOptions options;
+      options.out_dir = r->out.empty() ? std::filesystem::path("var/lab-runs") / scenario->name : std::filesystem::path(r->out);
+      options.blackout_binary = self_path();
+      options.warmup = *warmup;
+      print_progress("playing " + scenario->name + " (" + scenario->description + ") at " + std::to_string(static_cast<int>(scenario->speed)) +
+                     " story seconds per second: " + format_duration(scenario->duration) + " of story in " +
+                     format_duration(scenario->lab_time(scenario->duration)));
+      auto played = lab::play_scenario(lab, *scenario, options, print_progress);
+      if (!was_up && !r->keep) (void)lab.down([](const std::string&) {});
+      if (!played) {
+        std::fprintf(stderr, "blackout lab run: %s\n", played.error().message.c_str());
+        return exit_failure;
+      }
+      print_progress("results, monitor log, ground truth and score are in " + options.out_dir.string());
+      return score_run_dir(options.out_dir, true);
+    }
     if (*up) {
       if (auto done = lab.up(print_progress); !done) {
         std::fprintf(stderr, "blackout lab up: %s\n", done.error().message.c_str());

@@ -140,7 +140,7 @@ Runner add_monitor_command(CLI::App& app) {
 
     // Detection runs on every result as it arrives, in the order it arrives: the order the
     // store keeps, so that `blackout analyze` replays exactly what happened here.
-    Detector detector(config->targets, DetectionParams{});
+    Detector detector(config->targets, config->detection);
     const auto flush_detection = [&](bool everything) {
       auto changes = detector.take_new_state_changes();
       for (const StateChange& c : changes)

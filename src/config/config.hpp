@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/detection_params.hpp"
 #include "model/target.hpp"
 #include "model/time.hpp"
 
@@ -30,6 +31,7 @@ struct Config {
   std::string store = "sqlite:var/blackout.db";
   bool lab_only = false;       // refuse any address outside loopback and the lab ranges
   Retention retention;
+  DetectionParams detection;  // the `detection` section; defaults in model/detection_params.hpp
   CheckDefaults defaults;
   std::map<std::string, std::string> groups;  // name -> description
   std::vector<Target> targets;

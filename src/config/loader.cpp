@@ -557,6 +557,49 @@ Config read_config(Context& context, const YAML::Node& root) {
         context.error(*retention, "retention.rollups", "rollups must be kept at least as long as raw results");
     }
   }
+  if (const YAML::Node* detection = map.get("detection")) {
+    MapReader r(context, *detection, "detection", "detection");
+    if (r.valid()) {
+      DetectionParams& p = config.detection;
+      const auto integer = [&](const char* key, int& slot, int min, int max) {
+        if (auto v = r.scalar(key, [&](std::string_view text) { return parse_integer(text, min, max); })) slot = static_cast<int>(*v);
+      };
+      const auto shortest = [](double value) {
+        char text[32];
+        std::snprintf(text, sizeof text, "%g", value);
+        return std::string(text);
+      };
+      const auto number = [&](const char* key, double& slot, double min, double max) {
+        if (auto v = r.scalar(key, parse_number)) {
+          if (*v < min || *v > max)
+            context.error(*r.get(key), std::string("detection.") + key, "must be between " + shortest(min) + " and " + shortest(max));
+          else
+            slot = *v;
+        }
+      };
+      integer("fall", p.fall, 1, 100);
+      integer("rise", p.rise, 1, 100);
+      integer("baseline_samples", p.baseline_samples, 4, 100000);
+      integer("baseline_min_samples", p.baseline_min_samples, 1, 100000);
+      integer("window", p.window, 1, 1000);
+      number("inflation_threshold", p.inflation_threshold, 1.0001, 1e6);
+      number("loss_threshold", p.loss_threshold, 0.0001, 1);
+      number("stress_enter", p.stress_enter, 0.0001, 1e6);
+      number("stress_leave", p.stress_leave, 0.0001, 1e6);
+      integer("stress_rise", p.stress_rise, 1, 100);
+      integer("stress_fall", p.stress_fall, 1, 100);
+      number("layer_down_share", p.layer_down_share, 0.0001, 1);
+      number("layer_stressed_share", p.layer_stressed_share, 0.0001, 1);
+      number("network_down_share", p.network_down_share, 0.0001, 1);
+      number("network_stressed_share", p.network_stressed_share, 0.0001, 1);
+      if (auto v = r.scalar("wave_gap", parse_duration)) p.wave_gap = *v;
+      if (auto v = r.scalar("stress_lead", parse_duration)) p.stress_lead = *v;
+      if (auto v = r.scalar("clean_cut_spread", parse_duration)) p.clean_cut_spread = *v;
+      integer("quorum", p.quorum, 0, 1000);
+      if (p.stress_leave > p.stress_enter) context.error(*detection, "detection.stress_leave", "must not be above stress_enter");
+      if (p.baseline_min_samples > p.baseline_samples) context.error(*detection, "detection.baseline_min_samples", "must not be above baseline_samples");
+    }
+  }
   if (const YAML::Node* defaults = map.get("defaults")) {
     MapReader d(context, *defaults, "defaults", "defaults");
     if (d.valid()) {

@@ -1,0 +1,21 @@
+// Replaying stored results through the detector: what `blackout analyze` and the lab's
+// scoring run, with the same code as the live monitor.
+#pragma once
+
+#include <vector>
+
+#include "detect/detector.hpp"
+#include "store/store.hpp"
+
+namespace blackout {
+
+struct Analysis {
+  std::vector<Event> events;
+  std::vector<Wave> waves;
+  std::int64_t results = 0;
+};
+
+// Reads the results of `query` in arrival order (as the monitor saw them) and detects.
+StoreResult<Analysis> analyze_store(Store& store, const std::vector<Target>& targets, const DetectionParams& params, ResultQuery query);
+
+}  // namespace blackout

@@ -1,0 +1,238 @@
+// Playing scenarios.
+#include "lab/run.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <thread>
+
+#include "lab/topology.hpp"
+
+namespace blackout::lab {
+namespace {
+
+Timestamp now() { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
+
+void sleep_until(Timestamp at) {
+  const auto left = at - now();
+  if (left > Duration::zero()) std::this_thread::sleep_for(left);
+}
+
+LabResult carry_out(Lab& lab, const ScenarioAction& a, double speed) {
+  if (a.kind == "flood") {
+    const auto lab_seconds = std::max<std::int64_t>(1, std::llround(to_seconds(a.length) / speed));
+    return lab.start_flood(a.target, a.rate, std::chrono::seconds(lab_seconds));
+  }
+  if (a.kind == "flood_stop") return lab.stop_flood(a.target);
+  if (a.kind == "stop") return lab.stop_service(a.target);
+  if (a.kind == "start") return lab.start_service(a.target);
+  if (a.kind == "block") return lab.block(a.target, a.reject);
+  if (a.kind == "unblock") return lab.unblock(a.target);
+  if (a.kind == "link_down") return lab.set_link(a.target, false);
+  if (a.kind == "link_up") return lab.set_link(a.target, true);
+  if (a.kind == "withdraw") return lab.set_announced(false);
+  if (a.kind == "announce") return lab.set_announced(true);
+  if (a.kind == "loss") return lab.set_background_loss(a.percent);
+  return make_error("unknown action " + a.kind);
+}
+
+// Actions whose effect is the country's route coming back, which takes a BGP session.
+bool restores_route(const ScenarioAction& a) { return (a.kind == "link_up" && a.target == "border") || a.kind == "announce"; }
+
+bool transit_has_route(const Lab& lab) {
+  const auto routes = run_command({"ip", "-n", lab.ns("transit"), "route", "show", country_prefix});
+  return routes.exit_code == 0 && routes.output.find("198.18.64.0/22") != std::string::npos;
+}
+
+// Leaves the lab as `up` made it, whatever the scenario did.
+void restore(Lab& lab) {
+  for (const LabSite& site : lab_sites()) {
+    (void)lab.unblock(site.name);
+    (void)lab.start_service(site.name);
+    (void)lab.stop_flood(site.name);
+  }
+  (void)lab.stop_flood("link");
+  (void)lab.set_link("vantage", true);
+  (void)lab.set_link("border", true);
+  (void)lab.set_announced(true);
+  (void)lab.set_background_loss(0);
+}
+
+}  // namespace
+
+std::string lab_monitor_config(const std::string& store_url) {
+  std::string yaml =
+      "# The monitor's config for the lab (blackout lab config prints it). One lab second stands\n"
+      "# for one story minute: probes every second, detection windows to match.\n"
+      "vantage: lab-vantage\nstore: " + store_url + "\nlab_only: true\n"
+      "defaults: { interval: 1s, timeout: 500ms, jitter: 100ms, confirmations: 2, confirm_spacing: 100ms }\n"
+      "detection: { window: 3, baseline_min_samples: 5, stress_rise: 2, stress_fall: 3, wave_gap: 10s, stress_lead: 3s, clean_cut_spread: 3s }\n"
+      "groups:\n  government: Government and state media web sites\n  infrastructure: Name, mail and routing infrastructure\n"
+      "targets:\n";
+  for (const LabSite& site : lab_sites()) {
+    yaml += "  - name: " + site.name + "\n    layer: " + std::string(to_string(site.layer)) + "\n    groups: [" +
+            (site.layer == Layer::web ? "government" : "infrastructure") + "]\n    address: " + site.address + "\n    checks:\n";
+    if (site.server == "nginx")
+      yaml += "      - icmp\n      - tcp: 80\n      - http: { url: \"http://" + site.name + ".kp.test/\", expect_status: 200, body_match: \"" + site.name + "\" }\n";
+    else if (site.server == "nsd")
+      yaml += "      - icmp\n      - dns: { query: kp.test, type: SOA, expect_rcode: NOERROR, expect_authoritative: true }\n";
+    else if (site.server == "smtpd")
+      yaml += "      - icmp\n      - smtp: { port: 25 }\n";
+    else
+      yaml += "      - icmp\n";
+  }
+  yaml += "  - name: transit\n    layer: host\n    control: true\n    description: The vantage's upstream router, outside the country\n    address: " +
+          std::string(vantage_gateway) + "\n    checks: [icmp]\n";
+  return yaml;
+}
+
+Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const RunOptions& options, const Progress& progress) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.out_dir, ec);
+  if (ec) return make_error("cannot create " + options.out_dir.string() + ": " + ec.message());
+  const auto store = options.out_dir / "results.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(store.string() + suffix, ec);
+  const auto config = options.out_dir / "lab.yaml";
+  {
+    std::ofstream out(config, std::ios::trunc);
+    out << lab_monitor_config("sqlite:" + std::filesystem::absolute(store).string());
+    if (!out) return make_error("cannot write " + config.string());
+  }
+  restore(lab);
+  progress("monitor starts in " + lab.ns("vantage") + "; baselines for " + format_duration(options.warmup));
+  auto monitor = start_daemon("monitor",
+                              in_namespace(lab.ns("vantage"), {options.blackout_binary, "monitor", std::filesystem::absolute(config).string(), "--user",
+                                                               "root", "--status-file", (options.out_dir / "status.json").string()}),
+                              options.out_dir / "monitor.log");
+  if (!monitor) return monitor.error();
+  {
+    std::ofstream out(lab.state_dir() / "daemons", std::ios::app);
+    out << monitor->name << ' ' << monitor->pid << ' ' << monitor->start_time << '\n';
+  }
+  std::this_thread::sleep_for(options.warmup);
+  if (!is_running(*monitor)) return make_error("the monitor stopped during warm-up; see " + (options.out_dir / "monitor.log").string());
+
+  GroundTruth truth;
+  truth.scenario = scenario.name;
+  truth.speed = scenario.speed;
+  truth.waves = scenario.waves;
+  truth.max_target_events = scenario.max_target_events;
+  truth.t0 = now();
+  const auto at = [&](Duration story) { return truth.t0 + scenario.lab_time(story); };
+  std::vector<std::size_t> awaiting_route;  // played actions whose effect is the route's return
+  const auto wait_until = [&](Timestamp until) {
+    while (now() < until) {
+      if (!awaiting_route.empty() && transit_has_route(lab)) {
+        for (const std::size_t i : awaiting_route) truth.actions[i].effective = now();
+        awaiting_route.clear();
+      }
+      sleep_until(std::min(until, now() + Duration(std::chrono::milliseconds(50))));
+    }
+  };
+  for (const ScenarioAction& action : scenario.actions) {
+    wait_until(at(action.at));
+    PlayedAction played{action, at(action.at), now(), std::nullopt, ""};
+    if (auto done = carry_out(lab, action, scenario.speed); !done) played.error = done.error().message;
+    played.done = now();
+    if (played.error.empty() && !restores_route(action)) played.effective = played.done;
+    progress("story " + format_duration(action.at) + ": " + action.describe() + (played.error.empty() ? "" : " FAILED: " + played.error));
+    truth.actions.push_back(played);
+    if (played.error.empty() && restores_route(action)) awaiting_route.push_back(truth.actions.size() - 1);
+  }
+  wait_until(at(scenario.duration));
+  truth.end = now();
+  progress("story over; the monitor watches the recovery for " + format_duration(options.cooldown));
+  wait_until(now() + options.cooldown);
+  stop_daemon(*monitor, std::chrono::milliseconds(15000));
+  restore(lab);
+
+  // A perfect monitor's events: the story's times in real time, moved to when the action at
+  // that instant took effect (a route comes back some seconds after its link).
+  const auto effective_at = [&](Duration story) {
+    Timestamp t = at(story);
+    for (const PlayedAction& p : truth.actions)
+      if (p.action.at == story && p.effective) t = std::max(t, *p.effective);
+    return t;
+  };
+  for (const ExpectedEvent& e : scenario.expect) truth.events.push_back(GroundTruthEvent{e, effective_at(e.from), effective_at(e.to)});
+  std::ofstream out(options.out_dir / "ground-truth.json", std::ios::trunc);
+  out << ground_truth_to_json(truth) << '\n';
+  if (!out) return make_error("cannot write " + (options.out_dir / "ground-truth.json").string());
+  return truth;
+}
+
+std::string ground_truth_to_json(const GroundTruth& truth) {
+  nlohmann::ordered_json j;
+  j["scenario"] = truth.scenario;
+  j["speed"] = truth.speed;
+  j["start"] = format_rfc3339(truth.t0);
+  j["end"] = format_rfc3339(truth.end);
+  if (truth.waves) j["waves"] = *truth.waves;
+  if (truth.max_target_events >= 0) j["max_target_events"] = truth.max_target_events;
+  j["actions"] = nlohmann::ordered_json::array();
+  for (const PlayedAction& p : truth.actions) {
+    nlohmann::ordered_json a;
+    a["story_at"] = format_duration(p.action.at);
+    a["action"] = p.action.describe();
+    a["kind"] = p.action.kind;
+    a["target"] = p.action.target;
+    a["planned"] = format_rfc3339(p.planned);
+    a["done"] = format_rfc3339(p.done);
+    a["effective"] = p.effective ? nlohmann::ordered_json(format_rfc3339(*p.effective)) : nlohmann::ordered_json(nullptr);
+    if (!p.error.empty()) a["error"] = p.error;
+    j["actions"].push_back(a);
+  }
+  j["events"] = nlohmann::ordered_json::array();
+  for (const GroundTruthEvent& e : truth.events) {
+    nlohmann::ordered_json o;
+    o["scope"] = std::string(to_string(e.expected.scope));
+    o["subject"] = e.expected.subject;
+    o["kind"] = e.expected.kind;
+    o["start"] = format_rfc3339(e.start);
+    o["end"] = format_rfc3339(e.end);
+    o["story_from"] = format_duration(e.expected.from);
+    o["story_to"] = format_duration(e.expected.to);
+    if (!e.expected.signature.empty()) o["signature"] = e.expected.signature;
+    if (!e.expected.cascade.empty()) o["cascade"] = e.expected.cascade;
+    j["events"].push_back(o);
+  }
+  return j.dump(2);
+}
+
+Expected<GroundTruth> ground_truth_from_json(const std::string& text) {
+  try {
+    const auto j = nlohmann::json::parse(text);
+    GroundTruth truth;
+    truth.scenario = j.at("scenario").get<std::string>();
+    truth.speed = j.at("speed").get<double>();
+    const auto time = [](const nlohmann::json& v) -> Timestamp {
+      auto parsed = parse_rfc3339(v.get<std::string>());
+      if (!parsed) throw std::runtime_error(parsed.error().message);
+      return *parsed;
+    };
+    truth.t0 = time(j.at("start"));
+    truth.end = time(j.at("end"));
+    if (j.contains("waves")) truth.waves = j["waves"].get<int>();
+    if (j.contains("max_target_events")) truth.max_target_events = j["max_target_events"].get<int>();
+    for (const auto& e : j.at("events")) {
+      GroundTruthEvent g;
+      const std::string scope = e.at("scope").get<std::string>();
+      g.expected.scope = scope == "target" ? Scope::target : scope == "layer" ? Scope::layer : Scope::network;
+      g.expected.subject = e.at("subject").get<std::string>();
+      g.expected.kind = e.at("kind").get<std::string>();
+      g.start = time(e.at("start"));
+      for (auto [key, slot] : {std::pair{"story_from", &g.expected.from}, std::pair{"story_to", &g.expected.to}})
+        if (e.contains(key))
+          if (auto d = parse_duration(e[key].get<std::string>())) *slot = *d;
+      g.end = time(e.at("end"));
+      if (e.contains("signature")) g.expected.signature = e["signature"].get<std::string>();
+      if (e.contains("cascade")) g.expected.cascade = e["cascade"].get<std::vector<std::string>>();
+      truth.events.push_back(g);
+    }
+    return truth;
+  } catch (const std::exception& e) {
+    return make_error(std::string("not a ground-truth file: ") + e.what());
+  }
+}
+
+}  // namespace blackout::lab

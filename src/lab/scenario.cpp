@@ -1,0 +1,226 @@
+// Loading scenarios.
+#include "lab/scenario.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "lab/lab.hpp"
+#include "lab/scenarios.hpp"
+#include "lab/topology.hpp"
+
+namespace blackout::lab {
+namespace {
+
+// Scenario errors are start-up errors: thrown inside the parser, returned by load_scenario.
+struct ScenarioError {
+  std::string message;
+};
+
+[[noreturn]] void fail(const std::string& origin, const YAML::Node& node, const std::string& message) {
+  const int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+  throw ScenarioError{origin + ":" + std::to_string(line) + ": " + message};
+}
+
+void only_keys(const std::string& origin, const YAML::Node& map, const std::set<std::string>& allowed, const std::string& what) {
+  if (!map.IsMap()) fail(origin, map, what + " must be a mapping");
+  for (const auto& entry : map) {
+    const auto key = entry.first.as<std::string>();
+    if (!allowed.contains(key)) {
+      std::string known;
+      for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
+      fail(origin, entry.first, "unknown key `" + key + "` in " + what + " (known: " + known + ")");
+    }
+  }
+}
+
+std::string scalar(const std::string& origin, const YAML::Node& node, const std::string& field) {
+  if (!node.IsScalar()) fail(origin, node, field + " must be a single value");
+  return node.as<std::string>();
+}
+
+Duration duration(const std::string& origin, const YAML::Node& node, const std::string& field) {
+  const auto parsed = parse_duration(scalar(origin, node, field));
+  if (!parsed) fail(origin, node, field + ": " + parsed.error().message);
+  return *parsed;
+}
+
+double number(const std::string& origin, const YAML::Node& node, const std::string& field) {
+  const std::string text = scalar(origin, node, field);
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  fail(origin, node, field + ": not a number: " + text);
+}
+
+std::string site_name(const std::string& origin, const YAML::Node& node, const std::string& field, bool allow_link) {
+  const std::string name = scalar(origin, node, field);
+  if (allow_link && name == "link") return name;
+  if (!find_site(name)) {
+    std::string known;
+    for (const LabSite& site : lab_sites()) known += (known.empty() ? "" : ", ") + site.name;
+    fail(origin, node, field + ": no site `" + name + "` in the lab (sites: " + known + (allow_link ? ", or link" : "") + ")");
+  }
+  return name;
+}
+
+ScenarioAction parse_action(const std::string& origin, const YAML::Node& node) {
+  static const std::set<std::string> kinds = {"flood", "flood_stop", "stop", "start", "block", "unblock", "link_down", "link_up", "withdraw", "announce", "loss"};
+  std::set<std::string> allowed = kinds;
+  allowed.insert("at");
+  only_keys(origin, node, allowed, "an action");
+  if (!node["at"]) fail(origin, node, "an action needs `at` (story time, like 35m)");
+  ScenarioAction action;
+  action.line = node.Mark().line + 1;
+  action.at = duration(origin, node["at"], "at");
+  int kinds_seen = 0;
+  for (const auto& entry : node) {
+    const auto key = entry.first.as<std::string>();
+    if (key == "at") continue;
+    ++kinds_seen;
+    action.kind = key;
+    const YAML::Node& value = entry.second;
+    if (key == "flood") {
+      only_keys(origin, value, {"target", "rate", "for"}, "flood");
+      if (!value["target"] || !value["rate"] || !value["for"]) fail(origin, value, "flood needs target, rate and for");
+      action.target = site_name(origin, value["target"], "flood.target", true);
+      const auto rate = parse_bit_rate(scalar(origin, value["rate"], "flood.rate"));
+      if (!rate) fail(origin, value["rate"], "flood.rate: " + rate.error().message);
+      action.rate = *rate;
+      action.length = duration(origin, value["for"], "flood.for");
+    } else if (key == "flood_stop" || key == "stop" || key == "start" || key == "unblock") {
+      action.target = site_name(origin, value, key, key == "flood_stop");
+    } else if (key == "block") {
+      if (value.IsScalar()) {
+        action.target = site_name(origin, value, "block", false);
+      } else {
+        only_keys(origin, value, {"target", "mode"}, "block");
+        action.target = site_name(origin, value["target"], "block.target", false);
+        const std::string mode = value["mode"] ? scalar(origin, value["mode"], "block.mode") : "drop";
+        if (mode != "drop" && mode != "reject") fail(origin, value["mode"], "block.mode: drop or reject");
+        action.reject = mode == "reject";
+      }
+    } else if (key == "link_down" || key == "link_up") {
+      action.target = scalar(origin, value, key);
+      if (action.target != "border" && action.target != "vantage") fail(origin, value, key + ": border or vantage");
+    } else if (key == "withdraw" || key == "announce") {
+      action.target = "country";
+    } else if (key == "loss") {
+      action.percent = number(origin, value, "loss");
+      if (action.percent < 0 || action.percent > 100) fail(origin, value, "loss: a percentage from 0 to 100");
+    }
+  }
+  if (kinds_seen != 1) fail(origin, node, "an action has `at` and exactly one of: flood, flood_stop, stop, start, block, unblock, link_down, link_up, withdraw, announce, loss");
+  return action;
+}
+
+ExpectedEvent parse_expected(const std::string& origin, const YAML::Node& node) {
+  only_keys(origin, node, {"scope", "subject", "kind", "from", "to", "signature", "cascade"}, "an expected event");
+  for (const char* key : {"scope", "subject", "kind", "from", "to"})
+    if (!node[key]) fail(origin, node, std::string("an expected event needs `") + key + "`");
+  ExpectedEvent e;
+  const std::string scope = scalar(origin, node["scope"], "scope");
+  if (scope == "target") e.scope = Scope::target;
+  else if (scope == "layer") e.scope = Scope::layer;
+  else if (scope == "network") e.scope = Scope::network;
+  else fail(origin, node["scope"], "scope: target, layer or network");
+  e.subject = scalar(origin, node["subject"], "subject");
+  if (e.scope == Scope::target) (void)site_name(origin, node["subject"], "subject", false);
+  if (e.scope == Scope::layer && !layer_from_string(e.subject)) fail(origin, node["subject"], "subject: a layer (web, mail, dns, router, host, bgp)");
+  if (e.scope == Scope::network && e.subject != "network") fail(origin, node["subject"], "subject: network");
+  e.kind = scalar(origin, node["kind"], "kind");
+  if (e.kind != "down" && e.kind != "stressed") fail(origin, node["kind"], "kind: down or stressed");
+  e.from = duration(origin, node["from"], "from");
+  e.to = duration(origin, node["to"], "to");
+  if (e.to <= e.from) fail(origin, node["to"], "to must come after from");
+  if (node["signature"]) e.signature = scalar(origin, node["signature"], "signature");
+  if (node["cascade"]) {
+    if (!node["cascade"].IsSequence()) fail(origin, node["cascade"], "cascade: a list of layers");
+    for (const auto& layer : node["cascade"]) {
+      const std::string name = scalar(origin, layer, "cascade");
+      if (!layer_from_string(name)) fail(origin, layer, "cascade: not a layer: " + name);
+      e.cascade.push_back(name);
+    }
+  }
+  return e;
+}
+
+}  // namespace
+
+std::string ScenarioAction::describe() const {
+  if (kind == "flood") return "flood " + target + " at " + std::to_string(rate / 1'000'000) + " Mbit/s for " + format_duration(length);
+  if (kind == "loss") {
+    std::ostringstream text;
+    text << "background loss " << percent << "%";
+    return text.str();
+  }
+  if (kind == "block") return std::string(reject ? "reject" : "drop") + " traffic to " + target;
+  if (kind == "withdraw") return "withdraw the country's prefix";
+  if (kind == "announce") return "announce the country's prefix";
+  if (kind == "link_down") return "link " + target + " down";
+  if (kind == "link_up") return "link " + target + " up";
+  return kind + " " + target;
+}
+
+Expected<Scenario> parse_scenario(const std::string& text, const std::string& origin) {
+  try {
+    const YAML::Node root = YAML::Load(text);
+    only_keys(origin, root, {"name", "description", "speed", "duration", "actions", "expect", "waves", "max_target_events"}, "a scenario");
+    Scenario s;
+    if (!root["name"]) fail(origin, root, "a scenario needs a `name`");
+    s.name = scalar(origin, root["name"], "name");
+    if (root["description"]) s.description = scalar(origin, root["description"], "description");
+    if (root["speed"]) {
+      s.speed = number(origin, root["speed"], "speed");
+      if (s.speed < 1 || s.speed > 3600) fail(origin, root["speed"], "speed: from 1 to 3600 story seconds per lab second");
+    }
+    if (!root["duration"]) fail(origin, root, "a scenario needs a `duration` (story time)");
+    s.duration = duration(origin, root["duration"], "duration");
+    if (root["actions"]) {
+      if (!root["actions"].IsSequence()) fail(origin, root["actions"], "actions: a list");
+      for (const auto& node : root["actions"]) s.actions.push_back(parse_action(origin, node));
+    }
+    for (const ScenarioAction& action : s.actions)
+      if (action.at > s.duration) throw ScenarioError{origin + ":" + std::to_string(action.line) + ": action at " + format_duration(action.at) + " is after the end (" + format_duration(s.duration) + ")"};
+    std::stable_sort(s.actions.begin(), s.actions.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+    if (root["expect"]) {
+      if (!root["expect"].IsSequence()) fail(origin, root["expect"], "expect: a list");
+      for (const auto& node : root["expect"]) s.expect.push_back(parse_expected(origin, node));
+    }
+    if (root["waves"]) s.waves = static_cast<int>(number(origin, root["waves"], "waves"));
+    if (root["max_target_events"]) s.max_target_events = static_cast<int>(number(origin, root["max_target_events"], "max_target_events"));
+    return s;
+  } catch (const ScenarioError& e) {
+    return make_error(e.message);
+  } catch (const YAML::Exception& e) {
+    return make_error(origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+std::vector<std::string> builtin_scenarios() {
+  std::vector<std::string> names;
+  for (const auto& [name, text] : builtin_scenario_texts()) names.emplace_back(name);
+  return names;
+}
+
+Expected<Scenario> load_scenario(const std::string& name_or_path) {
+  for (const auto& [name, text] : builtin_scenario_texts())
+    if (name == name_or_path) return parse_scenario(std::string(text), "scenario " + std::string(name));
+  std::ifstream in(name_or_path);
+  if (!in) {
+    std::string known;
+    for (const auto& name : builtin_scenarios()) known += (known.empty() ? "" : ", ") + name;
+    return make_error("no scenario " + name_or_path + ": not a built-in one (" + known + ") and not a readable file");
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), name_or_path);
+}
+
+}  // namespace blackout::lab

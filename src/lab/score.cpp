@@ -1,0 +1,185 @@
+// Scoring runs against ground truth.
+#include "lab/score.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace blackout::lab {
+namespace {
+
+Timestamp end_or(const Event& e, Timestamp fallback) { return e.end.value_or(fallback); }
+
+Duration overlap(Timestamp a0, Timestamp a1, Timestamp b0, Timestamp b1) {
+  const auto lo = std::max(a0, b0), hi = std::min(a1, b1);
+  return hi > lo ? hi - lo : Duration::zero();
+}
+
+std::string seconds(Duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%+.1fs", to_seconds(d));
+  return text;
+}
+
+}  // namespace
+
+int RunScore::found() const {
+  return static_cast<int>(std::count_if(expected.begin(), expected.end(), [](const auto& e) { return e.match.has_value(); }));
+}
+
+bool RunScore::pass() const {
+  for (const auto& e : expected)
+    if (!e.pass()) return false;
+  if (!false_events.empty()) return false;
+  if (max_target_events >= 0 && target_events > max_target_events) return false;
+  if (waves_expected && *waves_expected != waves_detected) return false;
+  return true;
+}
+
+RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, const std::vector<Wave>& waves, Duration tolerance) {
+  RunScore score;
+  score.scenario = truth.scenario;
+  score.tolerance = tolerance;
+  score.max_target_events = truth.max_target_events;
+  score.waves_expected = truth.waves;
+  score.waves_detected = static_cast<int>(waves.size());
+  const Timestamp horizon = truth.end + std::chrono::hours(1);
+  std::vector<bool> used(events.size(), false);
+  for (const GroundTruthEvent& g : truth.events) {
+    ExpectedOutcome o;
+    o.truth = g;
+    std::optional<std::size_t> best;
+    Duration best_overlap{-1};
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const Event& e = events[i];
+      if (e.scope != g.expected.scope || e.subject != g.expected.subject) continue;
+      const Duration shared = overlap(e.start, end_or(e, horizon), g.start - tolerance, g.end + tolerance);
+      if (shared <= Duration::zero()) continue;
+      if (shared > best_overlap) {
+        best_overlap = shared;
+        best = i;
+      }
+    }
+    if (best) {
+      const Event& e = events[*best];
+      used[*best] = true;
+      o.match = e;
+      o.start_error = e.start - g.start;
+      if (e.end) o.end_error = *e.end - g.end;
+      o.kind_ok = e.kind == g.expected.kind;
+      o.signature_ok = g.expected.signature.empty() || e.signature == g.expected.signature;
+      o.timing_ok = std::chrono::abs(*o.start_error) <= tolerance && o.end_error && std::chrono::abs(*o.end_error) <= tolerance;
+      // Further events of the same subject inside the true interval: the event came apart.
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        if (i == *best || events[i].scope != g.expected.scope || events[i].subject != g.expected.subject) continue;
+        if (overlap(events[i].start, end_or(events[i], horizon), g.start, g.end) > Duration::zero()) {
+          ++o.fragments;
+          used[i] = true;
+        }
+      }
+      o.cascade_ok = true;
+      if (!g.expected.cascade.empty()) {
+        const Wave* wave = nullptr;
+        for (const Wave& w : waves)
+          if (std::find(w.events.begin(), w.events.end(), e.id) != w.events.end()) wave = &w;
+        std::vector<std::string> order;
+        if (wave)
+          for (const CascadeStep& step : wave->cascade) {
+            order.emplace_back(to_string(step.layer));
+            o.detected_cascade += (o.detected_cascade.empty() ? "" : ", ") + std::string(to_string(step.layer)) + " " +
+                                  seconds(step.at - truth.t0).substr(1);
+          }
+        // The expected layers must appear in the detected cascade in the expected order.
+        std::size_t position = 0;
+        for (const std::string& layer : g.expected.cascade) {
+          const auto it = std::find(order.begin() + static_cast<std::ptrdiff_t>(std::min(position, order.size())), order.end(), layer);
+          if (it == order.end()) {
+            o.cascade_ok = false;
+            break;
+          }
+          position = static_cast<std::size_t>(it - order.begin()) + 1;
+        }
+      }
+    }
+    score.expected.push_back(o);
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    if (e.scope == Scope::target) {
+      ++score.target_events;
+      if (!used[i]) ++score.target_events_unexpected;
+      continue;
+    }
+    if (!used[i] && e.start >= truth.t0) score.false_events.push_back(e);
+  }
+  return score;
+}
+
+std::string score_to_text(const RunScore& s) {
+  std::string out = "score for " + s.scenario + " (tolerance " + format_duration(s.tolerance) + "):\n";
+  char line[512];
+  for (const ExpectedOutcome& o : s.expected) {
+    const auto& x = o.truth.expected;
+    const std::string what = std::string(to_string(x.scope)) + " " + x.subject + " " + x.kind + " story " + format_duration(x.from) + "-" +
+                             format_duration(x.to);
+    if (!o.match) {
+      std::snprintf(line, sizeof line, "  MISSED %-44s\n", what.c_str());
+    } else {
+      std::snprintf(line, sizeof line, "  %-6s %-44s start %s end %s kind %s%s%s%s%s\n", o.pass() ? "ok" : "WRONG", what.c_str(),
+                    seconds(*o.start_error).c_str(), o.end_error ? seconds(*o.end_error).c_str() : "open", o.match->kind.c_str(),
+                    x.signature.empty() ? "" : (" signature " + o.match->signature + (o.signature_ok ? "" : " (expected " + x.signature + ")")).c_str(),
+                    x.cascade.empty() ? "" : (" cascade [" + o.detected_cascade + "]" + (o.cascade_ok ? "" : " (wrong order)")).c_str(),
+                    o.fragments ? (" +" + std::to_string(o.fragments) + " fragments").c_str() : "", "");
+    }
+    out += line;
+  }
+  for (const Event& e : s.false_events) {
+    std::snprintf(line, sizeof line, "  FALSE  %s %s %s from %s\n", std::string(to_string(e.scope)).c_str(), e.subject.c_str(), e.kind.c_str(),
+                  format_rfc3339(e.start).c_str());
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "  found %d of %zu expected events; %zu false layer/network events; %d target events (%d not expected)", s.found(),
+                s.expected.size(), s.false_events.size(), s.target_events, s.target_events_unexpected);
+  out += line;
+  if (s.max_target_events >= 0) out += ", at most " + std::to_string(s.max_target_events) + " allowed";
+  if (s.waves_expected) out += "; waves " + std::to_string(s.waves_detected) + " (expected " + std::to_string(*s.waves_expected) + ")";
+  out += std::string("\n  ") + (s.pass() ? "PASS" : "FAIL") + "\n";
+  return out;
+}
+
+std::string score_to_json(const RunScore& s) {
+  nlohmann::ordered_json j;
+  j["scenario"] = s.scenario;
+  j["pass"] = s.pass();
+  j["tolerance_s"] = to_seconds(s.tolerance);
+  j["found"] = s.found();
+  j["expected"] = nlohmann::ordered_json::array();
+  for (const ExpectedOutcome& o : s.expected) {
+    nlohmann::ordered_json e;
+    e["scope"] = std::string(to_string(o.truth.expected.scope));
+    e["subject"] = o.truth.expected.subject;
+    e["kind"] = o.truth.expected.kind;
+    e["found"] = o.match.has_value();
+    e["pass"] = o.pass();
+    if (o.match) {
+      e["event"] = o.match->id;
+      e["start_error_s"] = to_seconds(*o.start_error);
+      e["end_error_s"] = o.end_error ? nlohmann::ordered_json(to_seconds(*o.end_error)) : nlohmann::ordered_json(nullptr);
+      e["kind_ok"] = o.kind_ok;
+      e["signature"] = o.match->signature;
+      e["signature_ok"] = o.signature_ok;
+      e["cascade_ok"] = o.cascade_ok;
+      e["fragments"] = o.fragments;
+    }
+    j["expected"].push_back(e);
+  }
+  j["false_events"] = nlohmann::ordered_json::array();
+  for (const Event& e : s.false_events) j["false_events"].push_back(e.id);
+  j["target_events"] = s.target_events;
+  j["waves_detected"] = s.waves_detected;
+  if (s.waves_expected) j["waves_expected"] = *s.waves_expected;
+  return j.dump(2);
+}
+
+}  // namespace blackout::lab

@@ -1,0 +1,45 @@
+// Scoring a run: the events detection found against the ground truth of the scenario that
+// was played. Each expected event is found or missed; found ones have start and end errors,
+// the right kind, signature and cascade or not; detected layer and network events that match
+// nothing are false events.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lab/run.hpp"
+#include "model/event.hpp"
+
+namespace blackout::lab {
+
+struct ExpectedOutcome {
+  GroundTruthEvent truth;
+  std::optional<Event> match;
+  std::optional<Duration> start_error, end_error;  // detected minus true
+  int fragments = 0;              // further detected events inside the same true interval
+  bool kind_ok = false, signature_ok = false, cascade_ok = false, timing_ok = false;
+  std::string detected_cascade;   // "dns 06:40:01, router 06:52:00"
+  [[nodiscard]] bool pass() const { return match && kind_ok && signature_ok && cascade_ok && timing_ok; }
+};
+
+struct RunScore {
+  std::string scenario;
+  Duration tolerance{};
+  std::vector<ExpectedOutcome> expected;
+  std::vector<Event> false_events;      // layer and network events that match no expectation
+  int target_events = 0;
+  int target_events_unexpected = 0;     // target events matching no expectation (informational)
+  int max_target_events = -1;
+  std::optional<int> waves_expected;
+  int waves_detected = 0;
+  [[nodiscard]] int found() const;
+  [[nodiscard]] bool pass() const;
+};
+
+// tolerance: how far a start or end may be from the truth (two probe intervals).
+RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, const std::vector<Wave>& waves, Duration tolerance);
+std::string score_to_text(const RunScore& score);
+std::string score_to_json(const RunScore& score);
+
+}  // namespace blackout::lab
