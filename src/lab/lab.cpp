@@ -325,9 +325,11 @@ LabStatus Lab::status() const {
 }
 
 Expected<bool> Lab::collector_has_prefix() const {
-  auto shown = birdc("collector", std::string("show route ") + country_prefix);
-  if (!shown) return shown.error();
-  return shown->find(std::string(country_prefix)) != std::string::npos && shown->find("unicast") != std::string::npos;
+  // birdc exits 1 on "Network not found": an answer, not a failure to ask.
+  const auto shown = run_command({"birdc", "-s", (state_dir_ / "bird-collector.ctl").string(), "show", "route", std::string(country_prefix)});
+  if (shown.output.find("Network not found") != std::string::npos) return false;
+  if (shown.exit_code != 0) return make_error("birdc at the collector: " + shown.output);
+  return shown.output.find(std::string(country_prefix)) != std::string::npos && shown.output.find("unicast") != std::string::npos;
 }
 
 LabResult Lab::down(const Progress& progress) {

@@ -63,6 +63,10 @@ class Lab {
   LabResult set_link(const std::string& link, bool up);
   LabResult set_announced(bool announced);
   LabResult set_background_loss(double percent);
+  // Processes started for the lab by others (the monitor of a run): recorded so that `down`
+  // stops them too, and forgotten once they are stopped.
+  void adopt(const Daemon& daemon) const { record_daemon(daemon); }
+  void release(const std::string& name) { forget_daemon(name); }
   // True when the collector's BIRD has the country's prefix.
   [[nodiscard]] Expected<bool> collector_has_prefix() const;
 

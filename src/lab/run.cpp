@@ -105,10 +105,7 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
                                                                "root", "--status-file", (options.out_dir / "status.json").string()}),
                               options.out_dir / "monitor.log");
   if (!monitor) return monitor.error();
-  {
-    std::ofstream out(lab.state_dir() / "daemons", std::ios::app);
-    out << monitor->name << ' ' << monitor->pid << ' ' << monitor->start_time << '\n';
-  }
+  lab.adopt(*monitor);
   std::this_thread::sleep_for(options.warmup);
   if (!is_running(*monitor)) return make_error("the monitor stopped during warm-up; see " + (options.out_dir / "monitor.log").string());
 
@@ -144,6 +141,7 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   progress("story over; the monitor watches the recovery for " + format_duration(options.cooldown));
   wait_until(now() + options.cooldown);
   stop_daemon(*monitor, std::chrono::milliseconds(15000));
+  lab.release(monitor->name);
   restore(lab);
 
   // A perfect monitor's events: the story's times in real time, moved to when the action at

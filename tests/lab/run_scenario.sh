@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Plays one built-in scenario in a lab of its own and requires its score to pass: every
+# expected event found at the right scope with start and end within two probe intervals,
+# the right kind, signature and cascade, and no false layer or network event.
+set -uo pipefail
+blackout=$1
+scenario=$2
+if [[ $(id -u) -ne 0 ]]; then echo "skipped: the lab needs root"; exit 77; fi
+name="s$$"
+name=${name:0:8}
+out=$(mktemp -d /tmp/blackout-scenario-XXXXXX)
+trap '"$blackout" lab down --name "$name" >/dev/null 2>&1; rm -rf "$out"' EXIT
+"$blackout" lab run "$scenario" --name "$name" --out "$out/run" --warmup 12s
+status=$?
+if [[ $status -ne 0 ]]; then
+  echo "== monitor log (last lines)"
+  tail -n 30 "$out/run/monitor.log" 2>/dev/null
+fi
+exit $status

@@ -1,0 +1,117 @@
+// Scenarios: every built-in one loads, keeps to the lab's sites and its own duration, and
+// says what a perfect monitor reports; malformed scenario files are refused naming the line.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "lab/run.hpp"
+#include "lab/scenario.hpp"
+
+namespace blackout::lab {
+namespace {
+
+TEST(Scenario, EveryBuiltInLoads) {
+  const auto names = builtin_scenarios();
+  for (const char* required : {"reuters", "quiet", "dns-only", "bgp-cut", "single-site", "flapping", "vantage-down"})
+    EXPECT_NE(std::find(names.begin(), names.end(), required), names.end()) << required;
+  for (const std::string& name : names) {
+    const auto s = load_scenario(name);
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->name, name);
+    EXPECT_FALSE(s->description.empty()) << name;
+    for (const auto& e : s->expect) EXPECT_LE(e.to, s->duration) << name;
+  }
+}
+
+TEST(Scenario, ReutersIsTwoStressLedWavesOverTwoAndAHalfHours) {
+  const auto s = load_scenario("reuters");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->duration, std::chrono::minutes(150));
+  EXPECT_EQ(s->waves, 2);
+  int network = 0;
+  for (const auto& e : s->expect)
+    if (e.scope == Scope::network) {
+      ++network;
+      EXPECT_EQ(e.signature, "stress-led");
+      EXPECT_EQ(e.cascade, (std::vector<std::string>{"dns", "router"}));
+    }
+  EXPECT_EQ(network, 2);
+  // Played at 60x, the story lasts two and a half minutes.
+  EXPECT_EQ(s->lab_time(s->duration), std::chrono::seconds(150));
+}
+
+TEST(Scenario, QuietExpectsNothing) {
+  const auto s = load_scenario("quiet");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->expect.empty());
+}
+
+TEST(Scenario, MalformedFilesAreRefusedNamingTheLine) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"name: x\nduration: 10m\nactions:\n  - { at: 1m, explode: mfa }\n", ":4: unknown key `explode`"},
+      {"name: x\nduration: 10m\nactions:\n  - { at: 1m, stop: pyongyang }\n", "no site `pyongyang`"},
+      {"name: x\nduration: 10m\nactions:\n  - { at: 20m, stop: mfa }\n", "after the end"},
+      {"name: x\nduration: 10m\nactions:\n  - { at: 1m, flood: { target: mfa, rate: fast, for: 1m } }\n", "flood.rate"},
+      {"name: x\nduration: 10m\nactions:\n  - { at: 1m, stop: mfa, start: mfa }\n", "exactly one of"},
+      {"name: x\nduration: 10m\nactions:\n  - { stop: mfa }\n", "needs `at`"},
+      {"name: x\nduration: ten\n", "duration"},
+      {"duration: 10m\n", "needs a `name`"},
+      {"name: x\nduration: 10m\nexpect:\n  - { scope: planet, subject: x, kind: down, from: 1m, to: 2m }\n", "scope: target, layer or network"},
+      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: down, from: 3m, to: 2m }\n", "after from"},
+      {"name: x\nduration: 10m\nactions: [ { at: 1m, loss: 150 } ]\n", "percentage"},
+      {"name: x\nduration: 10m\nactions: [ { at: 1m, link_down: moon } ]\n", "border or vantage"},
+      {"name: [x\n", "scenario-file:"},
+  };
+  for (const auto& [text, expected] : cases) {
+    const auto s = parse_scenario(text, "scenario-file");
+    ASSERT_FALSE(s) << text;
+    EXPECT_NE(s.error().message.find(expected), std::string::npos) << s.error().message;
+    EXPECT_EQ(s.error().message.rfind("scenario-file:", 0), 0u) << s.error().message;
+  }
+}
+
+TEST(Scenario, BitRates) {
+  EXPECT_EQ(*parse_bit_rate("9M"), 9'000'000u);
+  EXPECT_EQ(*parse_bit_rate("500k"), 500'000u);
+  EXPECT_EQ(*parse_bit_rate("1.5G"), 1'500'000'000u);
+  EXPECT_FALSE(parse_bit_rate("fast"));
+  EXPECT_FALSE(parse_bit_rate("-3M"));
+  EXPECT_FALSE(parse_bit_rate("100T"));
+}
+
+TEST(Scenario, GroundTruthRoundTripsThroughJson) {
+  GroundTruth truth;
+  truth.scenario = "x";
+  truth.t0 = Timestamp{std::chrono::seconds(1'800'000'000)};
+  truth.end = truth.t0 + std::chrono::seconds(35);
+  truth.waves = 1;
+  GroundTruthEvent e;
+  e.expected.scope = Scope::layer;
+  e.expected.subject = "dns";
+  e.expected.kind = "down";
+  e.expected.from = std::chrono::minutes(10);
+  e.expected.to = std::chrono::minutes(25);
+  e.expected.cascade = {"dns"};
+  e.start = truth.t0 + std::chrono::seconds(10);
+  e.end = truth.t0 + std::chrono::seconds(25);
+  truth.events.push_back(e);
+  const auto back = ground_truth_from_json(ground_truth_to_json(truth));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->t0, truth.t0);
+  ASSERT_EQ(back->events.size(), 1u);
+  EXPECT_EQ(back->events[0].start, e.start);
+  EXPECT_EQ(back->events[0].expected.from, e.expected.from);
+  EXPECT_EQ(back->events[0].expected.cascade, e.expected.cascade);
+  EXPECT_FALSE(ground_truth_from_json("{\"scenario\": 3}"));
+}
+
+TEST(LabConfig, TheMonitorConfigOfTheLabMatchesTheExample) {
+  std::ifstream in(std::string(BLACKOUT_SOURCE_DIR) + "/examples/lab.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), lab_monitor_config("sqlite:var/lab.db")) << "regenerate with: blackout lab config > examples/lab.yaml";
+}
+
+}  // namespace
+}  // namespace blackout::lab
