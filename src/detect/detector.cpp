@@ -56,10 +56,11 @@ void Detector::add(const Result& result) {
 
   const EntityKey target_key{Scope::target, result.target, result.vantage};
   if (changed) {
-    target_history_[result.vantage + "/" + result.target].emplace_back(result.time, *changed);
-    set_state(target_key, *changed, result.time, tracker.reason(), info.layer, &stress, {result.target});
-    update_vantage_aggregates(result.vantage, result.time);
-    update_quorum(result.time);
+    const Timestamp since = tracker.since();
+    target_history_[result.vantage + "/" + result.target].emplace_back(since, *changed);
+    set_state(target_key, *changed, since, tracker.reason(), info.layer, &stress, {result.target});
+    update_vantage_aggregates(result.vantage, since);
+    update_quorum(since);
   }
   // Peaks: of the target's own event, and of the layer and network events it is part of.
   for (const EntityKey& key : {target_key, EntityKey{Scope::layer, std::string(to_string(info.layer)), ""},

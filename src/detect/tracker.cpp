@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace blackout {
 
@@ -15,6 +16,7 @@ void CheckTracker::add(const Result& result, bool learn, const DetectionParams& 
   window_.push_back(Sample{ok, ok ? result.rtt : std::nullopt});
   while (window_.size() > static_cast<std::size_t>(params.window)) window_.pop_front();
   if (ok) {
+    if (passes_ == 0) passing_since_ = result.time;
     ++passes_;
     failures_ = 0;
     if (failing_ && passes_ >= params.rise) {
@@ -24,6 +26,7 @@ void CheckTracker::add(const Result& result, bool learn, const DetectionParams& 
     }
     if (learn && result.rtt) baseline_.add(*result.rtt);
   } else {
+    if (failures_ == 0) failing_since_ = result.time;
     ++failures_;
     passes_ = 0;
     if (failures_ >= params.fall) failing_ = true;
@@ -31,9 +34,14 @@ void CheckTracker::add(const Result& result, bool learn, const DetectionParams& 
 }
 
 double CheckTracker::loss() const {
-  if (window_.empty()) return 0;
-  const auto lost = std::count_if(window_.begin(), window_.end(), [](const Sample& s) { return !s.ok; });
-  return static_cast<double>(lost) / static_cast<double>(window_.size());
+  // Loss is failures between answers. A trailing run of failures is not loss yet: it may be
+  // the start of an outage, and counting it would call every clean cut "stressed" for the
+  // moment before its confirmations make it down.
+  const auto last_answer = std::find_if(window_.rbegin(), window_.rend(), [](const Sample& s) { return s.ok; });
+  if (last_answer == window_.rend()) return 0;
+  const auto judged_end = last_answer.base();
+  const auto lost = std::count_if(window_.begin(), judged_end, [](const Sample& s) { return !s.ok; });
+  return static_cast<double>(lost) / static_cast<double>(judged_end - window_.begin());
 }
 
 std::optional<double> CheckTracker::inflation(const DetectionParams& params) const {
@@ -56,10 +64,12 @@ std::optional<State> TargetTracker::add(const Result& result, const DetectionPar
   // Stress: mean loss and mean inflation over the checks that have data.
   int known = 0, failing = 0, with_inflation = 0;
   double loss = 0, inflation = 0;
+  std::vector<Timestamp> failing_since;
   for (const auto& [id, check] : checks_) {
     if (!check.known()) continue;
     ++known;
     failing += check.failing() ? 1 : 0;
+    if (check.failing()) failing_since.push_back(check.failing_since());
     loss += check.loss();
     if (const auto i = check.inflation(params)) {
       inflation += *i;
@@ -100,6 +110,17 @@ std::optional<State> TargetTracker::add(const Result& result, const DetectionPar
     reason_ = "checks passing";
   }
   if (next == state_) return std::nullopt;
+  Timestamp since = result.time;
+  if (next == State::down) {
+    // Down from the moment enough checks had begun failing: the k-th earliest failure run.
+    std::sort(failing_since.begin(), failing_since.end());
+    const std::size_t needed = std::max<std::size_t>(static_cast<std::size_t>((known + 1) / 2), 1);
+    since = failing_since[std::min(failing_since.size(), needed) - 1];
+  } else if (state_ == State::down && !it->second.failing()) {
+    since = it->second.passing_since();
+  }
+  // Never before the state it follows began.
+  since_ = std::max(since, since_);
   state_ = next;
   return next;
 }

@@ -19,7 +19,7 @@ namespace blackout {
 struct StressReading {
   double stress = 0;     // 1.0 = at the threshold (see docs/detection.md)
   double inflation = 1;  // recent median RTT / baseline median RTT
-  double loss = 0;       // failed share of recent results
+  double loss = 0;       // failed share of recent results, up to the last answer
 };
 
 class CheckTracker {
@@ -32,6 +32,10 @@ class CheckTracker {
   // Recent median RTT over the baseline's median; nullopt until the baseline has enough.
   [[nodiscard]] std::optional<double> inflation(const DetectionParams& params) const;
   [[nodiscard]] Outcome last_outcome() const { return last_outcome_; }
+  // When the current run of failures (or of passes) began: the first failed probe of an
+  // outage is when it was first seen, not the confirmation that made it certain.
+  [[nodiscard]] Timestamp failing_since() const { return failing_since_; }
+  [[nodiscard]] Timestamp passing_since() const { return passing_since_; }
 
  private:
   RttBaseline baseline_;
@@ -43,6 +47,7 @@ class CheckTracker {
   int passes_ = 0, failures_ = 0;
   bool failing_ = false, known_ = false;
   Outcome last_outcome_ = Outcome::ok;
+  Timestamp failing_since_{}, passing_since_{};
 };
 
 class TargetTracker {
@@ -50,12 +55,17 @@ class TargetTracker {
   // Returns the new state when it changed.
   std::optional<State> add(const Result& result, const DetectionParams& params);
   [[nodiscard]] State state() const { return state_; }
+  // When the state returned by the last change began: for down, the first failure of the
+  // checks that make it down; for a recovery from down, the first pass of the check that
+  // ended it; otherwise the result that changed it.
+  [[nodiscard]] Timestamp since() const { return since_; }
   [[nodiscard]] const StressReading& stress() const { return stress_; }
   [[nodiscard]] std::string reason() const { return reason_; }
 
  private:
   std::map<std::string, CheckTracker, std::less<>> checks_;
   State state_ = State::unknown;
+  Timestamp since_{};
   StressReading stress_;
   int above_ = 0, below_ = 0;
   bool stressed_ = false;

@@ -14,6 +14,6 @@ trap '"$blackout" lab down --name "$name" >/dev/null 2>&1; rm -rf "$out"' EXIT
 status=$?
 if [[ $status -ne 0 ]]; then
   echo "== monitor log (last lines)"
-  tail -n 30 "$out/run/monitor.log" 2>/dev/null
+  grep -E "^[^ ]+ (info|warn|error) " "$out/run/monitor.log" 2>/dev/null | tail -n 30
 fi
 exit $status

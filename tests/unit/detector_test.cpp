@@ -145,6 +145,33 @@ TEST(Detector, CleanCutIsFoundFastAndCalledClean) {
   EXPECT_EQ(o.waves[0].cascade.size(), 4u);  // web, dns, mail, router
 }
 
+TEST(Detector, ACleanCutIsDownFromItsFirstFailureAndNeverStressedFirst) {
+  // With a window of three, the first failure and its confirmations are most of the window:
+  // counted as loss they would make every target "stressed" a moment before it is down.
+  DetectionParams params;
+  params.window = 3;
+  params.baseline_min_samples = 5;
+  const auto results = stream([&](const std::string&, const std::string& target, double s) {
+    return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
+  }, 3600);
+  const auto o = detect(results, params);
+  const auto targets = of_scope(o, Scope::target);
+  ASSERT_EQ(targets.size(), 9u);
+  for (const Event* event : targets) {
+    const Event& e = *event;
+    ASSERT_TRUE(e.down_at) << e.id;
+    EXPECT_EQ(e.start, *e.down_at) << e.id << " was stressed before it was down";
+    // Down from its first failed probe, not from the confirmation that made it certain; up
+    // again from its first answer.
+    const auto first_failure = std::find_if(results.begin(), results.end(), [&](const Result& r) { return r.target == e.subject && r.outcome != Outcome::ok; });
+    const auto first_answer = std::find_if(first_failure, results.end(), [&](const Result& r) { return r.target == e.subject && r.outcome == Outcome::ok; });
+    ASSERT_NE(first_answer, results.end());
+    EXPECT_EQ(e.start, first_failure->time) << e.id;
+    ASSERT_TRUE(e.end) << e.id;
+    EXPECT_EQ(*e.end, first_answer->time) << e.id;
+  }
+}
+
 TEST(Detector, StressLedCollapseCascadesWebThenDnsThenRouters) {
   // Stress builds on the web sites and mail from 60 min, the web sites fall at 70, DNS at
   // 80, mail and the routers at 85; all back at 95.
