@@ -252,13 +252,30 @@ void Detector::sign(Event& event) const {
         control_name = target;
       }
       if (!involved) continue;
-      if (state == State::stressed && (!first_stressed || at < *first_stressed)) first_stressed = at;
       if (state == State::down && at >= event.start - params_.clean_cut_spread && !target_first_down) target_first_down = at;
     }
     if (target_first_down) {
       if (!first_down || *target_first_down < *first_down) first_down = target_first_down;
       if (!last_first_down || *target_first_down > *last_first_down) last_first_down = target_first_down;
     }
+  }
+  // The build-up: stress that was still going on when the first target failed. A burst of
+  // stress that had passed before (a few lost probes a minute earlier) tells nothing about
+  // how the failure came.
+  for (const auto& [key, history] : target_history_) {
+    const std::string vantage = key.substr(0, key.find('/'));
+    const std::string target = key.substr(key.find('/') + 1);
+    const bool seen_by = event.vantages.empty() || std::find(event.vantages.begin(), event.vantages.end(), vantage) != event.vantages.end();
+    if (!seen_by || std::find(event.targets.begin(), event.targets.end(), target) == event.targets.end()) continue;
+    const Timestamp judged_at = first_down.value_or(end);
+    std::optional<Timestamp> stressed_since;
+    for (const auto& [at, state] : history) {
+      if (at > judged_at) break;
+      if (state == State::stressed && !stressed_since) stressed_since = at;
+      if (state != State::stressed && at < judged_at) stressed_since.reset();
+    }
+    if (stressed_since && *stressed_since + params_.stress_lead * 20 >= event.start && (!first_stressed || *stressed_since < *first_stressed))
+      first_stressed = stressed_since;
   }
   char text[200];
   if (event.scope != Scope::target && control_down) {

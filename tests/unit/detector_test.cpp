@@ -172,6 +172,21 @@ TEST(Detector, ACleanCutIsDownFromItsFirstFailureAndNeverStressedFirst) {
   }
 }
 
+TEST(Detector, StressThatPassedBeforeACleanCutDoesNotMakeItStressLed) {
+  // The border router loses every scheduled probe (its confirmation gets through) for a few
+  // minutes, its stress fades by 1650 s, and at 1800 s everything is cut at once: the cut is clean, the
+  // earlier stress a separate matter. Border probes run at x4.9 s, confirmations at x5.4 s.
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    if (target == "border" && s >= 1300 && s < 1500 && static_cast<int>(s * 2) % 2 == 1) return Probe{false, {}};
+    return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
+  }, 3600));
+  const auto border = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "border" && e.kind == "stressed"; });
+  ASSERT_NE(border, o.events.end()) << "the burst must be stress, or this test shows nothing\n" << events_to_text(o.events, o.waves);
+  const auto network = of_scope(o, Scope::network);
+  ASSERT_EQ(network.size(), 1u) << events_to_text(o.events, o.waves);
+  EXPECT_EQ(network[0]->signature, "clean-cut") << network[0]->evidence[0];
+}
+
 TEST(Detector, StressLedCollapseCascadesWebThenDnsThenRouters) {
   // Stress builds on the web sites and mail from 60 min, the web sites fall at 70, DNS at
   // 80, mail and the routers at 85; all back at 95.
