@@ -41,6 +41,9 @@ double CheckTracker::loss() const {
   if (last_answer == window_.rend()) return 0;
   const auto judged_end = last_answer.base();
   const auto lost = std::count_if(window_.begin(), judged_end, [](const Sample& s) { return !s.ok; });
+  // One lost probe is noise, whatever the window: with a short window it would otherwise be
+  // a third of the samples and make a router with one check "stressed".
+  if (lost < 2) return 0;
   return static_cast<double>(lost) / static_cast<double>(judged_end - window_.begin());
 }
 

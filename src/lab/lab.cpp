@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -147,6 +148,25 @@ LabResult Lab::build(const Progress& progress) {
   if (auto done = start_servers(progress); !done) return done;
   progress("waiting for BGP: the border announces " + std::string(country_prefix));
   if (auto done = wait_for_route(std::chrono::seconds(30)); !done) return done;
+  return all_servers_running();
+}
+
+LabResult Lab::all_servers_running() const {
+  // A server that exits at start (a missing folder, a port taken) must stop `lab up` with
+  // its own words, not leave a lab that fails its checks for reasons nobody sees.
+  for (const Daemon& daemon : load_daemons()) {
+    if (is_running(daemon)) continue;
+    std::ifstream log(state_dir_ / "logs" / (daemon.name + ".log"));
+    std::string line, last_lines;
+    std::deque<std::string> tail;
+    while (std::getline(log, line)) {
+      tail.push_back(line);
+      if (tail.size() > 5) tail.pop_front();
+    }
+    for (const std::string& l : tail) last_lines += "\n  " + l;
+    return make_error(daemon.name + " exited after it was started; its log (" + (state_dir_ / "logs" / (daemon.name + ".log")).string() +
+                      ") ends:" + (last_lines.empty() ? std::string(" (empty)") : last_lines));
+  }
   return ok();
 }
 
@@ -278,14 +298,15 @@ LabResult Lab::start_site_server(const std::string& name) {
     chmod((dir / "smtpd.conf").c_str(), 0644);
     // OpenSMTPD keeps its control socket in /run and its queue in /var/spool/smtpd: in a
     // private /run and spool (this mount namespace only, made by `ip netns exec`) it cannot
-    // collide with another smtpd on this machine. Its config is copied in first: the lab's
+    // collide with another smtpd on this machine. The spool's mount point exists only once
+    // some smtpd has run here (the package does not ship it), so it is made first. Its config is copied in first: the lab's
     // state folder may itself be under /run. It looks up each client's name before its
     // greeting; a resolver on 127.0.0.1 (nothing there) fails at once instead of making
     // the greeting wait for a name server the lab does not have.
     return start("server-" + name, site->role,
                  {"sh", "-c",
                   "conf=$(cat " + (dir / "smtpd.conf").string() +
-                      ") && mount -t tmpfs -o mode=755 lab-run /run && mount -t tmpfs -o mode=711 lab-spool /var/spool/smtpd && "
+                      ") && mount -t tmpfs -o mode=755 lab-run /run && mkdir -p /var/spool/smtpd && mount -t tmpfs -o mode=711 lab-spool /var/spool/smtpd && "
                       "printf '%s\\n' \"$conf\" >/run/smtpd.conf && chmod 644 /run/smtpd.conf && "
                       "echo 'nameserver 127.0.0.1' >/run/resolv.conf && mount --bind /run/resolv.conf /etc/resolv.conf && "
                       "exec smtpd -d -f /run/smtpd.conf"});

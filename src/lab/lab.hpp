@@ -49,6 +49,7 @@ class Lab {
   [[nodiscard]] LabStatus status() const;
   // Waits until the transit has the country's route (BGP established), up to `timeout`.
   LabResult wait_for_route(std::chrono::seconds timeout) const;
+  LabResult all_servers_running() const;
 
   // --- scenario actions; `site` is a name from lab_sites() ---
   LabResult stop_service(const std::string& site);

@@ -66,7 +66,7 @@ std::string lab_monitor_config(const std::string& store_url) {
       "# for one story minute: probes every second, detection windows to match.\n"
       "vantage: lab-vantage\nstore: " + store_url + "\nlab_only: true\n"
       "defaults: { interval: 1s, timeout: 500ms, jitter: 100ms, confirmations: 2, confirm_spacing: 100ms }\n"
-      "detection: { window: 3, baseline_min_samples: 5, stress_rise: 2, stress_fall: 3, wave_gap: 10s, stress_lead: 3s, clean_cut_spread: 3s }\n"
+      "detection: { window: 6, baseline_min_samples: 5, stress_rise: 2, stress_fall: 3, wave_gap: 10s, stress_lead: 3s, clean_cut_spread: 3s }\n"
       "groups:\n  government: Government and state media web sites\n  infrastructure: Name, mail and routing infrastructure\n"
       "targets:\n";
   for (const LabSite& site : lab_sites()) {

@@ -125,6 +125,29 @@ TEST(Detector, QuietNetworkWithBackgroundLossRaisesNoLayerOrNetworkEvent) {
   for (const Event* e : of_scope(o, Scope::target)) EXPECT_NE(e->kind, "down") << e->id;
 }
 
+TEST(Detector, OneLostProbeInAShortWindowIsNotStressButSustainedLossIs) {
+  // The lab's short windows: one lost probe would be a third of a window of 3. The core
+  // router's probes run at x5.6 s and its confirmations at x6.1 s; the lost probes below are
+  // the scheduled ones, their confirmations answer.
+  const auto lossy = [](double from, double to) {
+    return [from, to](const std::string&, const std::string& target, double s) {
+      const bool lost = target == "core" && s >= from && s < to && static_cast<int>(s * 2) % 2 == 1;
+      return Probe{!lost, normal_rtt(s, target)};
+    };
+  };
+  const auto stressed = [](const Outcome_& o) {
+    return std::count_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "core" && e.kind == "stressed"; });
+  };
+  DetectionParams params;
+  params.window = 3;
+  const auto one = detect(stream(lossy(1005, 1006), 3000), params);
+  EXPECT_EQ(stressed(one), 0) << events_to_text(one.events, one.waves);
+  // Every scheduled probe lost for a minute: half the window of 6, stress.
+  params.window = 6;
+  const auto sustained = detect(stream(lossy(1005, 1065), 3000), params);
+  EXPECT_EQ(stressed(sustained), 1) << events_to_text(sustained.events, sustained.waves);
+}
+
 TEST(Detector, CleanCutIsFoundFastAndCalledClean) {
   const double cut = 1800, back = 2400;
   const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
