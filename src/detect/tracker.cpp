@@ -13,7 +13,7 @@ void CheckTracker::add(const Result& result, bool learn, const DetectionParams& 
   const bool ok = is_success(result.outcome);
   known_ = true;
   last_outcome_ = result.outcome;
-  window_.push_back(Sample{ok, ok ? result.rtt : std::nullopt});
+  window_.push_back(Sample{result.time, ok, ok ? result.rtt : std::nullopt});
   while (window_.size() > static_cast<std::size_t>(params.window)) window_.pop_front();
   if (ok) {
     if (passes_ == 0) passing_since_ = result.time;
@@ -45,6 +45,23 @@ double CheckTracker::loss() const {
   // a third of the samples and make a router with one check "stressed".
   if (lost < 2) return 0;
   return static_cast<double>(lost) / static_cast<double>(judged_end - window_.begin());
+}
+
+std::optional<Timestamp> CheckTracker::trouble_onset(const DetectionParams& params) const {
+  const auto base = baseline_.samples() >= static_cast<std::size_t>(params.baseline_min_samples) ? baseline_.median() : std::nullopt;
+  const double slow = base ? std::max<double>(static_cast<double>(base->count()), 100.0) * params.inflation_threshold : 0;
+  const auto bad = [&](const Sample& s) { return !s.ok || (base && s.rtt && static_cast<double>(s.rtt->count()) >= slow); };
+  // Walk back from the newest sample; the onset is the earliest bad sample from which on
+  // the bad ones are at least half.
+  std::optional<Timestamp> onset;
+  int bad_count = 0, count = 0;
+  for (auto it = window_.rbegin(); it != window_.rend(); ++it) {
+    ++count;
+    if (!bad(*it)) continue;
+    ++bad_count;
+    if (bad_count * 2 >= count) onset = it->time;
+  }
+  return onset;
 }
 
 std::optional<double> CheckTracker::inflation(const DetectionParams& params) const {
@@ -95,8 +112,10 @@ std::optional<State> TargetTracker::add(const Result& result, const DetectionPar
   }
 
   if (state_ == State::down && failing * 2 < known) {
-    // Back from down: stress is about a target that answers; start judging it afresh.
-    stressed_ = false;
+    // Back from down: stress is about a target that answers, judged afresh on what it
+    // answers now (the failures of the outage have left the windows). A flooded target
+    // that answers again, slowly, goes on being stressed in the same event.
+    stressed_ = stress_.stress >= params.stress_enter;
     above_ = below_ = 0;
   }
   State next;
@@ -121,6 +140,10 @@ std::optional<State> TargetTracker::add(const Result& result, const DetectionPar
     since = failing_since[std::min(failing_since.size(), needed) - 1];
   } else if (state_ == State::down && !it->second.failing()) {
     since = it->second.passing_since();
+  } else if (next == State::stressed) {
+    // Stressed from when the trouble began, not from when the window's median showed it.
+    for (const auto& [id, check] : checks_)
+      if (const auto onset = check.trouble_onset(params); onset && *onset < since) since = *onset;
   }
   // Never before the state it follows began.
   since_ = std::max(since, since_);

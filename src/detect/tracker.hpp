@@ -36,10 +36,15 @@ class CheckTracker {
   // outage is when it was first seen, not the confirmation that made it certain.
   [[nodiscard]] Timestamp failing_since() const { return failing_since_; }
   [[nodiscard]] Timestamp passing_since() const { return passing_since_; }
+  // When the stress now in the window began: the earliest bad sample (lost, or slower than
+  // inflation_threshold x the baseline) from which on at least half the samples are bad;
+  // nullopt when the newest samples are not mostly bad.
+  [[nodiscard]] std::optional<Timestamp> trouble_onset(const DetectionParams& params) const;
 
  private:
   RttBaseline baseline_;
   struct Sample {
+    Timestamp time;
     bool ok;
     std::optional<Duration> rtt;
   };
@@ -56,8 +61,9 @@ class TargetTracker {
   std::optional<State> add(const Result& result, const DetectionParams& params);
   [[nodiscard]] State state() const { return state_; }
   // When the state returned by the last change began: for down, the first failure of the
-  // checks that make it down; for a recovery from down, the first pass of the check that
-  // ended it; otherwise the result that changed it.
+  // checks that make it down; for stressed, the onset of the trouble in the windows; for a
+  // recovery from down, the first pass of the check that ended it; otherwise the result
+  // that changed it.
   [[nodiscard]] Timestamp since() const { return since_; }
   [[nodiscard]] const StressReading& stress() const { return stress_; }
   [[nodiscard]] std::string reason() const { return reason_; }

@@ -148,6 +148,24 @@ TEST(Detector, OneLostProbeInAShortWindowIsNotStressButSustainedLossIs) {
   EXPECT_EQ(stressed(sustained), 1) << events_to_text(sustained.events, sustained.waves);
 }
 
+TEST(Detector, StressBeginsAtTheFirstSlowProbeNotWhenTheWindowShowsIt) {
+  // A flood makes mfa ten times slower from 1000 s for ten minutes. Its window of 20 needs
+  // ten slow samples (100 s) before its median moves; the event must still begin at the
+  // first slow probe (mfa probes at x0.0 s: 1000 s) and end once it is fast again.
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    const Duration rtt = normal_rtt(s, target);
+    return Probe{true, target == "mfa" && s >= 1000 && s < 1600 ? rtt * 10 : rtt};
+  }, 3600));
+  const auto mfa = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "mfa"; });
+  ASSERT_NE(mfa, o.events.end()) << events_to_text(o.events, o.waves);
+  EXPECT_EQ(mfa->kind, "stressed");
+  EXPECT_EQ(mfa->start, t0 + std::chrono::seconds(1000)) << format_rfc3339(mfa->start);
+  ASSERT_TRUE(mfa->end);
+  EXPECT_GE(*mfa->end, t0 + std::chrono::seconds(1600));
+  EXPECT_LE(*mfa->end, t0 + std::chrono::seconds(1600 + 200)) << format_rfc3339(*mfa->end);
+  EXPECT_EQ(std::count_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "mfa"; }), 1);
+}
+
 TEST(Detector, CleanCutIsFoundFastAndCalledClean) {
   const double cut = 1800, back = 2400;
   const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
