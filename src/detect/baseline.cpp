@@ -25,7 +25,9 @@ std::optional<Duration> RttBaseline::median() const {
 
 std::optional<double> median_of(std::vector<double> values) {
   if (values.empty()) return std::nullopt;
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  // The lower middle of an even count: one slow probe in a window of two (just after an
+  // outage, say) must not make the whole window look slow.
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>((values.size() - 1) / 2);
   std::nth_element(values.begin(), middle, values.end());
   return *middle;
 }

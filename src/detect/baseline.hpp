@@ -24,7 +24,8 @@ class RttBaseline {
   std::size_t next_ = 0;
 };
 
-// The median of a few values (copied; meant for small windows).
+// The median of a few values, the lower middle one of an even count (copied; meant for
+// small windows).
 std::optional<double> median_of(std::vector<double> values);
 
 }  // namespace blackout

@@ -166,6 +166,21 @@ TEST(Detector, StressBeginsAtTheFirstSlowProbeNotWhenTheWindowShowsIt) {
   EXPECT_EQ(std::count_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "mfa"; }), 1);
 }
 
+TEST(Detector, OneSlowFirstAnswerAfterAnOutageDoesNotDragItOn) {
+  // Everything cut from 1800 s to 2400 s; the first answer of each target after the cut is
+  // fifty times slow (a path coming back). The outage ends when the answers come back.
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    if (target == "control") return Probe{true, normal_rtt(s, target)};
+    if (s >= 1800 && s < 2400) return Probe{false, {}};
+    return Probe{true, s >= 2400 && s < 2410 ? normal_rtt(s, target) * 50 : normal_rtt(s, target)};
+  }, 3600));
+  ASSERT_FALSE(o.events.empty());
+  for (const Event& e : o.events) {
+    ASSERT_TRUE(e.end) << e.id;
+    EXPECT_LE(*e.end, t0 + std::chrono::seconds(2400 + 20)) << e.id << " ends " << format_rfc3339(*e.end);
+  }
+}
+
 TEST(Detector, CleanCutIsFoundFastAndCalledClean) {
   const double cut = 1800, back = 2400;
   const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
