@@ -81,7 +81,9 @@ int score_run_dir(const std::filesystem::path& dir, bool print_events) {
   std::ofstream(dir / "events.json") << events_to_json(analysis->events, analysis->waves) << '\n';
   if (print_events) std::fputs(events_to_text(analysis->events, analysis->waves).c_str(), stdout);
   // Two probe intervals of the lab's config: one second each.
-  const auto score = lab::score_run(*truth, analysis->events, analysis->waves, 2 * config->defaults.interval);
+  std::ifstream monitor_log(dir / "monitor.log");
+  const auto declarations = lab::read_declarations(monitor_log);
+  const auto score = lab::score_run(*truth, analysis->events, analysis->waves, 2 * config->defaults.interval, declarations);
   std::ofstream(dir / "score.json") << lab::score_to_json(score) << '\n';
   std::fputs(lab::score_to_text(score).c_str(), stdout);
   return score.pass() ? exit_ok : exit_failure;

@@ -163,6 +163,8 @@ Runner add_monitor_command(CLI::App& app) {
     const auto sink = [&](Result&& result) {
       ++results;
       detector.add(result);
+      // A state change is told (logged, stored) at once: the tick only refreshes open events.
+      if (detector.has_new_state_changes()) flush_detection(false);
       if (!o->quiet) {
         std::puts((o->json ? result_to_json(result) : result_to_line(result)).c_str());
         std::fflush(stdout);

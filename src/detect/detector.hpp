@@ -34,6 +34,7 @@ class Detector {
   [[nodiscard]] std::vector<Wave> waves() const;
   // What changed since the last call (for the live monitor to store as it goes).
   std::vector<StateChange> take_new_state_changes();
+  [[nodiscard]] bool has_new_state_changes() const { return changes_taken_ < changes_.size(); }
   std::vector<Event> take_changed_events();
   // A reloaded config: new targets are known from now on; the state of every target seen so
   // far is kept.

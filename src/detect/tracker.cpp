@@ -51,15 +51,18 @@ std::optional<Timestamp> CheckTracker::trouble_onset(const DetectionParams& para
   const auto base = baseline_.samples() >= static_cast<std::size_t>(params.baseline_min_samples) ? baseline_.median() : std::nullopt;
   const double slow = base ? std::max<double>(static_cast<double>(base->count()), 100.0) * params.inflation_threshold : 0;
   const auto bad = [&](const Sample& s) { return !s.ok || (base && s.rtt && static_cast<double>(s.rtt->count()) >= slow); };
-  // Walk back from the newest sample; the onset is the earliest bad sample from which on
-  // the bad ones are at least half.
+  // Walk back from the newest sample through the latest run of bad samples, a run that
+  // single good ones (a probe that got through a flood) do not break but two in a row end:
+  // a stray loss before a quiet stretch is not when this trouble began.
   std::optional<Timestamp> onset;
-  int bad_count = 0, count = 0;
+  int goods_in_a_row = 0;
   for (auto it = window_.rbegin(); it != window_.rend(); ++it) {
-    ++count;
-    if (!bad(*it)) continue;
-    ++bad_count;
-    if (bad_count * 2 >= count) onset = it->time;
+    if (bad(*it)) {
+      onset = it->time;
+      goods_in_a_row = 0;
+    } else if (++goods_in_a_row >= 2 && onset) {
+      break;
+    }
   }
   return onset;
 }

@@ -36,9 +36,9 @@ class CheckTracker {
   // outage is when it was first seen, not the confirmation that made it certain.
   [[nodiscard]] Timestamp failing_since() const { return failing_since_; }
   [[nodiscard]] Timestamp passing_since() const { return passing_since_; }
-  // When the stress now in the window began: the earliest bad sample (lost, or slower than
-  // inflation_threshold x the baseline) from which on at least half the samples are bad;
-  // nullopt when the newest samples are not mostly bad.
+  // When the stress now in the window began: the first bad sample (lost, or slower than
+  // inflation_threshold x the baseline) of the latest run of bad ones, a run that single
+  // good samples do not break; nullopt when the window holds no bad sample.
   [[nodiscard]] std::optional<Timestamp> trouble_onset(const DetectionParams& params) const;
 
  private:

@@ -37,7 +37,15 @@ bool RunScore::pass() const {
   return true;
 }
 
-RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, const std::vector<Wave>& waves, Duration tolerance) {
+std::optional<Duration> RunScore::worst_latency() const {
+  std::optional<Duration> worst;
+  for (const auto& e : expected)
+    if (e.latency && e.truth.expected.scope != Scope::target && (!worst || *e.latency > *worst)) worst = e.latency;
+  return worst;
+}
+
+RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, const std::vector<Wave>& waves, Duration tolerance,
+                   const std::vector<Declaration>& declarations) {
   RunScore score;
   score.scenario = truth.scenario;
   score.tolerance = tolerance;
@@ -70,6 +78,12 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
       o.kind_ok = e.kind == g.expected.kind;
       o.signature_ok = g.expected.signature.empty() || e.signature == g.expected.signature;
       o.timing_ok = std::chrono::abs(*o.start_error) <= tolerance && o.end_error && std::chrono::abs(*o.end_error) <= tolerance;
+      for (const Declaration& d : declarations) {
+        if (d.scope != g.expected.scope || d.subject != g.expected.subject || d.to == "up") continue;
+        if (d.declared < g.start - tolerance || d.declared > g.end) continue;
+        o.latency = d.declared - g.start;
+        break;
+      }
       // Further events of the same subject inside the true interval: the event came apart.
       for (std::size_t i = 0; i < events.size(); ++i) {
         if (i == *best || events[i].scope != g.expected.scope || events[i].subject != g.expected.subject) continue;
@@ -126,8 +140,9 @@ std::string score_to_text(const RunScore& s) {
     if (!o.match) {
       std::snprintf(line, sizeof line, "  MISSED %-44s\n", what.c_str());
     } else {
-      std::snprintf(line, sizeof line, "  %-6s %-44s start %s end %s kind %s%s%s%s%s\n", o.pass() ? "ok" : "WRONG", what.c_str(),
-                    seconds(*o.start_error).c_str(), o.end_error ? seconds(*o.end_error).c_str() : "open", o.match->kind.c_str(),
+      std::snprintf(line, sizeof line, "  %-6s %-44s start %s end %s%s kind %s%s%s%s%s\n", o.pass() ? "ok" : "WRONG", what.c_str(),
+                    seconds(*o.start_error).c_str(), o.end_error ? seconds(*o.end_error).c_str() : "open",
+                    o.latency ? (" told after " + seconds(*o.latency).substr(1)).c_str() : "", o.match->kind.c_str(),
                     x.signature.empty() ? "" : (" signature " + o.match->signature + (o.signature_ok ? "" : " (expected " + x.signature + ")")).c_str(),
                     x.cascade.empty() ? "" : (" cascade [" + o.detected_cascade + "]" + (o.cascade_ok ? "" : " (wrong order)")).c_str(),
                     o.fragments ? (" +" + std::to_string(o.fragments) + " fragments").c_str() : "", "");
@@ -166,6 +181,7 @@ std::string score_to_json(const RunScore& s) {
       e["event"] = o.match->id;
       e["start_error_s"] = to_seconds(*o.start_error);
       e["end_error_s"] = o.end_error ? nlohmann::ordered_json(to_seconds(*o.end_error)) : nlohmann::ordered_json(nullptr);
+      e["latency_s"] = o.latency ? nlohmann::ordered_json(to_seconds(*o.latency)) : nlohmann::ordered_json(nullptr);
       e["kind_ok"] = o.kind_ok;
       e["signature"] = o.match->signature;
       e["signature_ok"] = o.signature_ok;
@@ -174,7 +190,9 @@ std::string score_to_json(const RunScore& s) {
     }
     j["expected"].push_back(e);
   }
-  j["false_events"] = nlohmann::ordered_json::array();
+  const auto worst = s.worst_latency();
+  j["worst_latency_s"] = worst ? nlohmann::ordered_json(to_seconds(*worst)) : nlohmann::ordered_json(nullptr);
+    j["false_events"] = nlohmann::ordered_json::array();
   for (const Event& e : s.false_events) j["false_events"].push_back(e.id);
   j["target_events"] = s.target_events;
   j["waves_detected"] = s.waves_detected;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "lab/declarations.hpp"
 #include "lab/run.hpp"
 #include "model/event.hpp"
 
@@ -17,6 +18,9 @@ struct ExpectedOutcome {
   GroundTruthEvent truth;
   std::optional<Event> match;
   std::optional<Duration> start_error, end_error;  // detected minus true
+  // From the fault to the live monitor's first word of it (stressed or down), when its log
+  // was given: what a user at the console waits.
+  std::optional<Duration> latency;
   int fragments = 0;              // further detected events inside the same true interval
   bool kind_ok = false, signature_ok = false, cascade_ok = false, timing_ok = false;
   std::string detected_cascade;   // "dns 06:40:01, router 06:52:00"
@@ -34,11 +38,15 @@ struct RunScore {
   std::optional<int> waves_expected;
   int waves_detected = 0;
   [[nodiscard]] int found() const;
+  // The longest latency of the layer and network events found, if any was measured.
+  [[nodiscard]] std::optional<Duration> worst_latency() const;
   [[nodiscard]] bool pass() const;
 };
 
 // tolerance: how far a start or end may be from the truth (two probe intervals).
-RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, const std::vector<Wave>& waves, Duration tolerance);
+// declarations: the live monitor's state changes as it logged them (for latencies).
+RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, const std::vector<Wave>& waves, Duration tolerance,
+                   const std::vector<Declaration>& declarations = {});
 std::string score_to_text(const RunScore& score);
 std::string score_to_json(const RunScore& score);
 

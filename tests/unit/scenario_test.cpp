@@ -5,7 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "lab/declarations.hpp"
 #include "lab/run.hpp"
+#include "lab/score.hpp"
 #include "lab/scenario.hpp"
 
 namespace blackout::lab {
@@ -104,6 +106,46 @@ TEST(Scenario, GroundTruthRoundTripsThroughJson) {
   EXPECT_EQ(back->events[0].expected.from, e.expected.from);
   EXPECT_EQ(back->events[0].expected.cascade, e.expected.cascade);
   EXPECT_FALSE(ground_truth_from_json("{\"scenario\": 3}"));
+}
+
+TEST(Score, LatencyIsFromTheFaultToTheMonitorsFirstWordOfIt) {
+  // The monitor's log as it writes it, with lines that are not state changes and a broken one.
+  std::istringstream log(
+      "2026-11-27T02:10:20.000Z info monitor.started config=x\n"
+      "2026-11-27T02:10:49.858Z info state.change scope=layer subject=dns from=up to=stressed at=2026-11-27T02:10:48.149Z\n"
+      "2026-11-27T02:10:50.859Z info state.change scope=layer subject=dns from=stressed to=down at=2026-11-27T02:10:48.251Z\n"
+      "2026-11-27T02:10:51.000Z info state.change scope=layer subject=dns from=stressed to=down at=not-a-time\n"
+      "garbage\n"
+      "2026-11-27T02:11:04.867Z info state.change scope=layer subject=dns from=down to=up at=2026-11-27T02:11:03.591Z\n");
+  const auto declarations = read_declarations(log);
+  ASSERT_EQ(declarations.size(), 3u);
+  EXPECT_EQ(declarations[1].to, "down");
+  EXPECT_EQ(format_rfc3339(declarations[1].at), "2026-11-27T02:10:48.251Z");
+
+  GroundTruth truth;
+  truth.scenario = "dns-only";
+  truth.t0 = *parse_rfc3339("2026-11-27T02:10:38.000Z");
+  truth.end = truth.t0 + std::chrono::seconds(60);
+  GroundTruthEvent g;
+  g.expected.scope = Scope::layer;
+  g.expected.subject = "dns";
+  g.expected.kind = "down";
+  g.start = truth.t0 + std::chrono::seconds(10);  // 02:10:48
+  g.end = truth.t0 + std::chrono::seconds(25);    // 02:11:03
+  truth.events.push_back(g);
+  Event e;
+  e.id = "layer:dns:1";
+  e.scope = Scope::layer;
+  e.subject = "dns";
+  e.kind = "down";
+  e.start = *parse_rfc3339("2026-11-27T02:10:48.149Z");
+  e.end = *parse_rfc3339("2026-11-27T02:11:03.591Z");
+  const auto score = score_run(truth, {e}, {}, std::chrono::seconds(2), declarations);
+  ASSERT_TRUE(score.expected[0].latency);
+  EXPECT_EQ(*score.expected[0].latency, std::chrono::milliseconds(1858));
+  EXPECT_EQ(score.worst_latency(), score.expected[0].latency);
+  EXPECT_TRUE(score.pass()) << score_to_text(score);
+  EXPECT_NE(score_to_text(score).find("told after 1.9s"), std::string::npos) << score_to_text(score);
 }
 
 TEST(LabConfig, TheMonitorConfigOfTheLabMatchesTheExample) {
