@@ -594,6 +594,12 @@ Config read_config(Context& context, const YAML::Node& root) {
       number("network_stressed_share", p.network_stressed_share, 0.0001, 1);
       if (auto v = r.scalar("wave_gap", parse_duration)) p.wave_gap = *v;
       if (auto v = r.scalar("stress_lead", parse_duration)) p.stress_lead = *v;
+      if (auto v = r.scalar("rtt_floor", parse_duration)) {
+        if (*v <= Duration::zero())
+          context.error(*r.get("rtt_floor"), "detection.rtt_floor", "must be above zero");
+        else
+          p.rtt_floor = *v;
+      }
       if (auto v = r.scalar("clean_cut_spread", parse_duration)) p.clean_cut_spread = *v;
       integer("quorum", p.quorum, 0, 1000);
       if (p.stress_leave > p.stress_enter) context.error(*detection, "detection.stress_leave", "must not be above stress_enter");

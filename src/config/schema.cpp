@@ -21,6 +21,7 @@ constexpr auto schema = std::to_array<KeySpec>({
     {"detection.baseline_min_samples", "integer 1..100000", "8", false, "Below this many baseline RTTs, no latency inflation is computed."},
     {"detection.window", "integer 1..1000", "20", false, "Recent results per check over which loss and the recent median RTT are taken."},
     {"detection.inflation_threshold", "number > 1", "3", false, "Recent median RTT over the baseline median at which latency alone makes stress 1."},
+    {"detection.rtt_floor", "duration", "10ms", false, "A baseline RTT below this counts as this: a few ms of jitter on a LAN-fast path is not stress."},
     {"detection.loss_threshold", "number 0..1", "0.3", false, "Share of recent probes lost at which loss alone makes stress 1."},
     {"detection.stress_enter", "number > 0", "1", false, "Stress at or above this (after stress_rise evaluations) makes a target stressed."},
     {"detection.stress_leave", "number > 0", "0.7", false, "Stress below this (after stress_fall evaluations) ends it; below stress_enter for hysteresis."},

@@ -49,7 +49,7 @@ double CheckTracker::loss() const {
 
 std::optional<Timestamp> CheckTracker::trouble_onset(const DetectionParams& params) const {
   const auto base = baseline_.samples() >= static_cast<std::size_t>(params.baseline_min_samples) ? baseline_.median() : std::nullopt;
-  const double slow = base ? std::max<double>(static_cast<double>(base->count()), 100.0) * params.inflation_threshold : 0;
+  const double slow = base ? std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count())) * params.inflation_threshold : 0;
   const auto bad = [&](const Sample& s) { return !s.ok || (base && s.rtt && static_cast<double>(s.rtt->count()) >= slow); };
   // Walk back from the newest sample through the latest run of bad samples, a run that
   // single good ones (a probe that got through a flood) do not break but two in a row end:
@@ -75,8 +75,8 @@ std::optional<double> CheckTracker::inflation(const DetectionParams& params) con
   const auto recent_median = median_of(recent);
   const auto base = baseline_.median();
   if (!recent_median || !base || base->count() <= 0) return std::nullopt;
-  // A floor of 100 µs keeps a loopback-fast baseline from turning jitter into "stress".
-  return *recent_median / std::max<double>(static_cast<double>(base->count()), 100.0);
+  // The floor keeps a LAN-fast baseline from turning jitter into "stress".
+  return *recent_median / std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count()));
 }
 
 std::optional<State> TargetTracker::add(const Result& result, const DetectionParams& params) {

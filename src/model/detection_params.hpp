@@ -17,6 +17,9 @@ struct DetectionParams {
   // Stress: over the last `window` results of each check.
   int window = 20;
   double inflation_threshold = 3.0;  // x the baseline median RTT ...
+  // A baseline faster than this counts as this: on a LAN-fast path a few milliseconds of
+  // jitter is not stress, while a flood's queueing delay is tens to hundreds of them.
+  Duration rtt_floor = std::chrono::milliseconds(10);
   double loss_threshold = 0.3;       // ... or this fraction lost, makes stress 1.0
   double stress_enter = 1.0;
   double stress_leave = 0.7;

@@ -1,0 +1,102 @@
+// Recorded lab runs replayed from files: the results a live monitor stored while a scenario
+// was played in the lab (tests/data/lab-runs/*.tar.xz, unpacked by CMake), detected again
+// with today's code and scored against that run's ground truth. Real measurements of real
+// floods, cuts and withdrawals, without root and in milliseconds.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/loader.hpp"
+#include "detect/replay.hpp"
+#include "detect/report_json.hpp"
+#include "lab/declarations.hpp"
+#include "lab/run.hpp"
+#include "lab/score.hpp"
+#include "store/store.hpp"
+
+namespace blackout::lab {
+namespace {
+
+const std::filesystem::path runs = BLACKOUT_LAB_RUNS_DIR;
+
+struct Replayed {
+  Analysis analysis;
+  RunScore score;
+};
+
+Replayed replay(const std::string& scenario) {
+  const auto dir = runs / scenario;
+  std::ifstream truth_file(dir / "ground-truth.json");
+  std::stringstream truth_text;
+  truth_text << truth_file.rdbuf();
+  const auto truth = ground_truth_from_json(truth_text.str());
+  if (!truth) throw std::runtime_error(scenario + ": " + truth.error().message);
+  const auto config = load_config_file((dir / "lab.yaml").string());
+  if (!config) throw std::runtime_error(scenario + ": " + config.error()[0].to_string());
+  auto store = open_store("sqlite:" + (dir / "results.db").string());
+  if (!store) throw std::runtime_error(scenario + ": " + store.error().message);
+  auto analysis = analyze_store(**store, config->targets, config->detection, ResultQuery{});
+  if (!analysis) throw std::runtime_error(scenario + ": " + analysis.error().message);
+  std::ifstream log(dir / "monitor.log");
+  const auto declarations = read_declarations(log);
+  auto score = score_run(*truth, analysis->events, analysis->waves, 2 * config->defaults.interval, declarations);
+  return {std::move(*analysis), std::move(score)};
+}
+
+const Event* find_event(const Replayed& r, Scope scope, const std::string& subject) {
+  for (const Event& e : r.analysis.events)
+    if (e.scope == scope && e.subject == subject) return &e;
+  return nullptr;
+}
+
+TEST(LabReplay, ReutersIsTwoStressLedWavesWithDnsBeforeTheRouters) {
+  const auto r = replay("reuters");
+  EXPECT_GT(r.analysis.results, 3000);
+  EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
+  ASSERT_EQ(r.analysis.waves.size(), 2u) << events_to_text(r.analysis.events, r.analysis.waves);
+  for (const Wave& wave : r.analysis.waves) {
+    std::vector<std::string> order;
+    for (const CascadeStep& step : wave.cascade) order.emplace_back(to_string(step.layer));
+    const auto dns = std::find(order.begin(), order.end(), "dns"), router = std::find(order.begin(), order.end(), "router");
+    ASSERT_NE(dns, order.end());
+    ASSERT_NE(router, order.end());
+    EXPECT_LT(dns - order.begin(), router - order.begin()) << wave.id;
+  }
+  const Event* network = find_event(r, Scope::network, "network");
+  ASSERT_NE(network, nullptr);
+  EXPECT_EQ(network->signature, "stress-led");
+  EXPECT_GT(network->peak_inflation, 10) << "a flood through a 40 Mbit/s bottleneck: queueing delay far above the normal";
+}
+
+TEST(LabReplay, BgpCutIsOneCleanCutFoundWithinTwoProbeIntervals) {
+  const auto r = replay("bgp-cut");
+  EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
+  const Event* network = find_event(r, Scope::network, "network");
+  ASSERT_NE(network, nullptr);
+  EXPECT_EQ(network->signature, "clean-cut") << network->evidence[0];
+  // Declared live within one timeout and the confirmations after the cut (plus the
+  // interval in which the first probe after it was sent).
+  ASSERT_TRUE(r.score.worst_latency());
+  EXPECT_LE(*r.score.worst_latency(), std::chrono::milliseconds(3000)) << score_to_text(r.score);
+}
+
+TEST(LabReplay, TheVantagesOwnUplinkIsVantageLocal) {
+  const auto r = replay("vantage-down");
+  EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
+  for (const Event& e : r.analysis.events) {
+    if (e.scope == Scope::target) continue;
+    EXPECT_EQ(e.signature, "vantage-local") << e.id;
+  }
+}
+
+TEST(LabReplay, AQuietHourWithBackgroundLossRaisesNoLayerOrNetworkEvent) {
+  const auto r = replay("quiet");
+  EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
+  for (const Event& e : r.analysis.events) EXPECT_EQ(e.scope, Scope::target) << e.id;
+  EXPECT_TRUE(r.analysis.waves.empty());
+}
+
+}  // namespace
+}  // namespace blackout::lab
