@@ -306,7 +306,7 @@ LabResult Lab::start_site_server(const std::string& name) {
     return start("server-" + name, site->role,
                  {"sh", "-c",
                   "conf=$(cat " + (dir / "smtpd.conf").string() +
-                      ") && mount -t tmpfs -o mode=755 lab-run /run && mkdir -p /var/spool/smtpd && mount -t tmpfs -o mode=711 lab-spool /var/spool/smtpd && "
+                      ") && mount -t tmpfs -o mode=755 lab-run /run && mkdir -p -m 711 /var/spool/smtpd && mount -t tmpfs -o mode=711 lab-spool /var/spool/smtpd && "
                       "printf '%s\\n' \"$conf\" >/run/smtpd.conf && chmod 644 /run/smtpd.conf && "
                       "echo 'nameserver 127.0.0.1' >/run/resolv.conf && mount --bind /run/resolv.conf /etc/resolv.conf && "
                       "exec smtpd -d -f /run/smtpd.conf"});

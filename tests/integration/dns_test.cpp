@@ -75,9 +75,9 @@ TEST_F(DnsCheck, RealNsdAnswersAuthoritativelyWithTheSerial) {
   Nsd nsd;
   const Result r = ask(nsd.port(), "kp.test");
   EXPECT_EQ(r.outcome, Outcome::ok) << r.detail;
-  EXPECT_EQ(std::get<bool>(*r.field("authoritative")), true);
-  EXPECT_EQ(std::get<std::int64_t>(*r.field("soa_serial")), 2026112501);
-  EXPECT_EQ(std::get<std::string>(*r.field("transport")), "udp");
+  EXPECT_EQ(std::get<bool>(field_of(r, "authoritative")), true);
+  EXPECT_EQ(std::get<std::int64_t>(field_of(r, "soa_serial")), 2026112501);
+  EXPECT_EQ(std::get<std::string>(field_of(r, "transport")), "udp");
   ASSERT_TRUE(r.rtt);
   // Expectations.
   EXPECT_EQ(ask(nsd.port(), "nope.kp.test", "A").outcome, Outcome::nxdomain);
@@ -91,13 +91,13 @@ TEST_F(DnsCheck, ATruncatedAnswerIsFetchedOverTcp) {
   Nsd nsd;
   const Result r = ask(nsd.port(), "big.kp.test", "TXT");
   EXPECT_EQ(r.outcome, Outcome::ok) << r.detail;
-  EXPECT_EQ(std::get<bool>(*r.field("truncated")), true);
-  EXPECT_EQ(std::get<std::string>(*r.field("transport")), "tcp");
-  EXPECT_EQ(std::get<std::int64_t>(*r.field("answers")), 40);
+  EXPECT_EQ(std::get<bool>(field_of(r, "truncated")), true);
+  EXPECT_EQ(std::get<std::string>(field_of(r, "transport")), "tcp");
+  EXPECT_EQ(std::get<std::int64_t>(field_of(r, "answers")), 40);
   EXPECT_EQ(counter(probe, "truncated_retries"), 1u);
   const Result tcp = ask(nsd.port(), "kp.test", "SOA", 1s, [](DnsParams& p) { p.tcp = true; });
   EXPECT_EQ(tcp.outcome, Outcome::ok) << tcp.detail;
-  EXPECT_EQ(std::get<std::string>(*tcp.field("transport")), "tcp");
+  EXPECT_EQ(std::get<std::string>(field_of(tcp, "transport")), "tcp");
 }
 
 TEST_F(DnsCheck, AStoppedServerIsRefusedAndDroppedPacketsTimeOut) {

@@ -83,8 +83,8 @@ TEST_F(HttpCheck, RealNginxOkWithPhasesAndFields) {
   Nginx nginx;
   const Result r = get(nginx.url(), [](HttpParams& p) { p.body_match = "Foreign Affairs"; });
   EXPECT_EQ(r.outcome, Outcome::ok) << r.detail;
-  EXPECT_EQ(std::get<std::int64_t>(*r.field("status")), 200);
-  EXPECT_EQ(std::get<bool>(*r.field("body_matched")), true);
+  EXPECT_EQ(std::get<std::int64_t>(field_of(r, "status")), 200);
+  EXPECT_EQ(std::get<bool>(field_of(r, "body_matched")), true);
   ASSERT_TRUE(r.rtt && r.phases.connect && r.phases.first_byte);
   EXPECT_LE(*r.phases.connect + *r.phases.first_byte, *r.rtt + 1ms);
   EXPECT_EQ(get(nginx.url("/missing")).outcome, Outcome::bad_status);
@@ -98,10 +98,10 @@ TEST_F(HttpCheck, RedirectsFollowedOnlyWhenAsked) {
   Nginx nginx;
   const Result not_followed = get(nginx.url("/moved"));
   EXPECT_EQ(not_followed.outcome, Outcome::bad_status);
-  EXPECT_EQ(std::get<std::int64_t>(*not_followed.field("status")), 301);
+  EXPECT_EQ(std::get<std::int64_t>(field_of(not_followed, "status")), 301);
   const Result followed = get(nginx.url("/moved"), [](HttpParams& p) { p.follow_redirects = true; });
   EXPECT_EQ(followed.outcome, Outcome::ok) << followed.detail;
-  EXPECT_EQ(std::get<std::int64_t>(*followed.field("redirects")), 1);
+  EXPECT_EQ(std::get<std::int64_t>(field_of(followed, "redirects")), 1);
 }
 
 TEST_F(HttpCheck, ConnectsToTheTargetAddressWithTheSiteName) {
@@ -121,10 +121,10 @@ TEST_F(HttpCheck, TlsVerificationAndCertificateExpiry) {
   EXPECT_EQ(unverified.outcome, Outcome::ok) << unverified.detail;
   ASSERT_TRUE(unverified.phases.tls);
   ASSERT_TRUE(unverified.field("cert_days_left"));
-  EXPECT_GT(std::get<double>(*unverified.field("cert_days_left")), 360);
+  EXPECT_GT(std::get<double>(field_of(unverified, "cert_days_left")), 360);
   const Result expiring = get(nginx.secure(true), [](HttpParams& p) { p.tls_verify = false; });
   EXPECT_EQ(expiring.outcome, Outcome::cert_expiring) << expiring.detail;
-  EXPECT_NEAR(std::get<double>(*expiring.field("cert_days_left")), 3, 0.1);
+  EXPECT_NEAR(std::get<double>(field_of(expiring, "cert_days_left")), 3, 0.1);
 }
 
 TEST_F(HttpCheck, AStoppedServerIsRefusedAndDroppedPacketsTimeOut) {

@@ -49,8 +49,8 @@ TEST_F(IcmpCheck, LoopbackAnswersWithRttAndTtl) {
   EXPECT_GT(result.rtt->count(), 0);
   EXPECT_LT(*result.rtt, 100ms);
   ASSERT_TRUE(result.field("ttl"));
-  EXPECT_EQ(std::get<std::int64_t>(*result.field("ttl")), 64);
-  EXPECT_EQ(std::get<std::string>(*result.field("reply_from")), "127.0.0.1");
+  EXPECT_EQ(std::get<std::int64_t>(field_of(result, "ttl")), 64);
+  EXPECT_EQ(std::get<std::string>(field_of(result, "reply_from")), "127.0.0.1");
   EXPECT_EQ(counter(probe, "replies"), 1u);
 }
 
@@ -82,8 +82,8 @@ TEST_F(IcmpCheck, AdministrativeRejectIsUnreachableAdmin) {
   const Result result = ping("127.0.0.10");
   EXPECT_EQ(result.outcome, Outcome::unreachable_admin) << result.detail;
   ASSERT_TRUE(result.field("icmp_type") && result.field("icmp_code")) << "the answer was an ICMP error, not a local send failure";
-  EXPECT_EQ(std::get<std::int64_t>(*result.field("icmp_type")), 3);
-  EXPECT_EQ(std::get<std::int64_t>(*result.field("icmp_code")), 13);
+  EXPECT_EQ(std::get<std::int64_t>(field_of(result, "icmp_type")), 3);
+  EXPECT_EQ(std::get<std::int64_t>(field_of(result, "icmp_code")), 13);
 }
 
 TEST_F(IcmpCheck, LocalFirewallDropIsReportedAsAdministrative) {
@@ -160,7 +160,7 @@ TEST_F(IcmpCheck, ThousandsAtOnceAllMatched) {
     ProbeRequest request{&target, &target.checks[0], target.address, false};
     probe.start(request, [&](Result&& r) {
       ++done;
-      if (r.outcome == Outcome::ok && std::get<std::string>(*r.field("reply_from")) == target.address->to_string()) ++ok;
+      if (r.outcome == Outcome::ok && std::get<std::string>(field_of(r, "reply_from")) == target.address->to_string()) ++ok;
     });
   }
   loop.run_until([&] { return done == 4000; }, clock.now() + 5s);

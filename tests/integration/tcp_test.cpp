@@ -29,8 +29,8 @@ TEST_F(TcpCheck, ListeningPortIsOkWithRttAndToken) {
   EXPECT_GT(result.rtt->count(), 0);
   EXPECT_LT(*result.rtt, 1s);
   ASSERT_TRUE(result.field("local_port"));
-  EXPECT_GT(std::get<std::int64_t>(*result.field("local_port")), 0);
-  EXPECT_EQ(std::get<std::int64_t>(*result.field("port")), listener.port());
+  EXPECT_GT(std::get<std::int64_t>(field_of(result, "local_port")), 0);
+  EXPECT_EQ(std::get<std::int64_t>(field_of(result, "port")), listener.port());
 }
 
 TEST_F(TcpCheck, ClosedPortIsRefused) {

@@ -63,6 +63,10 @@ Result run_probe(EventLoop& loop, Probe& probe, const Target& target, const Chec
                  std::chrono::milliseconds limit = std::chrono::milliseconds(10000));
 
 // A target with one check of the given params, on 127.0.0.1 unless an address is given.
+// A result's field, or an exception naming it: a test then reports the missing field as a
+// failure instead of crashing on a null pointer.
+const FieldValue& field_of(const Result& result, std::string_view name);
+
 Target make_target(CheckParams params, std::string address = "127.0.0.1", Duration timeout = std::chrono::seconds(2));
 
 }  // namespace blackout::testing_support

@@ -37,6 +37,8 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] bool running();
+  // Once running() said false: the exit status (128 + the signal if it was killed).
+  [[nodiscard]] int exit_code() const { return exit_code_; }
   // SIGTERM, wait up to 5 s, then SIGKILL. Idempotent.
   void stop();
   void signal(int signal_number) const;
@@ -44,6 +46,7 @@ class ChildProcess {
  private:
   pid_t pid_ = -1;
   bool reaped_ = false;
+  int exit_code_ = -1;
 };
 
 // Polls `condition` every 10 ms until it holds or `limit` passes.
