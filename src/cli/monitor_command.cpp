@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <list>
 
 #include "cli/commands.hpp"
@@ -20,8 +21,12 @@
 #include "engine/random.hpp"
 #include "engine/scheduler.hpp"
 #include "engine/signals.hpp"
+#include "model/address.hpp"
 #include "model/result_format.hpp"
 #include "probes/registry.hpp"
+#include "serve/api.hpp"
+#include "serve/http_server.hpp"
+#include "serve/metrics.hpp"
 #include "store/writer.hpp"
 #include "util/log.hpp"
 #include "util/privileges.hpp"
@@ -66,6 +71,8 @@ Runner add_monitor_command(CLI::App& app) {
     bool json = false;
     bool quiet = false;
     std::string user = "nobody";
+    std::string listen;
+    std::string token_file;
   };
   auto o = std::make_shared<Options>();
   monitor->add_option("config", o->config, "Config file")->required();
@@ -79,6 +86,10 @@ Runner add_monitor_command(CLI::App& app) {
   monitor->add_flag("--json", o->json, "Print one JSON object per result");
   monitor->add_flag("-q,--quiet", o->quiet, "Print no results, only the closing summary");
   monitor->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
+  monitor->add_option("--listen", o->listen,
+                      "Serve Prometheus metrics (/metrics) and the JSON state (/api/v1/state) on ADDRESS:PORT, e.g. 127.0.0.1:9813; off by default");
+  monitor->add_option("--token-file", o->token_file,
+                      "File holding the bearer token every request to --listen must carry; required for an address off loopback");
 
   return [o]() -> int {
     // Before the store writer's thread starts: signals belong to the loop's signalfd.
@@ -130,6 +141,33 @@ Runner add_monitor_command(CLI::App& app) {
       if (const passwd* entry = getpwnam(o->user.c_str()); entry && geteuid() == 0) (void)fchown(fd, entry->pw_uid, entry->pw_gid);
       ::close(fd);
     }
+    // The metrics and state endpoint, bound before privileges go (a port under 1024 may be
+    // asked for). Read-only; off loopback only with a token.
+    std::unique_ptr<HttpServer> http;
+    if (!o->listen.empty()) {
+      HttpServerOptions options;
+      options.listen = o->listen;
+      if (!o->token_file.empty()) {
+        std::ifstream in(o->token_file);
+        std::getline(in, options.bearer_token);
+        if (!in && options.bearer_token.empty()) {
+          std::fprintf(stderr, "blackout monitor: --token-file %s: cannot read a token from it\n", o->token_file.c_str());
+          return exit_failure;
+        }
+      }
+      const auto host = o->listen.substr(0, o->listen.rfind(':'));
+      const auto ip = IpAddress::parse(host.size() > 1 && host.front() == '[' ? host.substr(1, host.size() - 2) : host);
+      if (options.bearer_token.empty() && ip && !ip->is_loopback()) {
+        std::fprintf(stderr, "blackout monitor: --listen %s is off loopback: give --token-file so that not anyone can read it\n", o->listen.c_str());
+        return exit_failure;
+      }
+      auto started = HttpServer::start(loop, options);
+      if (!started) {
+        std::fprintf(stderr, "blackout monitor: --listen: %s\n", started.error().message.c_str());
+        return exit_failure;
+      }
+      http = std::move(*started);
+    }
     if (auto dropped = drop_privileges(o->user); !dropped) {
       std::fprintf(stderr, "blackout monitor: %s\n", dropped.error().message.c_str());
       return exit_failure;
@@ -157,11 +195,13 @@ Runner add_monitor_command(CLI::App& app) {
     };
 
     std::uint64_t results = 0;
+    ResultTally tally;
     SchedulerLimits limits;
     limits.max_probes_per_second = o->rate;
     limits.max_in_flight = o->max_in_flight;
     const auto sink = [&](Result&& result) {
       ++results;
+      tally.add(result);
       detector.add(result);
       // A state change is told (logged, stored) at once: the tick only refreshes open events.
       if (detector.has_new_state_changes()) flush_detection(false);
@@ -222,6 +262,51 @@ Runner add_monitor_command(CLI::App& app) {
       loop.after(std::chrono::seconds(1), detection_tick);
     };
     loop.after(std::chrono::seconds(1), detection_tick);
+    const MonoTime started_at = clock.now();
+    if (http) {
+      http->route("/metrics", [&] {
+        HealthReading health;
+        const SchedulerCounters& c = current.scheduler->counters();
+        health.probes_launched = c.launched;
+        health.probes_completed = c.completed;
+        health.confirmations = c.confirmations;
+        health.late_ticks = c.late_ticks;
+        health.lost_probes = c.lost;
+        health.in_flight = c.in_flight;
+        health.ready = c.ready;
+        if (writer) {
+          const WriterCounters& w = writer->counters();
+          health.store_configured = true;
+          health.store_healthy = w.healthy.load();
+          health.results_stored = w.committed.load();
+          health.results_dropped = w.dropped.load();
+          health.failed_writes = w.failed_writes.load();
+          health.store_queue = w.queued.load();
+          health.last_write_seconds = static_cast<double>(w.last_write_us.load()) / 1e6;
+        }
+        health.http_requests = http->counters().requests;
+        health.http_rejected = http->counters().rejected;
+        health.uptime_seconds = to_seconds(clock.now() - started_at);
+        HttpResponse r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = render_prometheus(tally, detector.target_statuses(), detector.aggregate_statuses(), health);
+        return r;
+      });
+      http->route("/api/v1/state", [&] {
+        HttpResponse r;
+        r.content_type = "application/json";
+        r.body = state_to_json(clock.wall_now(), detector.target_statuses(), detector.aggregate_statuses());
+        return r;
+      });
+      http->route("/healthz", [&] {
+        HttpResponse r;
+        const bool healthy = !writer || writer->counters().healthy.load();
+        r.status = healthy ? 200 : 503;
+        r.body = healthy ? "ok\n" : "the store is not accepting writes\n";
+        return r;
+      });
+      log::info("http.listening", {{"address", http->address()}, {"paths", "/metrics /api/v1/state /healthz"}, {"token", o->token_file.empty() ? "none" : "required"}});
+    }
     log::info("monitor.started", {{"config", o->config}, {"vantage", current.config->vantage}, {"targets", current.config->targets.size()},
                                   {"checks", current.scheduler->scheduled()}, {"store", writer ? writer->describe() : "none"}});
     current.scheduler->start();

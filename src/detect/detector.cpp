@@ -375,6 +375,29 @@ std::vector<Wave> Detector::waves() const {
   return waves;
 }
 
+std::vector<TargetStatus> Detector::target_statuses() const {
+  std::vector<TargetStatus> out;
+  for (const auto& [vantage, view] : vantages_) {
+    for (const auto& [target, tracker] : view.targets) {
+      TargetStatus status;
+      status.vantage = vantage;
+      status.target = target;
+      if (const auto info = info_.find(target); info != info_.end()) status.layer = info->second.layer;
+      status.state = tracker.state();
+      status.stress = tracker.stress();
+      out.push_back(std::move(status));
+    }
+  }
+  return out;
+}
+
+std::vector<EntityStatus> Detector::aggregate_statuses() const {
+  std::vector<EntityStatus> out;
+  for (const auto& [key, entity] : entities_)
+    if (key.scope != Scope::target) out.push_back(EntityStatus{key.scope, key.subject, key.vantage, entity.state});
+  return out;
+}
+
 std::vector<StateChange> Detector::take_new_state_changes() {
   std::vector<StateChange> out(changes_.begin() + static_cast<std::ptrdiff_t>(changes_taken_), changes_.end());
   changes_taken_ = changes_.size();

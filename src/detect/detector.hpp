@@ -19,6 +19,22 @@
 
 namespace blackout {
 
+// What a target looks like now from one vantage: for metrics and the API.
+struct TargetStatus {
+  std::string vantage, target;
+  Layer layer = Layer::host;
+  State state = State::unknown;
+  StressReading stress;
+};
+
+// The current state of a layer or of the network, combined over the vantages (vantage
+// empty) or as one vantage sees it.
+struct EntityStatus {
+  Scope scope = Scope::layer;
+  std::string subject, vantage;
+  State state = State::unknown;
+};
+
 class Detector {
  public:
   Detector(const std::vector<Target>& targets, DetectionParams params);
@@ -36,6 +52,9 @@ class Detector {
   std::vector<StateChange> take_new_state_changes();
   [[nodiscard]] bool has_new_state_changes() const { return changes_taken_ < changes_.size(); }
   std::vector<Event> take_changed_events();
+  [[nodiscard]] std::vector<TargetStatus> target_statuses() const;
+  // Layers and the network, per vantage and combined.
+  [[nodiscard]] std::vector<EntityStatus> aggregate_statuses() const;
   // A reloaded config: new targets are known from now on; the state of every target seen so
   // far is kept.
   void set_targets(const std::vector<Target>& targets);

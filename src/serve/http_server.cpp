@@ -1,0 +1,263 @@
+// The read-only HTTP server.
+#include "serve/http_server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "model/address.hpp"
+
+namespace blackout {
+
+struct HttpServer::Connection {
+  int fd = -1;
+  std::string in, out;
+  std::size_t sent = 0;
+  TimerId deadline{};
+  bool responding = false;
+};
+
+namespace {
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+struct ListenAddress {
+  IpAddress ip;
+  std::uint16_t port = 0;
+};
+
+Expected<ListenAddress> parse_listen(const std::string& text) {
+  std::string host, port;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') return make_error("expected [v6-address]:port");
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) return make_error("expected address:port");
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  const auto ip = IpAddress::parse(host);
+  if (!ip) return make_error("'" + host + "' is not an IP address");
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc{} || end != port.data() + port.size() || value > 65535) return make_error("'" + port + "' is not a port");
+  return ListenAddress{*ip, static_cast<std::uint16_t>(value)};
+}
+
+HttpResponse plain(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body) + "\n";
+  return r;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop, HttpServerOptions options) {
+  const auto where = parse_listen(options.listen);
+  if (!where) return make_error("listen address " + options.listen + ": " + where.error().message);
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  if (where->ip.is_v4()) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&storage);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons(where->port);
+    std::memcpy(&sin->sin_addr, where->ip.bytes.data(), 4);
+    length = sizeof(sockaddr_in);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    sin6->sin6_family = AF_INET6;
+    sin6->sin6_port = htons(where->port);
+    std::memcpy(&sin6->sin6_addr, where->ip.bytes.data(), 16);
+    length = sizeof(sockaddr_in6);
+  }
+  const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return make_error("listen address " + options.listen + ": socket: " + std::strerror(errno));
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 || ::listen(fd, 64) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    return make_error("listen address " + options.listen + ": " + why);
+  }
+  sockaddr_storage bound{};
+  socklen_t bound_length = sizeof bound;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_length);
+  const std::uint16_t port = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
+                                                              : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  const std::string text = where->ip.is_v4() ? where->ip.to_string() + ":" + std::to_string(port)
+                                             : "[" + where->ip.to_string() + "]:" + std::to_string(port);
+  std::unique_ptr<HttpServer> server(new HttpServer(loop, std::move(options), fd, text));
+  if (!loop.watch(fd, io_readable, [raw = server.get()](std::uint32_t) { raw->accept_all(); }))
+    return make_error("listen address " + text + ": the event loop refused the socket");
+  return server;
+}
+
+HttpServer::HttpServer(EventLoop& loop, HttpServerOptions options, int fd, std::string bound)
+    : loop_(loop), options_(std::move(options)), listen_fd_(fd), bound_(std::move(bound)) {}
+
+HttpServer::~HttpServer() {
+  while (!connections_.empty()) close(connections_.begin()->first);
+  loop_.unwatch(listen_fd_);
+  ::close(listen_fd_);
+}
+
+void HttpServer::accept_all() {
+  while (true) {
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or a client that gave up: nothing to do either way
+    if (connections_.size() >= options_.max_connections) {
+      // Over the cap: say so in one write and let go; never queue unbounded clients.
+      ++counters_.rejected;
+      const std::string busy = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      (void)!::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL);
+      ::close(fd);
+      continue;
+    }
+    auto connection = std::make_unique<Connection>();
+    connection->fd = fd;
+    connection->deadline = loop_.after(options_.request_timeout, [this, fd] {
+      const auto it = connections_.find(fd);
+      if (it == connections_.end()) return;
+      ++counters_.rejected;
+      if (it->second->responding) {
+        close(fd);  // a client that does not read its answer
+      } else {
+        respond(*it->second, plain(408, "request not received in time"), false);
+      }
+    });
+    connections_.emplace(fd, std::move(connection));
+    loop_.watch(fd, io_readable, [this, fd](std::uint32_t events) {
+      const auto found = connections_.find(fd);
+      if (found == connections_.end()) return;
+      if (!found->second->responding) {
+        on_readable(fd);
+      } else if (events & (io_error | io_hangup)) {
+        close(fd);  // gone before it read the answer
+      } else {
+        on_writable(fd);
+      }
+    });
+  }
+}
+
+void HttpServer::on_readable(int fd) {
+  const auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  if (c.responding) return;
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      close(fd);
+      return;
+    }
+    if (n < 0) break;
+    c.in.append(buffer, static_cast<std::size_t>(n));
+    if (c.in.size() > options_.max_request_bytes) {
+      ++counters_.rejected;
+      respond(c, plain(431, "request larger than " + std::to_string(options_.max_request_bytes) + " bytes"), false);
+      return;
+    }
+  }
+  const auto end = c.in.find("\r\n\r\n");
+  if (end == std::string::npos) return;  // not all there yet
+  // Request line: METHOD SP TARGET SP HTTP/x.y
+  const auto line_end = c.in.find("\r\n");
+  const std::string line = c.in.substr(0, line_end);
+  const auto sp1 = line.find(' '), sp2 = line.rfind(' ');
+  if (sp1 == std::string::npos || sp2 == sp1 || line.compare(sp2 + 1, 5, "HTTP/") != 0) {
+    ++counters_.rejected;
+    respond(c, plain(400, "malformed request line"), false);
+    return;
+  }
+  const std::string method = line.substr(0, sp1), target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  std::string authorization;
+  for (std::size_t at = line_end + 2; at < end;) {
+    const auto next = c.in.find("\r\n", at);
+    const std::string header = c.in.substr(at, next - at);
+    const auto colon = header.find(':');
+    if (colon != std::string::npos) {
+      std::string name = header.substr(0, colon);
+      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (name == "authorization") {
+        authorization = header.substr(colon + 1);
+        authorization.erase(0, authorization.find_first_not_of(" \t"));
+      }
+    }
+    at = next + 2;
+  }
+  ++counters_.requests;
+  respond(c, handle(method, target, authorization), method == "HEAD");
+}
+
+HttpResponse HttpServer::handle(const std::string& method, const std::string& target, const std::string& authorization) {
+  if (!options_.bearer_token.empty() && authorization != "Bearer " + options_.bearer_token) {
+    ++counters_.rejected;
+    return plain(401, "a bearer token is required");
+  }
+  if (method != "GET" && method != "HEAD") return plain(405, "read-only: GET and HEAD only");
+  const std::string path = target.substr(0, target.find('?'));
+  const auto route = routes_.find(path);
+  if (route == routes_.end()) return plain(404, "no such path: " + path);
+  return route->second();
+}
+
+void HttpServer::respond(Connection& c, const HttpResponse& response, bool head_only) {
+  c.responding = true;
+  c.out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason_phrase(response.status) + "\r\nContent-Type: " + response.content_type +
+          "\r\nContent-Length: " + std::to_string(response.body.size()) + "\r\nCache-Control: no-store\r\nConnection: close\r\n";
+  if (response.status == 401) c.out += "WWW-Authenticate: Bearer\r\n";
+  c.out += "\r\n";
+  if (!head_only) c.out += response.body;
+  c.sent = 0;
+  loop_.modify(c.fd, io_writable);
+  on_writable(c.fd);
+}
+
+void HttpServer::on_writable(int fd) {
+  const auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  while (c.sent < c.out.size()) {
+    const ssize_t n = ::send(fd, c.out.data() + c.sent, c.out.size() - c.sent, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // the rest when it drains
+    if (n <= 0) break;
+    c.sent += static_cast<std::size_t>(n);
+  }
+  close(fd);
+}
+
+void HttpServer::close(int fd) {
+  const auto it = connections_.find(fd);
+  if (it == connections_.end()) return;
+  loop_.cancel(it->second->deadline);
+  loop_.unwatch(fd);
+  ::close(fd);
+  connections_.erase(it);
+}
+
+}  // namespace blackout
