@@ -19,5 +19,6 @@ Runner add_monitor_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
 Runner add_analyze_command(CLI::App& app);
 Runner add_lab_command(CLI::App& app);
+Runner add_bgp_command(CLI::App& app);
 
 }  // namespace blackout::cli

@@ -34,8 +34,7 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Serve the HTTP API, dashboard and metrics from the store");
   const Runner exporter = add_export_command(app);
   const Runner lab = add_lab_command(app);
-  auto* bgp = app.add_subcommand("bgp", "Read MRT files and follow BGP sessions");
-  bgp->allow_extras();
+  const Runner bgp = add_bgp_command(app);
   const Runner config = add_config_commands(app);
   auto* version = app.add_subcommand("version", "Print the version");
 
@@ -59,7 +58,7 @@ int main(int argc, char** argv) {
     if (*serve) return not_built("serve", "issue 7: dashboard and API");
     if (app.got_subcommand("export")) return exporter();
     if (app.got_subcommand("lab")) return lab();
-    if (*bgp) return not_built("bgp", "issue 8: BGP visibility");
+    if (app.got_subcommand("bgp")) return bgp();
   } catch (const blackout::ConfigLoadError& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return exit_failure;
