@@ -18,6 +18,7 @@ Runner add_probe_command(CLI::App& app);
 Runner add_monitor_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
 Runner add_analyze_command(CLI::App& app);
+Runner add_report_command(CLI::App& app);
 Runner add_lab_command(CLI::App& app);
 Runner add_bgp_command(CLI::App& app);
 

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   const Runner monitor = add_monitor_command(app);
   const Runner probe = add_probe_command(app);
   const Runner analyze = add_analyze_command(app);
-  auto* report = app.add_subcommand("report", "Render a report (text, markdown, html, json, csv) from the store");
+  const Runner report = add_report_command(app);
   auto* serve = app.add_subcommand("serve", "Serve the HTTP API, dashboard and metrics from the store");
   const Runner exporter = add_export_command(app);
   const Runner lab = add_lab_command(app);
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("monitor")) return monitor();
     if (app.got_subcommand("probe")) return probe();
     if (app.got_subcommand("analyze")) return analyze();
-    if (*report) return not_built("report", "issue 7: reports");
+    if (app.got_subcommand("report")) return report();
     if (*serve) return not_built("serve", "issue 7: dashboard and API");
     if (app.got_subcommand("export")) return exporter();
     if (app.got_subcommand("lab")) return lab();

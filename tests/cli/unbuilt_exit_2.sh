@@ -3,7 +3,7 @@
 set -uo pipefail
 blackout=$1
 status=0
-for command in "report" "serve"; do
+for command in "serve"; do
   output=$($blackout $command 2>&1)
   code=$?
   if [[ $code -ne 2 ]] || ! grep -q "not built yet" <<<"$output"; then
