@@ -11,6 +11,8 @@
 #include <fstream>
 #include <list>
 
+#include "alert/delivery.hpp"
+#include "alert/notifier.hpp"
 #include "cli/commands.hpp"
 #include "config/loader.hpp"
 #include "config/values.hpp"
@@ -179,8 +181,25 @@ Runner add_monitor_command(CLI::App& app) {
     // Detection runs on every result as it arrives, in the order it arrives: the order the
     // store keeps, so that `blackout analyze` replays exactly what happened here.
     Detector detector(config->targets, config->detection);
+    // Alerts follow the config the monitor started with (a reload does not change them).
+    std::unique_ptr<Notifier> notifier;
+    std::unique_ptr<AlertDelivery> delivery;
+    if (!config->alerts.rules.empty()) {
+      notifier = std::make_unique<Notifier>(config->alerts, config->targets);
+      DeliveryOptions options;
+      options.vantage = config->vantage;
+      delivery = std::make_unique<AlertDelivery>(config->alerts.channels, options);
+    }
+    const auto send_alerts = [&](const std::vector<Notification>& notifications) {
+      for (const Notification& n : notifications) {
+        log::info("alert", {{"incident", n.incident}, {"kind", to_string(n.kind)}, {"title", n.title}});
+        delivery->submit(n);
+      }
+    };
     const auto flush_detection = [&](bool everything) {
       auto changes = detector.take_new_state_changes();
+      if (notifier)
+        for (const StateChange& c : changes) send_alerts(notifier->add(c));
       for (const StateChange& c : changes)
         if (c.scope != Scope::target && c.vantage.empty())
           log::info("state.change", {{"scope", to_string(c.scope)}, {"subject", c.subject}, {"from", to_string(c.from)},
@@ -259,6 +278,7 @@ Runner add_monitor_command(CLI::App& app) {
     if (duration) loop.after(*duration, [&] { begin_stop("duration reached"); });
     std::function<void()> detection_tick = [&] {
       flush_detection(false);
+      if (notifier) send_alerts(notifier->tick(clock.wall_now()));
       loop.after(std::chrono::seconds(1), detection_tick);
     };
     loop.after(std::chrono::seconds(1), detection_tick);
@@ -283,6 +303,15 @@ Runner add_monitor_command(CLI::App& app) {
           health.failed_writes = w.failed_writes.load();
           health.store_queue = w.queued.load();
           health.last_write_seconds = static_cast<double>(w.last_write_us.load()) / 1e6;
+        }
+        if (delivery) {
+          const DeliveryCounters& a = delivery->counters();
+          health.alerts_configured = true;
+          health.alerts_delivered = a.delivered.load();
+          health.alert_failed_attempts = a.failed_attempts.load();
+          health.alerts_given_up = a.given_up.load();
+          health.alerts_dropped = a.dropped.load();
+          health.alerts_queued = a.queued.load();
         }
         health.http_requests = http->counters().requests;
         health.http_rejected = http->counters().rejected;
@@ -317,6 +346,11 @@ Runner add_monitor_command(CLI::App& app) {
         },
         MonoTime::max());
     flush_detection(true);
+    if (notifier) {
+      send_alerts(notifier->flush(clock.wall_now()));
+      if (const std::size_t left = delivery->stop(std::chrono::seconds(10)); left > 0)
+        log::warn("alerts.undelivered", {{"messages", left}, {"why", "the monitor is stopping and the receivers did not take them in 10 s"}});
+    }
     const SchedulerCounters& c = current.scheduler->counters();
     bool all_written = true;
     if (writer) all_written = writer->flush_and_stop(std::chrono::seconds(10));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/detection_params.hpp"
+#include "model/event.hpp"
 #include "model/target.hpp"
 #include "model/time.hpp"
 
@@ -18,6 +19,34 @@ struct CheckDefaults {
   Duration jitter = 1s;
   int confirmations = 2;
   Duration confirm_spacing = 500ms;
+};
+
+// Alerts (docs/alerts.md): where messages go and which state changes send them.
+struct AlertChannel {
+  enum class Kind : std::uint8_t { webhook, email };
+  std::string name;
+  Kind kind = Kind::webhook;
+  std::string url;                  // webhook: http(s) URL to POST to
+  std::string format = "json";      // webhook: json, slack or matrix
+  std::string server;               // email: smtp://host:port or smtps://host:port
+  std::string from;                 // email
+  std::vector<std::string> to;      // email
+};
+
+struct AlertRule {
+  std::string name;
+  Scope scope = Scope::network;     // target, layer or network; a group rule watches targets
+  std::vector<std::string> subjects;  // target or layer names; empty: every one of the scope
+  std::vector<std::string> groups;    // target rules: only targets in one of these groups
+  std::vector<std::string> kinds = {"down", "recovered"};  // down, stressed, recovered
+  std::vector<std::string> channels;
+};
+
+struct AlertsConfig {
+  // Changes that follow an alert within this window are sent together as one update.
+  Duration group_window = 30s;
+  std::vector<AlertChannel> channels;
+  std::vector<AlertRule> rules;
 };
 
 struct Retention {
@@ -35,6 +64,7 @@ struct Config {
   CheckDefaults defaults;
   std::map<std::string, std::string> groups;  // name -> description
   std::vector<Target> targets;
+  AlertsConfig alerts;
 
   [[nodiscard]] std::size_t check_count() const;
 };

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <tuple>
 #include <regex>
 #include <set>
@@ -528,6 +529,146 @@ void read_target(Context& context, const YAML::Node& node, std::size_t index, co
   targets.push_back(std::move(target));
 }
 
+// A list of plain words under `key` of `map`, each checked by `accept` (which reports).
+std::vector<std::string> read_words(MapReader& map, std::string_view key, const std::function<bool(const YAML::Node&, const std::string&)>& accept) {
+  std::vector<std::string> out;
+  const YAML::Node* node = map.get(key);
+  if (!node) return out;
+  if (!node->IsSequence()) {
+    map.context().error(*node, map.join(key), "expected a list, got " + describe(*node));
+    return out;
+  }
+  for (std::size_t i = 0; i < node->size(); ++i) {
+    const YAML::Node& item = (*node)[i];
+    const std::string field = map.join(key) + "[" + std::to_string(i) + "]";
+    if (!item.IsScalar()) {
+      map.context().error(item, field, "expected a single value, got " + describe(item));
+      continue;
+    }
+    if (accept(item, field)) out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+// An SMTP server URL for alert e-mail: smtp://host[:port] or smtps://host[:port].
+bool valid_smtp_url(std::string_view url) { return url.starts_with("smtp://") || url.starts_with("smtps://"); }
+
+void read_alerts(Context& context, const YAML::Node& node, Config& config) {
+  MapReader map(context, node, "alerts", "alerts");
+  if (!map.valid()) return;
+  AlertsConfig& alerts = config.alerts;
+  if (auto v = map.scalar("group_window", parse_duration)) alerts.group_window = *v;
+  std::set<std::string> channel_names;
+  if (const YAML::Node* channels = map.get("channels")) {
+    if (!channels->IsSequence()) {
+      context.error(*channels, "alerts.channels", "expected a list of channels, got " + describe(*channels));
+    } else {
+      for (std::size_t i = 0; i < channels->size(); ++i) {
+        const std::string field = "alerts.channels[" + std::to_string(i) + "]";
+        MapReader c(context, (*channels)[i], field, "alerts.channels[]");
+        if (!c.valid()) continue;
+        AlertChannel channel;
+        c.require("name");
+        if (auto v = c.scalar("name", parse_name)) {
+          channel.name = *v;
+          if (!channel_names.insert(channel.name).second) context.error(*c.get("name"), c.join("name"), "duplicate channel");
+        }
+        const YAML::Node* webhook = c.get("webhook");
+        const YAML::Node* email = c.get("email");
+        if ((webhook != nullptr) == (email != nullptr)) {
+          context.error((*channels)[i], field, "a channel is either a webhook or an email");
+          continue;
+        }
+        if (webhook) {
+          MapReader w(context, *webhook, c.join("webhook"), "alerts.channels[].webhook");
+          if (!w.valid()) continue;
+          w.require("url");
+          if (const YAML::Node* url = w.get("url")) {
+            if (auto parsed = w.parse_scalar(*url, w.join("url"), parse_http_url)) {
+              channel.url = url->Scalar();
+              if (auto ip = IpAddress::parse(parsed->host)) address_allowed(context, config.lab_only, *ip, *url, w.join("url"));
+            }
+          }
+          if (auto v = w.scalar("format", [](std::string_view t) -> Expected<std::string> {
+                if (t == "json" || t == "slack" || t == "matrix") return std::string(t);
+                return make_error("expected json, slack or matrix, got " + quoted(t));
+              }))
+            channel.format = *v;
+        } else {
+          channel.kind = AlertChannel::Kind::email;
+          MapReader m(context, *email, c.join("email"), "alerts.channels[].email");
+          if (!m.valid()) continue;
+          m.require("server");
+          m.require("from");
+          m.require("to");
+          if (auto v = m.scalar("server", [](std::string_view t) -> Expected<std::string> {
+                if (valid_smtp_url(t) && t.size() > 8) return std::string(t);
+                return make_error("expected smtp://host[:port] or smtps://host[:port], got " + quoted(t));
+              }))
+            channel.server = *v;
+          const auto address = [](std::string_view t) -> Expected<std::string> {
+            if (t.find('@') != std::string_view::npos && t.find_first_of(" <>\r\n,") == std::string_view::npos) return std::string(t);
+            return make_error("expected an e-mail address, got " + quoted(t));
+          };
+          if (auto v = m.scalar("from", address)) channel.from = *v;
+          channel.to = read_words(m, "to", [&](const YAML::Node& item, const std::string& item_field) {
+            return m.parse_scalar(item, item_field, address).has_value();
+          });
+          if (m.get("to") && m.get("to")->IsSequence() && m.get("to")->size() == 0) context.error(*m.get("to"), m.join("to"), "the list of recipients is empty");
+        }
+        alerts.channels.push_back(std::move(channel));
+      }
+    }
+  }
+  if (const YAML::Node* rules = map.get("rules")) {
+    if (!rules->IsSequence()) {
+      context.error(*rules, "alerts.rules", "expected a list of rules, got " + describe(*rules));
+      return;
+    }
+    for (std::size_t i = 0; i < rules->size(); ++i) {
+      const std::string field = "alerts.rules[" + std::to_string(i) + "]";
+      MapReader r(context, (*rules)[i], field, "alerts.rules[]");
+      if (!r.valid()) continue;
+      AlertRule rule;
+      rule.name = "rule" + std::to_string(i + 1);
+      if (auto v = r.scalar("name", parse_name)) rule.name = *v;
+      std::string scope = "network";
+      if (auto v = r.scalar("scope", [](std::string_view t) -> Expected<std::string> {
+            if (t == "target" || t == "layer" || t == "network" || t == "group") return std::string(t);
+            return make_error("expected target, layer, network or group, got " + quoted(t));
+          }))
+        scope = *v;
+      rule.scope = scope == "layer" ? Scope::layer : scope == "network" ? Scope::network : Scope::target;
+      const auto subjects = read_words(r, "subjects", [&](const YAML::Node& item, const std::string& item_field) {
+        const std::string name = item.Scalar();
+        bool known = false;
+        if (scope == "target") known = std::any_of(config.targets.begin(), config.targets.end(), [&](const Target& t) { return t.name == name; });
+        else if (scope == "layer") known = layer_from_string(name).has_value();
+        else if (scope == "group") known = config.groups.contains(name);
+        if (!known) context.error(item, item_field, scope == "network" ? "a network rule has no subjects" : "no " + scope + " " + quoted(name));
+        return known;
+      });
+      (scope == "group" ? rule.groups : rule.subjects) = subjects;
+      if (scope == "group" && r.get("subjects") == nullptr) context.error((*rules)[i], r.join("subjects"), "a group rule names its groups");
+      if (r.get("kinds")) {
+        rule.kinds = read_words(r, "kinds", [&](const YAML::Node& item, const std::string& item_field) {
+          const std::string& kind = item.Scalar();
+          if (kind == "down" || kind == "stressed" || kind == "recovered") return true;
+          context.error(item, item_field, "expected down, stressed or recovered, got " + quoted(kind));
+          return false;
+        });
+      }
+      r.require("channels");
+      rule.channels = read_words(r, "channels", [&](const YAML::Node& item, const std::string& item_field) {
+        if (channel_names.contains(item.Scalar())) return true;
+        context.error(item, item_field, "no channel " + quoted(item.Scalar()) + " in alerts.channels");
+        return false;
+      });
+      alerts.rules.push_back(std::move(rule));
+    }
+  }
+}
+
 std::string default_vantage() {
   char buffer[256] = {};
   if (gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0') return "vantage";
@@ -647,6 +788,8 @@ Config read_config(Context& context, const YAML::Node& root) {
       for (std::size_t i = 0; i < targets->size(); ++i) read_target(context, (*targets)[i], i, config, names, config.targets);
     }
   }
+  // After the targets and groups, which its rules name.
+  if (const YAML::Node* alerts = map.get("alerts")) read_alerts(context, *alerts, config);
   return config;
 }
 

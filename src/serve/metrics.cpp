@@ -154,6 +154,18 @@ std::string render_prometheus(const ResultTally& tally, const std::vector<Target
     w.family("blackout_store_last_write_seconds", "gauge", "How long the store's last transaction took.");
     w.sample("blackout_store_last_write_seconds", {}, health.last_write_seconds);
   }
+  if (health.alerts_configured) {
+    w.family("blackout_alerts_delivered_total", "counter", "Alert messages a receiver took (one per channel).");
+    w.sample("blackout_alerts_delivered_total", {}, static_cast<double>(health.alerts_delivered));
+    w.family("blackout_alert_failed_attempts_total", "counter", "Deliveries that failed and were retried.");
+    w.sample("blackout_alert_failed_attempts_total", {}, static_cast<double>(health.alert_failed_attempts));
+    w.family("blackout_alerts_given_up_total", "counter", "Messages given up after retrying for an hour.");
+    w.sample("blackout_alerts_given_up_total", {}, static_cast<double>(health.alerts_given_up));
+    w.family("blackout_alerts_dropped_total", "counter", "Messages dropped because the delivery queue was full.");
+    w.sample("blackout_alerts_dropped_total", {}, static_cast<double>(health.alerts_dropped));
+    w.family("blackout_alerts_queued", "gauge", "Messages waiting for delivery or a retry.");
+    w.sample("blackout_alerts_queued", {}, static_cast<double>(health.alerts_queued));
+  }
   w.family("blackout_http_requests_total", "counter", "Requests this endpoint answered.");
   w.sample("blackout_http_requests_total", {}, static_cast<double>(health.http_requests));
   w.family("blackout_http_rejected_total", "counter", "Requests refused: malformed, too large, too slow, unauthorised or over the connection cap.");

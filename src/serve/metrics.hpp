@@ -42,6 +42,9 @@ struct HealthReading {
   std::size_t store_queue = 0;
   double last_write_seconds = 0;
   std::uint64_t http_requests = 0, http_rejected = 0;
+  bool alerts_configured = false;
+  std::uint64_t alerts_delivered = 0, alert_failed_attempts = 0, alerts_given_up = 0, alerts_dropped = 0;
+  std::size_t alerts_queued = 0;
   double uptime_seconds = 0;
 };
 
