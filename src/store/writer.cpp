@@ -156,10 +156,12 @@ void StoreWriter::run() {
       auto written = store_->write_results(batch);
       counters_.last_write_us = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - started).count();
       if (written) {
-        counters_.committed += batch.size();
-        for (const Result& r : batch) rollups_.add(r);
+        // Healthy before the count moves: whoever sees the results committed sees the store
+        // healthy too.
         if (!counters_.healthy) log::info("store.recovered", {{"store", description_}, {"queued", counters_.queued.load()}});
         counters_.healthy = true;
+        counters_.committed += batch.size();
+        for (const Result& r : batch) rollups_.add(r);
         backoff = options_.retry_first;
         batch.clear();
         const auto closed = rollups_.take_closed();
