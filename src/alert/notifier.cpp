@@ -124,7 +124,7 @@ std::vector<Notification> Notifier::add(const StateChange& change) {
     }
     // Updates carry what the rule asks for, and every recovery inside the incident (a
     // subject back up is news to whoever got the opening message).
-    if (kind == "recovered" || (!kind.empty() && contains(rule.kinds, kind)) || change.to == State::stressed) {
+    if (kind == "recovered" || (!kind.empty() && contains(rule.kinds, kind))) {
       if (!incident.pending_since) incident.pending_since = change.time;
       incident.pending.push_back(change);
     }

@@ -32,7 +32,7 @@ StateChange change(double seconds, Scope scope, const std::string& subject, Stat
 const char* channels = "alerts:\n  group_window: 30s\n  channels:\n    - { name: hook, webhook: { url: \"http://127.0.0.1:9/\" } }\n";
 
 TEST(Notifier, ACascadeIsOneIncidentWithOneUpdateAndOneResolution) {
-  const Config config = load(std::string(channels) + "  rules:\n    - { name: all, scope: layer, kinds: [down, recovered], channels: [hook] }\n");
+  const Config config = load(std::string(channels) + "  rules:\n    - { name: all, scope: layer, kinds: [down, stressed, recovered], channels: [hook] }\n");
   Notifier notifier(config.alerts, config.targets);
   std::vector<Notification> sent;
   const auto take = [&](std::vector<Notification> n) { sent.insert(sent.end(), n.begin(), n.end()); };
