@@ -1,13 +1,24 @@
-// blackout bgp read: MRT files in, bgpdump -m lines or a summary out (src/bgp does the work).
+// blackout bgp read: MRT files in, bgpdump -m lines or a summary out. blackout bgp watch: a
+// live collector session, one line per announcement, withdrawal and session change as it
+// happens, in the same layout. src/bgp does the work.
+#include <algorithm>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bgp/bgpdump_lines.hpp"
 #include "bgp/mrt_reader.hpp"
 #include "bgp/mrt_summary.hpp"
+#include "bgp/session.hpp"
 #include "cli/commands.hpp"
+#include "engine/clock.hpp"
+#include "engine/loop.hpp"
+#include "engine/signals.hpp"
+#include "model/time.hpp"
 
 namespace blackout::cli {
 namespace {
@@ -95,10 +106,200 @@ int run_bgp_read(const BgpReadOptions& o) {
   return errors == 0 ? exit_ok : exit_failure;
 }
 
+
+struct BgpWatchOptions {
+  std::string peer;
+  std::uint32_t peer_as = 0;
+  std::uint32_t local_as = 0;
+  std::string local;
+  std::string router_id;
+  bool passive = false;
+  std::vector<std::string> prefixes;
+  std::string match = "exact";
+  std::string duration;
+  int hold_time = 90;
+};
+
+// "192.0.2.1", "192.0.2.1:1179", "2001:db8::1", "[2001:db8::1]:1179".
+bool parse_endpoint(const std::string& text, std::uint16_t default_port, IpAddress& address, std::uint16_t& port) {
+  std::string host = text;
+  std::string port_text;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos) return false;
+    host = text.substr(1, close - 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return false;
+      port_text = text.substr(close + 2);
+    }
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    host = text.substr(0, text.find(':'));
+    port_text = text.substr(text.find(':') + 1);
+  }
+  const auto parsed = IpAddress::parse(host);
+  if (!parsed) return false;
+  address = *parsed;
+  port = default_port;
+  if (!port_text.empty()) {
+    char* end = nullptr;
+    const unsigned long value = std::strtoul(port_text.c_str(), &end, 10);
+    if (*end != '\0' || value > 65535) return false;
+    port = static_cast<std::uint16_t>(value);
+  }
+  return true;
+}
+
+std::uint32_t wall_seconds(const Clock& clock) {
+  return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count());
+}
+
+// A route event as the one-prefix UPDATE bgpdump would print for it, so that the A and W
+// lines are bgp read's, field for field.
+std::size_t append_route_line(const bgp::RouteEvent& route, const bgp::BgpSession& session, std::uint32_t time, const bgp::PrefixFilter& filter,
+                              std::string& out) {
+  bgp::BgpMessage message;
+  message.session = session;
+  message.as4 = true;
+  message.type = bgp::bgp_message_type::update;
+  bgp::UpdateMessage& update = message.update.emplace();
+  const bool v4 = route.prefix.address.is_v4();
+  if (route.withdrawn) {
+    if (v4) {
+      update.withdrawn.push_back(route.prefix);
+    } else {
+      update.attributes.mp_unreach = bgp::MpUnreach{bgp::afi_ipv6, 1, true, {route.prefix}};
+      update.attributes.present |= std::uint64_t{1} << (bgp::attribute::mp_unreach_nlri - 1);
+    }
+  } else {
+    update.attributes = *route.attributes;
+    if (v4) {
+      update.announced.push_back(route.prefix);
+    } else if (update.attributes.mp_reach) {
+      update.attributes.mp_reach->prefixes = {route.prefix};
+    }
+  }
+  bgp::MrtHeader header;
+  header.timestamp = time;
+  header.type = bgp::mrt_type::bgp4mp;
+  header.subtype = bgp::bgp4mp_subtype::message_as4;
+  return bgp::append_bgpdump_lines(bgp::MrtRecord{header, message}, filter, out);
+}
+
+int run_bgp_watch(const BgpWatchOptions& o) {
+  const char* const me = "blackout bgp watch";
+  bgp::SessionConfig config;
+  if (!parse_endpoint(o.peer, 179, config.peer_address, config.peer_port)) {
+    std::fprintf(stderr, "%s: --peer %s is not ADDRESS[:PORT] (like 192.0.2.1:179 or [2001:db8::1]:179)\n", me, o.peer.c_str());
+    return exit_failure;
+  }
+  config.passive = o.passive;
+  config.local_port = o.passive ? 179 : 0;
+  if (config.peer_address.is_v4()) {
+    config.local_address = IpAddress{};
+  } else {
+    config.local_address = *IpAddress::parse("::");
+  }
+  if (!o.local.empty() && !parse_endpoint(o.local, config.local_port, config.local_address, config.local_port)) {
+    std::fprintf(stderr, "%s: --local %s is not ADDRESS[:PORT]\n", me, o.local.c_str());
+    return exit_failure;
+  }
+  if (config.local_address.is_v4() != config.peer_address.is_v4()) {
+    std::fprintf(stderr, "%s: --local and --peer are not of the same address family\n", me);
+    return exit_failure;
+  }
+  if (!o.router_id.empty()) {
+    const auto id = IpAddress::parse(o.router_id);
+    if (!id || !id->is_v4() || id->v4_host_order() == 0) {
+      std::fprintf(stderr, "%s: --router-id %s is not a non-zero IPv4 address\n", me, o.router_id.c_str());
+      return exit_failure;
+    }
+    config.router_id = *id;
+  }
+  if (o.hold_time != 0 && (o.hold_time < 3 || o.hold_time > 65535)) {
+    std::fprintf(stderr, "%s: --hold-time must be 0 or 3-65535 seconds\n", me);
+    return exit_failure;
+  }
+  config.hold_time = static_cast<std::uint16_t>(o.hold_time);
+  config.peer_as = o.peer_as;
+  config.local_as = o.local_as;
+  std::optional<Duration> duration;
+  if (!o.duration.empty()) {
+    auto parsed = parse_duration(o.duration);
+    if (!parsed) {
+      std::fprintf(stderr, "%s: --duration %s: %s\n", me, o.duration.c_str(), parsed.error().message.c_str());
+      return exit_failure;
+    }
+    duration = *parsed;
+  }
+  bgp::PrefixFilter filter;
+  for (const std::string& text : o.prefixes) {
+    const auto prefix = Prefix::parse(text, true);
+    if (!prefix) {
+      std::fprintf(stderr, "%s: --prefix %s is not a prefix (like 175.45.176.0/22 or 2001:db8::/32)\n", me, text.c_str());
+      return exit_failure;
+    }
+    filter.prefixes.push_back(bgp::NlriPrefix{prefix->address, prefix->length, 0}.prefix());
+  }
+  filter.match = o.match == "more-specific" ? bgp::PrefixMatch::more_specific : o.match == "covering" ? bgp::PrefixMatch::covering : bgp::PrefixMatch::exact;
+
+  block_signals({SIGINT, SIGTERM});
+  SystemClock clock;
+  EventLoop loop(clock);
+  bgp::Rib rib;
+  bgp::BgpSession session_info;
+  session_info.peer_address = config.peer_address;
+  session_info.peer_as = config.peer_as;
+  session_info.local_as = config.local_as;
+  session_info.afi = config.peer_address.is_v4() ? bgp::afi_ipv4 : bgp::afi_ipv6;
+  bool write_failed = false;
+  std::string line;
+  auto emit = [&] {
+    if (line.empty()) return;
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0) {
+      write_failed = true;  // the reader went away (| head): stop
+      loop.stop();
+    }
+    line.clear();
+  };
+  bgp::Session::Handlers handlers;
+  handlers.on_route = [&](const bgp::RouteEvent& route) {
+    append_route_line(route, session_info, wall_seconds(clock), filter, line);
+    emit();
+  };
+  bgp::Session* session_pointer = nullptr;
+  handlers.on_state = [&](const bgp::SessionChange& change) {
+    // The peer's AS as it said it, once it did (with --peer-as 0 there is nothing else).
+    if (session_pointer != nullptr && session_pointer->peer_open()) session_info.peer_as = session_pointer->peer_open()->asn();
+    line += "BGP4MP|" + std::to_string(wall_seconds(clock)) + "|STATE|";
+    bgp::append_bgpdump_address(line, config.peer_address);
+    line += "|" + std::to_string(session_info.peer_as) + "|" + std::to_string(static_cast<int>(change.from)) + "|" +
+            std::to_string(static_cast<int>(change.to)) + "|" + (change.reason == bgp::DownReason::none ? "" : bgp::to_string(change.reason)) + "|";
+    for (char c : change.detail) line += (c == '\n' || c == '|') ? ' ' : c;  // the detail may quote the peer
+    line += "\n";
+    emit();
+  };
+  bgp::Session session(loop, config, rib, handlers);
+  session_pointer = &session;
+  auto started = session.start();
+  if (!started) {
+    std::fprintf(stderr, "%s: %s\n", me, started.error().message.c_str());
+    return exit_failure;
+  }
+  SignalWatcher signals(loop, {SIGINT, SIGTERM}, [&](int) { loop.stop(); });
+  const MonoTime deadline = duration ? clock.now() + *duration : MonoTime::max();
+  loop.run_until([] { return false; }, deadline);
+  session.stop();
+  if (write_failed) return exit_failure;
+  std::fprintf(stderr, "%s: %zu prefixes, %zu paths in the table at the end; %llu connections, %llu sessions established, %llu malformed messages\n", me,
+               rib.prefix_count(), rib.path_count(), static_cast<unsigned long long>(session.counters().connections),
+               static_cast<unsigned long long>(session.counters().established), static_cast<unsigned long long>(session.counters().malformed));
+  return exit_ok;
+}
+
 }  // namespace
 
 Runner add_bgp_command(CLI::App& app) {
-  auto* command = app.add_subcommand("bgp", "Read MRT files (BGP archives from route collectors)");
+  auto* command = app.add_subcommand("bgp", "Read MRT files (BGP archives from route collectors) or watch a live BGP session");
   command->require_subcommand(1);
   auto* read = command->add_subcommand("read", "Read MRT files (plain, gzip or bzip2) and print their prefix records as bgpdump -m does, or a summary");
   auto o = std::make_shared<BgpReadOptions>();
@@ -110,8 +311,23 @@ Runner add_bgp_command(CLI::App& app) {
   read->add_option("--match", o->match, "How --prefix matches: exact, more-specific (the prefix or inside it) or covering (the prefix or containing it)")
       ->check(CLI::IsMember({"exact", "more-specific", "covering"}))
       ->capture_default_str();
-  return [o, read]() -> int {
+  auto* watch = command->add_subcommand("watch", "Open (or accept) a BGP session with one peer, announce nothing, and print every announcement, withdrawal and session change as it happens");
+  auto w = std::make_shared<BgpWatchOptions>();
+  watch->add_option("--peer", w->peer, "The peer: ADDRESS[:PORT] (port 179 by default; [IPv6]:PORT)")->required();
+  watch->add_option("--peer-as", w->peer_as, "The peer's AS; its OPEN must say the same (0: accept any)")->required();
+  watch->add_option("--local-as", w->local_as, "blackout's own AS in the session")->required();
+  watch->add_option("--router-id", w->router_id, "blackout's BGP identifier, an IPv4 address (default: the session's local IPv4 address)");
+  watch->add_option("--local", w->local, "Active: the ADDRESS[:PORT] to connect from; --passive: where to listen (default all addresses, port 179)");
+  watch->add_flag("--passive", w->passive, "Wait for the peer to connect instead of connecting");
+  watch->add_option("--hold-time", w->hold_time, "Hold time to propose, in seconds (0, or 3-65535)")->capture_default_str();
+  watch->add_option("--prefix", w->prefixes, "Only lines for this prefix (repeatable); session changes are always printed");
+  watch->add_option("--match", w->match, "How --prefix matches: exact, more-specific (the prefix or inside it) or covering (the prefix or containing it)")
+      ->check(CLI::IsMember({"exact", "more-specific", "covering"}))
+      ->capture_default_str();
+  watch->add_option("--duration", w->duration, "Stop after this long (like 30s, 10m); default: until SIGINT or SIGTERM");
+  return [o, read, w, watch]() -> int {
     if (read->parsed()) return run_bgp_read(*o);
+    if (watch->parsed()) return run_bgp_watch(*w);
     return exit_failure;
   };
 }

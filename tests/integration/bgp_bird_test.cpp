@@ -1,0 +1,190 @@
+// The collector session against a real BIRD on loopback: BIRD (127.0.0.1) exports a static
+// route for the country prefix to blackout (127.0.0.2); disabling the static protocol with
+// birdc withdraws it and blackout sees the withdrawal within seconds; enabling it brings it
+// back. Shutting BIRD's side of the session down is a session loss with its NOTIFICATION,
+// not a withdrawal. `blackout bgp watch` prints the same as lines. BIRD runs in the foreground with its control socket and PID
+// file in a temporary directory and is stopped by PID.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+
+#include "bgp/session.hpp"
+#include "engine/clock.hpp"
+#include "engine/loop.hpp"
+#include "support/net.hpp"
+#include "support/process.hpp"
+
+namespace blackout::bgp {
+namespace {
+
+using namespace std::chrono_literals;
+using testing_support::ChildProcess;
+using testing_support::TempDir;
+
+constexpr const char* country_prefix = "198.18.64.0/22";
+constexpr const char* country_prefix_v6 = "fd00:198:18::/48";
+
+std::string bird_config(const TempDir& dir, std::uint16_t bird_port) {
+  return "log \"" + (dir.path() / "bird.log").string() +
+         "\" all;\n"
+         "router id 127.0.0.1;\n"
+         "protocol device {}\n"
+         "protocol static country { ipv4; route " +
+         std::string(country_prefix) +
+         " unreachable; }\n"
+         "protocol static country6 { ipv6; route " +
+         std::string(country_prefix_v6) +
+         " unreachable; }\n"
+         "protocol bgp collector {\n"
+         "  local 127.0.0.1 port " +
+         std::to_string(bird_port) +
+         " as 65001;\n"
+         "  neighbor 127.0.0.2 as 64999;\n"
+         // multihop: BIRD refuses a directly connected neighbour on the loopback interface
+         // ("Invalid remote address"); strict bind: listen on 127.0.0.1 only, not on all.
+         "  passive on; multihop; strict bind on;\n"
+         "  hold time 6; keepalive time 2; connect retry time 1; error wait time 1, 2;\n"
+         "  ipv4 { import none; export where proto = \"country\"; };\n"
+         "  ipv6 { import none; export where proto = \"country6\"; next hop address ::1; };\n"
+         "}\n";
+}
+
+class BgpBird : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (testing_support::find_program("bird").empty() || testing_support::find_program("birdc").empty())
+      GTEST_SKIP() << "bird2 is not installed";
+    bird_port_ = testing_support::unused_tcp_port();
+    const auto config = dir_.write("bird.conf", bird_config(dir_, bird_port_));
+    socket_ = (dir_.path() / "bird.ctl").string();
+    bird_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"bird", "-f", "-c", config.string(), "-s", socket_, "-P", (dir_.path() / "bird.pid").string()},
+        dir_.path() / "bird.out");
+    ASSERT_TRUE(testing_support::wait_for_tcp_port("127.0.0.1", bird_port_))
+        << testing_support::read_file(dir_.path() / "bird.out");
+  }
+  void TearDown() override {
+    if (bird_) bird_->stop();
+  }
+
+  void birdc(const std::string& command) {
+    const std::string line = testing_support::find_program("birdc") + " -s " + socket_ + " " + command + " >/dev/null";
+    ASSERT_EQ(std::system(line.c_str()), 0) << line;
+  }
+  SessionConfig session_config() const {
+    SessionConfig config;
+    config.peer_address = *IpAddress::parse("127.0.0.1");
+    config.peer_port = bird_port_;
+    config.local_address = *IpAddress::parse("127.0.0.2");
+    config.local_as = 64999;
+    config.peer_as = 65001;
+    config.router_id = *IpAddress::parse("127.0.0.2");
+    config.hold_time = 9;
+    config.retry_initial = 200ms;
+    config.retry_max = 1s;
+    return config;
+  }
+  bool visible(const char* prefix) const { return rib_.paths(*Prefix::parse(prefix)) != nullptr; }
+  bool run_until(const std::function<bool()>& done, Duration limit = 15s) { return loop_.run_until(done, clock_.now() + limit); }
+
+  TempDir dir_;
+  std::uint16_t bird_port_ = 0;
+  std::string socket_;
+  std::unique_ptr<ChildProcess> bird_;
+  SystemClock clock_;
+  EventLoop loop_{clock_};
+  Rib rib_;
+  std::vector<SessionChange> changes_;
+  std::vector<RouteEvent> routes_;
+  Session::Handlers handlers_{[this](const SessionChange& change) { changes_.push_back(change); },
+                              [this](const RouteEvent& route) { routes_.push_back(route); }};
+};
+
+TEST_F(BgpBird, SeesTheCountryPrefixWithdrawnAndAnnouncedAgain) {
+  Session session(loop_, session_config(), rib_, handlers_);
+  ASSERT_TRUE(session.start().ok());
+  ASSERT_TRUE(run_until([&] { return visible(country_prefix) && visible(country_prefix_v6); }))
+      << "state " << to_string(session.state()) << "\n"
+      << testing_support::read_file(dir_.path() / "bird.log");
+  EXPECT_EQ(session.state(), SessionState::established);
+  ASSERT_TRUE(session.peer_open());
+  EXPECT_EQ(session.peer_open()->asn(), 65001U);
+  EXPECT_EQ(session.negotiated_hold_time(), 6);
+  // BIRD marks the end of its table for both families, because blackout said it understands.
+  EXPECT_TRUE(run_until([&] { return session.counters().end_of_rib >= 2; }, 5s));
+  const auto* paths = rib_.paths(*Prefix::parse(country_prefix));
+  ASSERT_EQ(paths->size(), 1U);
+  EXPECT_EQ(origin_as(paths->begin()->second.attributes->as_path), 65001U);
+
+  routes_.clear();
+  birdc("disable country");
+  const auto disabled = clock_.now();
+  ASSERT_TRUE(run_until([&] { return !visible(country_prefix); }));
+  EXPECT_LT(clock_.now() - disabled, 5s);
+  ASSERT_EQ(routes_.size(), 1U);
+  EXPECT_TRUE(routes_[0].withdrawn);
+  EXPECT_FALSE(routes_[0].stale);
+  EXPECT_EQ(routes_[0].prefix.prefix().to_string(), country_prefix);
+  EXPECT_TRUE(visible(country_prefix_v6));  // the other protocol's route stays
+
+  birdc("enable country");
+  const auto enabled = clock_.now();
+  ASSERT_TRUE(run_until([&] { return visible(country_prefix); }));
+  EXPECT_LT(clock_.now() - enabled, 5s);
+  EXPECT_EQ(session.state(), SessionState::established);
+  session.stop();
+}
+
+TEST_F(BgpBird, ALostSessionIsNotAWithdrawal) {
+  Session session(loop_, session_config(), rib_, handlers_);
+  ASSERT_TRUE(session.start().ok());
+  ASSERT_TRUE(run_until([&] { return visible(country_prefix); })) << testing_support::read_file(dir_.path() / "bird.log");
+  changes_.clear();
+  routes_.clear();
+  birdc("disable collector");
+  ASSERT_TRUE(run_until([&] { return session.state() != SessionState::established; }));
+  ASSERT_FALSE(changes_.empty());
+  EXPECT_EQ(changes_[0].reason, DownReason::notification_received);
+  ASSERT_TRUE(changes_[0].notification);
+  EXPECT_EQ(changes_[0].notification->code, notification_code::cease);
+  EXPECT_TRUE(visible(country_prefix));  // still there: the session is lost, not the route
+  for (const auto& route : routes_) EXPECT_FALSE(route.withdrawn);
+
+  birdc("enable collector");
+  ASSERT_TRUE(run_until([&] { return session.counters().established >= 2; }))
+      << testing_support::read_file(dir_.path() / "bird.log");
+  // BIRD announces the prefix again (and marks the end of its table): nothing withdrawn.
+  ASSERT_TRUE(run_until([&] { return !routes_.empty(); }));
+  EXPECT_TRUE(visible(country_prefix));
+  for (const auto& route : routes_) EXPECT_FALSE(route.withdrawn);
+  session.stop();
+}
+
+// blackout bgp watch, the command, against the same BIRD: one line per change as it happens.
+TEST_F(BgpBird, WatchCommandPrintsAnnouncementsWithdrawalsAndStates) {
+  const auto log = dir_.path() / "watch.out";
+  ChildProcess watch(
+      {BLACKOUT_BINARY, "bgp", "watch", "--peer", "127.0.0.1:" + std::to_string(bird_port_), "--peer-as", "65001", "--local-as",
+       "64999", "--local", "127.0.0.2", "--hold-time", "6", "--prefix", country_prefix, "--duration", "60s"},
+      log);
+  const std::string announced = std::string("|A|127.0.0.1|65001|") + country_prefix + "|65001|IGP|127.0.0.1|0|0||NAG||\n";
+  const std::string withdrawn = std::string("|W|127.0.0.1|65001|") + country_prefix + "\n";
+  auto output = [&] { return testing_support::read_file(log); };
+  ASSERT_TRUE(testing_support::wait_until([&] { return output().find(announced) != std::string::npos; })) << output();
+  EXPECT_NE(output().find("|STATE|127.0.0.1|65001|5|6||\n"), std::string::npos) << output();
+  EXPECT_EQ(output().find("fd00:198:18::/48"), std::string::npos) << "--prefix lets only the country prefix through";
+  birdc("disable country");
+  ASSERT_TRUE(
+      testing_support::wait_until([&] { return output().find(withdrawn) != std::string::npos; }, std::chrono::milliseconds(5000)))
+      << output();
+  birdc("disable collector");
+  ASSERT_TRUE(testing_support::wait_until([&] { return output().find("|6|1|notification-received|cease") != std::string::npos; }))
+      << output();
+  watch.stop();
+  EXPECT_NE(output().find("in the table at the end"), std::string::npos) << "SIGTERM stops it cleanly\n" << output();
+}
+
+}  // namespace
+}  // namespace blackout::bgp
