@@ -9,7 +9,7 @@ namespace blackout::cli {
 
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failure = 1;
-inline constexpr int exit_not_built = 2;
+inline constexpr int exit_usage = 2;  // an unknown option, a missing argument
 
 // Each add_* registers a subcommand and returns the function that runs it.
 using Runner = std::function<int()>;
@@ -19,6 +19,7 @@ Runner add_monitor_command(CLI::App& app);
 Runner add_export_command(CLI::App& app);
 Runner add_analyze_command(CLI::App& app);
 Runner add_report_command(CLI::App& app);
+Runner add_serve_command(CLI::App& app);
 Runner add_lab_command(CLI::App& app);
 Runner add_bgp_command(CLI::App& app);
 

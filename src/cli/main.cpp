@@ -8,15 +8,6 @@
 #include "config/loader.hpp"
 #include "util/log.hpp"
 
-namespace {
-
-int not_built(const std::string& command, const std::string& issue) {
-  std::fprintf(stderr, "blackout %s: not built yet (%s). Nothing was done.\n", command.c_str(), issue.c_str());
-  return blackout::cli::exit_not_built;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace blackout::cli;
   CLI::App app{"blackout: watches a network's presence on the Internet and tells, with evidence, when and how it goes dark."};
@@ -31,14 +22,20 @@ int main(int argc, char** argv) {
   const Runner probe = add_probe_command(app);
   const Runner analyze = add_analyze_command(app);
   const Runner report = add_report_command(app);
-  auto* serve = app.add_subcommand("serve", "Serve the HTTP API, dashboard and metrics from the store");
+  const Runner serve = add_serve_command(app);
   const Runner exporter = add_export_command(app);
   const Runner lab = add_lab_command(app);
   const Runner bgp = add_bgp_command(app);
   const Runner config = add_config_commands(app);
   auto* version = app.add_subcommand("version", "Print the version");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" that succeed; every other one is a usage error: 2.
+    const int code = app.exit(e);
+    return code == 0 ? exit_ok : exit_usage;
+  }
 
   blackout::log::Level level = blackout::log::Level::info;
   blackout::log::parse_level(log_level, level);
@@ -55,7 +52,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("probe")) return probe();
     if (app.got_subcommand("analyze")) return analyze();
     if (app.got_subcommand("report")) return report();
-    if (*serve) return not_built("serve", "issue 7: dashboard and API");
+    if (app.got_subcommand("serve")) return serve();
     if (app.got_subcommand("export")) return exporter();
     if (app.got_subcommand("lab")) return lab();
     if (app.got_subcommand("bgp")) return bgp();

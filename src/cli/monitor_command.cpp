@@ -26,7 +26,7 @@
 #include "model/address.hpp"
 #include "model/result_format.hpp"
 #include "probes/registry.hpp"
-#include "serve/api.hpp"
+#include "serve/dashboard.hpp"
 #include "serve/http_server.hpp"
 #include "serve/metrics.hpp"
 #include "store/writer.hpp"
@@ -89,7 +89,7 @@ Runner add_monitor_command(CLI::App& app) {
   monitor->add_flag("-q,--quiet", o->quiet, "Print no results, only the closing summary");
   monitor->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
   monitor->add_option("--listen", o->listen,
-                      "Serve Prometheus metrics (/metrics) and the JSON state (/api/v1/state) on ADDRESS:PORT, e.g. 127.0.0.1:9813; off by default");
+                      "Serve the dashboard (/), Prometheus metrics (/metrics) and the JSON API (/api/v1/...) on ADDRESS:PORT, e.g. 127.0.0.1:9813; off by default");
   monitor->add_option("--token-file", o->token_file,
                       "File holding the bearer token every request to --listen must carry; required for an address off loopback");
 
@@ -196,8 +196,11 @@ Runner add_monitor_command(CLI::App& app) {
         delivery->submit(n);
       }
     };
+    // The dashboard and its API, when --listen is given (set up with the routes below).
+    std::unique_ptr<Dashboard> dashboard;
     const auto flush_detection = [&](bool everything) {
       auto changes = detector.take_new_state_changes();
+      if (dashboard) dashboard->publish(changes);
       if (notifier)
         for (const StateChange& c : changes) send_alerts(notifier->add(c));
       for (const StateChange& c : changes)
@@ -222,6 +225,7 @@ Runner add_monitor_command(CLI::App& app) {
       ++results;
       tally.add(result);
       detector.add(result);
+      if (dashboard) dashboard->add(result);
       // A state change is told (logged, stored) at once: the tick only refreshes open events.
       if (detector.has_new_state_changes()) flush_detection(false);
       if (!o->quiet) {
@@ -276,8 +280,11 @@ Runner add_monitor_command(CLI::App& app) {
       begin_stop(signal == SIGINT ? "SIGINT" : "SIGTERM");
     });
     if (duration) loop.after(*duration, [&] { begin_stop("duration reached"); });
+    std::uint64_t detection_ticks = 0;
     std::function<void()> detection_tick = [&] {
       flush_detection(false);
+      // The dashboard's history gets a point every 2 s: 720 points then hold 24 minutes.
+      if (dashboard && ++detection_ticks % 2 == 0) dashboard->snapshot(clock.wall_now());
       if (notifier) send_alerts(notifier->tick(clock.wall_now()));
       loop.after(std::chrono::seconds(1), detection_tick);
     };
@@ -321,12 +328,13 @@ Runner add_monitor_command(CLI::App& app) {
         r.body = render_prometheus(tally, detector.target_statuses(), detector.aggregate_statuses(), health);
         return r;
       });
-      http->route("/api/v1/state", [&] {
-        HttpResponse r;
-        r.content_type = "application/json";
-        r.body = state_to_json(clock.wall_now(), detector.target_statuses(), detector.aggregate_statuses());
-        return r;
-      });
+      // The dashboard at /, the JSON API under /api/v1/ and its live stream.
+      DashboardSources sources;
+      sources.detector = &detector;
+      sources.targets = [&]() -> const std::vector<Target>& { return current.config->targets; };
+      sources.now = [&] { return clock.wall_now(); };
+      sources.stress_threshold = current.config->detection.stress_enter;
+      dashboard = std::make_unique<Dashboard>(*http, std::move(sources));
       http->route("/healthz", [&] {
         HttpResponse r;
         const bool healthy = !writer || writer->counters().healthy.load();
@@ -334,7 +342,7 @@ Runner add_monitor_command(CLI::App& app) {
         r.body = healthy ? "ok\n" : "the store is not accepting writes\n";
         return r;
       });
-      log::info("http.listening", {{"address", http->address()}, {"paths", "/metrics /api/v1/state /healthz"}, {"token", o->token_file.empty() ? "none" : "required"}});
+      log::info("http.listening", {{"address", http->address()}, {"paths", "/ /metrics /api/v1/{state,targets,events,series,chart,stream} /healthz"}, {"token", o->token_file.empty() ? "none" : "required"}});
     }
     log::info("monitor.started", {{"config", o->config}, {"vantage", current.config->vantage}, {"targets", current.config->targets.size()},
                                   {"checks", current.scheduler->scheduled()}, {"store", writer ? writer->describe() : "none"}});

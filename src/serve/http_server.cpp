@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <vector>
+#include <algorithm>
 
 #include "model/address.hpp"
 
@@ -22,6 +24,7 @@ struct HttpServer::Connection {
   std::size_t sent = 0;
   TimerId deadline{};
   bool responding = false;
+  bool streaming = false;  // a Server-Sent Events client: stays open after its headers
 };
 
 namespace {
@@ -66,6 +69,13 @@ Expected<ListenAddress> parse_listen(const std::string& text) {
   return ListenAddress{*ip, static_cast<std::uint16_t>(value)};
 }
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 HttpResponse plain(int status, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -74,6 +84,31 @@ HttpResponse plain(int status, std::string body) {
 }
 
 }  // namespace
+
+std::string query_parameter(const std::string& query, const std::string& name) {
+  for (std::size_t at = 0; at <= query.size();) {
+    const auto next = std::min(query.find('&', at), query.size());
+    const std::string pair = query.substr(at, next - at);
+    const auto equals = pair.find('=');
+    if (pair.substr(0, equals) == name) {
+      const std::string raw = equals == std::string::npos ? "" : pair.substr(equals + 1);
+      std::string value;
+      for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '+') {
+          value += ' ';
+        } else if (raw[i] == '%' && i + 2 < raw.size() + 0 && hex_value(raw[i + 1]) >= 0 && hex_value(raw[i + 2]) >= 0) {
+          value += static_cast<char>(hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2]));
+          i += 2;
+        } else {
+          value += raw[i];
+        }
+      }
+      return value;
+    }
+    at = next + 1;
+  }
+  return {};
+}
 
 Expected<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop, HttpServerOptions options) {
   const auto where = parse_listen(options.listen);
@@ -119,6 +154,7 @@ HttpServer::HttpServer(EventLoop& loop, HttpServerOptions options, int fd, std::
     : loop_(loop), options_(std::move(options)), listen_fd_(fd), bound_(std::move(bound)) {}
 
 HttpServer::~HttpServer() {
+  if (heartbeat_) loop_.cancel(*heartbeat_);
   while (!connections_.empty()) close(connections_.begin()->first);
   loop_.unwatch(listen_fd_);
   ::close(listen_fd_);
@@ -156,6 +192,12 @@ void HttpServer::accept_all() {
         on_readable(fd);
       } else if (events & (io_error | io_hangup)) {
         close(fd);  // gone before it read the answer
+      } else if (found->second->streaming && (events & io_readable)) {
+        // A stream client sends nothing more; end of file (or anything) means it left.
+        char discard[512];
+        const ssize_t n = ::recv(fd, discard, sizeof discard, 0);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) close(fd);
+        else if (events & io_writable) on_writable(fd);
       } else {
         on_writable(fd);
       }
@@ -211,19 +253,95 @@ void HttpServer::on_readable(int fd) {
     at = next + 2;
   }
   ++counters_.requests;
+  const std::string path = target.substr(0, target.find('?'));
+  const std::string query = target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
+  if (method == "GET" && streams_.count(path) && authorised(query, authorization)) {
+    open_stream(c, path);
+    return;
+  }
   respond(c, handle(method, target, authorization), method == "HEAD");
 }
 
+bool HttpServer::authorised(const std::string& query, const std::string& authorization) const {
+  if (options_.bearer_token.empty()) return true;
+  // RFC 6750 2.3: the token may also come as access_token in the query, for what a browser
+  // cannot give headers to (EventSource).
+  return authorization == "Bearer " + options_.bearer_token || query_parameter(query, "access_token") == options_.bearer_token;
+}
+
+void HttpServer::stream(const std::string& path, std::function<std::string()> greeting) {
+  streams_[path] = std::move(greeting);
+  if (!heartbeat_) heartbeat_ = loop_.after(options_.stream_heartbeat, [this] { heartbeat(); });
+}
+
+std::size_t HttpServer::stream_clients() const {
+  std::size_t n = 0;
+  for (const auto& [fd, c] : connections_) n += c->streaming ? 1 : 0;
+  return n;
+}
+
+void HttpServer::open_stream(Connection& c, const std::string& path) {
+  if (stream_clients() >= options_.max_stream_clients) {
+    ++counters_.rejected;
+    respond(c, plain(503, "too many stream clients"), false);
+    return;
+  }
+  loop_.cancel(c.deadline);  // a stream lives as long as its client reads
+  c.responding = true;
+  c.streaming = true;
+  std::string headers = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+  headers += "retry: 2000\n\n";
+  const auto& greeting = streams_[path];
+  if (greeting) headers += greeting();
+  push(c, headers);
+}
+
+void HttpServer::push(Connection& c, const std::string& bytes) {
+  if (c.out.size() - c.sent + bytes.size() > options_.max_stream_backlog) {
+    ++counters_.stream_dropped;
+    close(c.fd);  // it does not read: let go rather than hold its backlog
+    return;
+  }
+  c.out.erase(0, c.sent);
+  c.sent = 0;
+  c.out += bytes;
+  loop_.modify(c.fd, io_writable);
+  on_writable(c.fd);
+}
+
+void HttpServer::broadcast(const std::string& event, const std::string& data) {
+  const std::string message = "event: " + event + "\ndata: " + data + "\n\n";
+  std::vector<int> clients;
+  for (const auto& [fd, c] : connections_)
+    if (c->streaming) clients.push_back(fd);
+  for (const int fd : clients) {
+    const auto it = connections_.find(fd);
+    if (it != connections_.end()) push(*it->second, message);
+  }
+}
+
+void HttpServer::heartbeat() {
+  std::vector<int> clients;
+  for (const auto& [fd, c] : connections_)
+    if (c->streaming) clients.push_back(fd);
+  for (const int fd : clients) {
+    const auto it = connections_.find(fd);
+    if (it != connections_.end()) push(*it->second, ": heartbeat\n\n");
+  }
+  heartbeat_ = loop_.after(options_.stream_heartbeat, [this] { heartbeat(); });
+}
+
 HttpResponse HttpServer::handle(const std::string& method, const std::string& target, const std::string& authorization) {
-  if (!options_.bearer_token.empty() && authorization != "Bearer " + options_.bearer_token) {
+  const std::string path = target.substr(0, target.find('?'));
+  const std::string query = target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
+  if (!authorised(query, authorization)) {
     ++counters_.rejected;
     return plain(401, "a bearer token is required");
   }
   if (method != "GET" && method != "HEAD") return plain(405, "read-only: GET and HEAD only");
-  const std::string path = target.substr(0, target.find('?'));
   const auto route = routes_.find(path);
   if (route == routes_.end()) return plain(404, "no such path: " + path);
-  return route->second();
+  return route->second(HttpRequest{path, query});
 }
 
 void HttpServer::respond(Connection& c, const HttpResponse& response, bool head_only) {
@@ -247,6 +365,13 @@ void HttpServer::on_writable(int fd) {
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // the rest when it drains
     if (n <= 0) break;
     c.sent += static_cast<std::size_t>(n);
+  }
+  if (c.streaming && c.sent == c.out.size()) {
+    // Drained: wait for more to push; watching for readable tells when the client leaves.
+    c.out.clear();
+    c.sent = 0;
+    loop_.modify(fd, io_readable);
+    return;
   }
   close(fd);
 }

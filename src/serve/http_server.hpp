@@ -1,7 +1,10 @@
 // A small, read-only HTTP/1.1 server on the monitor's event loop: GET and HEAD only, one
 // request per connection, bounded in everything a client controls (request size, time to
 // send it, connections at once), so that a hostile or broken client costs little and can
-// never stall probing. Handlers are plain functions from a path to a response.
+// never stall probing. Handlers are plain functions from a request to a response. Paths
+// declared as streams instead stay open as Server-Sent Events (text/event-stream): the
+// server pushes what broadcast() is given to each, with a heartbeat, and drops a client
+// that does not keep up rather than buffering without bound.
 #pragma once
 
 #include <chrono>
@@ -9,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/loop.hpp"
@@ -22,6 +26,14 @@ struct HttpResponse {
   std::string body;
 };
 
+struct HttpRequest {
+  std::string path;   // without the query string
+  std::string query;  // after '?', raw (see query_parameter)
+};
+
+// The value of `name` in a query string ("a=1&b=x%20y"), percent-decoded; empty when absent.
+std::string query_parameter(const std::string& query, const std::string& name);
+
 struct HttpServerOptions {
   std::string listen = "127.0.0.1:9813";  // address:port ([v6]:port for IPv6); port 0 picks one
   // Required (as "Authorization: Bearer TOKEN") on every request when not empty. The
@@ -30,16 +42,24 @@ struct HttpServerOptions {
   std::size_t max_request_bytes = 8192;
   Duration request_timeout = std::chrono::seconds(10);
   std::size_t max_connections = 64;
+  // Server-Sent Events: clients at once (within max_connections), the interval of the
+  // comment line that keeps idle proxies and browsers from closing, and the most bytes
+  // waiting for one client before it is dropped as too slow.
+  std::size_t max_stream_clients = 16;
+  Duration stream_heartbeat = std::chrono::seconds(15);
+  std::size_t max_stream_backlog = 1 << 20;
 };
 
 struct HttpServerCounters {
   std::uint64_t requests = 0;
   std::uint64_t rejected = 0;  // malformed, too large, too slow, unauthorised, over the cap
+  std::uint64_t stream_dropped = 0;  // stream clients dropped for not reading
 };
 
 class HttpServer {
  public:
-  using Handler = std::function<HttpResponse()>;
+  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+  using SimpleHandler = std::function<HttpResponse()>;
 
   // Binds and listens; an error names the address and why (in use, not an address, ...).
   static Expected<std::unique_ptr<HttpServer>> start(EventLoop& loop, HttpServerOptions options);
@@ -49,6 +69,15 @@ class HttpServer {
 
   // Exact paths (the query string is ignored).
   void route(const std::string& path, Handler handler) { routes_[path] = std::move(handler); }
+  void route(const std::string& path, SimpleHandler handler) {
+    routes_[path] = [h = std::move(handler)](const HttpRequest&) { return h(); };
+  }
+  // GET on `path` opens a Server-Sent Events stream; `greeting` (may be empty) is sent to
+  // each new client first, e.g. the current time so that it knows it is connected.
+  void stream(const std::string& path, std::function<std::string()> greeting);
+  // Sends one event ("event: NAME\ndata: DATA\n\n"; DATA on one line) to every stream client.
+  void broadcast(const std::string& event, const std::string& data);
+  [[nodiscard]] std::size_t stream_clients() const;
   // The address actually bound, "127.0.0.1:40123".
   [[nodiscard]] const std::string& address() const { return bound_; }
   [[nodiscard]] const HttpServerCounters& counters() const { return counters_; }
@@ -60,14 +89,20 @@ class HttpServer {
   void on_readable(int fd);
   void on_writable(int fd);
   void respond(Connection& connection, const HttpResponse& response, bool head_only);
+  void open_stream(Connection& connection, const std::string& path);
+  void push(Connection& connection, const std::string& bytes);
+  void heartbeat();
   void close(int fd);
   HttpResponse handle(const std::string& method, const std::string& target, const std::string& authorization);
+  [[nodiscard]] bool authorised(const std::string& query, const std::string& authorization) const;
 
   EventLoop& loop_;
   HttpServerOptions options_;
   int listen_fd_;
   std::string bound_;
   std::map<std::string, Handler> routes_;
+  std::map<std::string, std::function<std::string()>> streams_;
+  std::optional<TimerId> heartbeat_;
   std::map<int, std::unique_ptr<Connection>> connections_;
   HttpServerCounters counters_;
 };

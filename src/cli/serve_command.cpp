@@ -1,0 +1,184 @@
+// blackout serve: the dashboard and JSON API over a store, without probing. The store's
+// results are replayed through the same detector as the live monitor (so the events are the
+// ones `blackout analyze` finds), then re-read every --refresh for what a monitor writing to
+// the same store has added since.
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <tuple>
+
+#include "cli/commands.hpp"
+#include "config/loader.hpp"
+#include "detect/detector.hpp"
+#include "engine/clock.hpp"
+#include "engine/loop.hpp"
+#include "engine/signals.hpp"
+#include "model/address.hpp"
+#include "serve/dashboard.hpp"
+#include "serve/http_server.hpp"
+#include "store/store.hpp"
+#include "util/log.hpp"
+
+namespace blackout::cli {
+namespace {
+
+// Results seen recently, to read an overlapping window again without counting any twice:
+// a monitor's results may be written a little out of time order.
+class RecentResults {
+ public:
+  explicit RecentResults(Duration margin) : margin_(margin) {}
+  // True the first time a result is offered.
+  bool first_time(const Result& r) {
+    if (!seen_.insert({r.time, r.vantage, r.target, r.check, r.confirmation}).second) return false;
+    if (!high_ || r.time > *high_) high_ = r.time;
+    return true;
+  }
+  // Where the next read starts; forgets what is older than that.
+  std::optional<Timestamp> next_from() {
+    if (!high_) return std::nullopt;
+    const Timestamp from = *high_ - margin_;
+    while (!seen_.empty() && std::get<0>(*seen_.begin()) < from) seen_.erase(seen_.begin());
+    return from;
+  }
+
+ private:
+  Duration margin_;
+  std::optional<Timestamp> high_;
+  std::set<std::tuple<Timestamp, std::string, std::string, std::string, bool>> seen_;
+};
+
+}  // namespace
+
+Runner add_serve_command(CLI::App& app) {
+  auto* command = app.add_subcommand("serve", "Serve the dashboard and the JSON API from a store (replayed with the detector)");
+  struct Options {
+    std::string store, config, token_file;
+    std::string listen = "127.0.0.1:8080";
+    std::string refresh = "5s";
+    std::string step = "10s";
+  };
+  auto o = std::make_shared<Options>();
+  command->add_option("--store", o->store, "Store URL: sqlite:PATH or postgresql://...")->required();
+  command->add_option("--config", o->config, "Take targets and the detection section from this config instead of the store's history and the defaults");
+  command->add_option("--listen", o->listen, "ADDRESS:PORT to serve on")->capture_default_str();
+  command->add_option("--token-file", o->token_file, "File holding the bearer token every request must carry; required off loopback");
+  command->add_option("--refresh", o->refresh, "How often to read what a monitor has added to the store since")->capture_default_str();
+  command->add_option("--step", o->step, "The time between two points of the dashboard's series")->capture_default_str();
+
+  return [o]() -> int {
+    block_signals({SIGINT, SIGTERM});
+    const auto refresh = parse_duration(o->refresh), step = parse_duration(o->step);
+    if (!refresh || !step || *refresh <= Duration(0) || *step <= Duration(0)) {
+      std::fprintf(stderr, "blackout serve: --refresh and --step take positive durations, e.g. 5s\n");
+      return exit_failure;
+    }
+    auto store = open_store(o->store);
+    if (!store) {
+      std::fprintf(stderr, "blackout serve: store %s: %s\n", o->store.c_str(), store.error().message.c_str());
+      return exit_failure;
+    }
+    std::vector<Target> targets;
+    DetectionParams params;
+    if (!o->config.empty()) {
+      auto config = load_config_file(o->config);
+      if (!config) throw ConfigLoadError(config.error());
+      targets = config->targets;
+      params = config->detection;
+    } else {
+      auto stored = (*store)->current_targets();
+      if (!stored) {
+        std::fprintf(stderr, "blackout serve: %s\n", stored.error().message.c_str());
+        return exit_failure;
+      }
+      targets = std::move(*stored);
+    }
+
+    HttpServerOptions options;
+    options.listen = o->listen;
+    if (!o->token_file.empty()) {
+      std::ifstream in(o->token_file);
+      std::getline(in, options.bearer_token);
+      if (options.bearer_token.empty()) {
+        std::fprintf(stderr, "blackout serve: --token-file %s: cannot read a token from it\n", o->token_file.c_str());
+        return exit_failure;
+      }
+    }
+    const auto host = o->listen.substr(0, o->listen.rfind(':'));
+    const auto ip = IpAddress::parse(host.size() > 1 && host.front() == '[' ? host.substr(1, host.size() - 2) : host);
+    if (options.bearer_token.empty() && ip && !ip->is_loopback()) {
+      std::fprintf(stderr, "blackout serve: --listen %s is off loopback: give --token-file so that not anyone can read it\n", o->listen.c_str());
+      return exit_failure;
+    }
+    SystemClock clock;
+    EventLoop loop(clock);
+    auto started = HttpServer::start(loop, options);
+    if (!started) {
+      std::fprintf(stderr, "blackout serve: --listen: %s\n", started.error().message.c_str());
+      return exit_failure;
+    }
+    HttpServer& http = **started;
+
+    Detector detector(targets, params);
+    DashboardSources sources;
+    sources.detector = &detector;
+    sources.targets = [&]() -> const std::vector<Target>& { return targets; };
+    sources.now = [&] { return clock.wall_now(); };
+    sources.stress_threshold = params.stress_enter;
+    Dashboard dashboard(http, std::move(sources));
+    http.route("/healthz", [] {
+      HttpResponse r;
+      r.body = "ok\n";
+      return r;
+    });
+
+    // Points of the series fall on multiples of --step in the results' own time.
+    std::optional<Timestamp> next_point;
+    const std::size_t most_points = HistoryOptions{}.max_points;
+    RecentResults recent(std::chrono::minutes(2));
+    std::int64_t replayed = 0;
+    const auto read_new = [&]() -> bool {
+      ResultQuery query;
+      query.arrival_order = true;
+      query.from = recent.next_from();
+      const auto read = (*store)->read_results(query, [&](Result&& r) {
+        if (!recent.first_time(r)) return true;
+        if (!next_point) next_point = Timestamp(r.time - r.time.time_since_epoch() % *step) + *step;
+        // A long silence: skip to the last points that can be kept rather than fill the gap.
+        if (r.time - *next_point > *step * static_cast<std::int64_t>(most_points))
+          next_point = Timestamp(r.time - r.time.time_since_epoch() % *step) - *step * static_cast<std::int64_t>(most_points);
+        while (r.time >= *next_point) {
+          dashboard.snapshot(*next_point);
+          *next_point += *step;
+        }
+        detector.add(r);
+        dashboard.add(r);
+        ++replayed;
+        return true;
+      });
+      if (!read) {
+        log::warn("serve.read_failed", {{"store", (*store)->describe()}, {"error", read.error().message}});
+        return false;
+      }
+      dashboard.publish(detector.take_new_state_changes());
+      return true;
+    };
+    if (!read_new()) {
+      std::fprintf(stderr, "blackout serve: cannot read the store %s\n", (*store)->describe().c_str());
+      return exit_failure;
+    }
+    log::info("serve.listening", {{"address", http.address()}, {"store", (*store)->describe()}, {"results", replayed},
+                                  {"events", detector.events().size()}, {"token", o->token_file.empty() ? "none" : "required"}});
+    std::function<void()> refresh_tick = [&] {
+      read_new();
+      loop.after(*refresh, refresh_tick);
+    };
+    loop.after(*refresh, refresh_tick);
+    bool stopping = false;
+    SignalWatcher signals(loop, {SIGINT, SIGTERM}, [&](int) { stopping = true; });
+    loop.run_until([&] { return stopping; }, MonoTime::max());
+    log::info("serve.stopped", {{"results", replayed}});
+    return exit_ok;
+  };
+}
+
+}  // namespace blackout::cli
