@@ -198,7 +198,10 @@ Runner add_monitor_command(CLI::App& app) {
     };
     // The dashboard and its API, when --listen is given (set up with the routes below).
     std::unique_ptr<Dashboard> dashboard;
-    const auto flush_detection = [&](bool everything) {
+    // changes_only: the state changes go out at once (log, store, alerts, dashboard); events
+    // and waves, whose signing walks every target's history, wait for the once-a-second tick
+    // so that a mass outage of thousands of targets costs one pass a second, not one each.
+    const auto flush_detection = [&](bool everything, bool changes_only = false) {
       auto changes = detector.take_new_state_changes();
       if (dashboard) dashboard->publish(changes);
       if (notifier)
@@ -207,12 +210,16 @@ Runner add_monitor_command(CLI::App& app) {
         if (c.scope != Scope::target && c.vantage.empty())
           log::info("state.change", {{"scope", to_string(c.scope)}, {"subject", c.subject}, {"from", to_string(c.from)},
                                      {"to", to_string(c.to)}, {"at", format_rfc3339(c.time)}});
-      std::vector<Event> events = everything ? detector.events() : detector.take_changed_events();
-      if (everything) detector.take_changed_events();
+      std::vector<Event> events;
+      if (!changes_only) {
+        events = everything ? detector.events() : detector.take_changed_events();
+        if (everything) detector.take_changed_events();
+      }
       if (!writer || (changes.empty() && events.empty())) return;
       std::vector<std::pair<std::string, std::string>> event_documents, wave_documents;
       for (const Event& e : events) event_documents.emplace_back(e.id, event_to_json(e));
-      for (const Wave& w : detector.waves()) wave_documents.emplace_back(w.id, wave_to_json(w));
+      if (!changes_only)
+        for (const Wave& w : detector.waves()) wave_documents.emplace_back(w.id, wave_to_json(w));
       writer->submit_detection(std::move(changes), std::move(event_documents), std::move(wave_documents));
     };
 
@@ -227,7 +234,7 @@ Runner add_monitor_command(CLI::App& app) {
       detector.add(result);
       if (dashboard) dashboard->add(result);
       // A state change is told (logged, stored) at once: the tick only refreshes open events.
-      if (detector.has_new_state_changes()) flush_detection(false);
+      if (detector.has_new_state_changes()) flush_detection(false, true);
       if (!o->quiet) {
         std::puts((o->json ? result_to_json(result) : result_to_line(result)).c_str());
         std::fflush(stdout);

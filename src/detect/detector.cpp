@@ -1,8 +1,11 @@
 // The detector.
 #include "detect/detector.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 #include <cstdio>
+#include <unordered_set>
 
 namespace blackout {
 namespace {
@@ -23,12 +26,26 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
+// The same for many values at once, in their order, without a quadratic scan when an event
+// opens with thousands of targets.
+void add_all_unique(std::vector<std::string>& list, const std::vector<std::string>& values) {
+  if (values.size() <= 8) {
+    for (const std::string& value : values) add_unique(list, value);
+    return;
+  }
+  std::unordered_set<std::string> seen(list.begin(), list.end());
+  for (const std::string& value : values)
+    if (seen.insert(value).second) list.push_back(value);
+}
+
 }  // namespace
 
 Detector::Detector(const std::vector<Target>& targets, DetectionParams params) : params_(params) { set_targets(targets); }
 
 void Detector::set_targets(const std::vector<Target>& targets) {
   for (const Target& target : targets) info_[target.name] = TargetInfo{target.layer, target.weight, target.control};
+  // Layers and weights may have changed: the shares are counted again.
+  rebuild_shares();
 }
 
 std::vector<Event> Detector::take_changed_events() {
@@ -48,8 +65,12 @@ std::size_t Detector::quorum() const {
 
 void Detector::add(const Result& result) {
   VantageView& view = vantages_[result.vantage];
-  TargetTracker& tracker = view.targets[result.target];
+  const auto [tracker_it, arriving] = view.targets.try_emplace(result.target);
+  TargetTracker& tracker = tracker_it->second;
+  if (arriving) account(view, result.target, State::unknown, State::unknown, true);
+  const State before = tracker.state();
   const auto changed = tracker.add(result, params_);
+  if (changed) account(view, result.target, before, *changed, false);
   const auto info_it = info_.find(result.target);
   const TargetInfo info = info_it == info_.end() ? TargetInfo{} : info_it->second;
   const StressReading& stress = tracker.stress();
@@ -60,7 +81,7 @@ void Detector::add(const Result& result) {
     target_history_[result.vantage + "/" + result.target].emplace_back(since, *changed);
     set_state(target_key, *changed, since, tracker.reason(), info.layer, &stress, {result.target});
     update_vantage_aggregates(result.vantage, since);
-    update_quorum(since);
+    update_quorum(since, result.target);
   }
   // Peaks: of the target's own event, and of the layer and network events it is part of.
   for (const EntityKey& key : {target_key, EntityKey{Scope::layer, std::string(to_string(info.layer)), ""},
@@ -83,7 +104,7 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
   if (entity.state == next) {
     if (entity.open_event) {
       const std::size_t before = events_[*entity.open_event].targets.size();
-      for (const std::string& t : involved) add_unique(events_[*entity.open_event].targets, t);
+      add_all_unique(events_[*entity.open_event].targets, involved);
       if (events_[*entity.open_event].targets.size() != before) dirty_events_.insert(*entity.open_event);
     }
     return;
@@ -119,7 +140,7 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
       event.peak_inflation = std::max(event.peak_inflation, stress->inflation);
       event.peak_loss = std::max(event.peak_loss, stress->loss);
     }
-    for (const std::string& t : involved) add_unique(event.targets, t);
+    add_all_unique(event.targets, involved);
   } else if (entity.open_event) {
     Event& event = events_[*entity.open_event];
     dirty_events_.insert(*entity.open_event);
@@ -130,49 +151,64 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
   }
 }
 
+void Detector::account(VantageView& view, const std::string& target, State from, State to, bool arriving) {
+  const auto it = info_.find(target);
+  const TargetInfo info = it == info_.end() ? TargetInfo{} : it->second;
+  if (info.control) return;  // control targets tell about the vantage, not the network
+  const auto units = static_cast<std::int64_t>(std::llround(info.weight * 1e6));
+  for (Share* share : {&view.layer_shares[info.layer], &view.network_share}) {
+    if (arriving) share->total += units;
+    share->down += units * ((to == State::down) - (from == State::down));
+    share->not_up += units * (static_cast<int>(not_up(to)) - static_cast<int>(not_up(from)));
+    share->known += static_cast<std::size_t>(to != State::unknown) - static_cast<std::size_t>(from != State::unknown);
+  }
+}
+
+void Detector::rebuild_shares() {
+  for (auto& [vantage, view] : vantages_) {
+    view.layer_shares.clear();
+    view.network_share = Share{};
+    for (const auto& [name, tracker] : view.targets) account(view, name, State::unknown, tracker.state(), true);
+  }
+}
+
 void Detector::update_vantage_aggregates(const std::string& vantage, Timestamp at) {
   VantageView& view = vantages_[vantage];
-  struct Share {
-    double total = 0, down = 0, not_up = 0;
-    bool known = false;
-    std::vector<std::string> involved;
-  };
-  std::map<Layer, Share> layers;
-  Share network;
-  for (const auto& [name, tracker] : view.targets) {
-    const auto it = info_.find(name);
-    const TargetInfo info = it == info_.end() ? TargetInfo{} : it->second;
-    if (info.control) continue;  // control targets tell about the vantage, not the network
-    const State s = tracker.state();
-    for (Share* share : {&layers[info.layer], &network}) {
-      share->total += info.weight;
-      if (s != State::unknown) share->known = true;
-      if (s == State::down) share->down += info.weight;
-      if (not_up(s)) {
-        share->not_up += info.weight;
-        share->involved.push_back(name);
-      }
-    }
-  }
   const auto state_of = [](const Share& share, double down_share, double stressed_share) {
-    if (!share.known || share.total <= 0) return State::unknown;
-    if (share.down / share.total >= down_share) return State::down;
-    if (share.not_up / share.total >= stressed_share) return State::stressed;
+    if (share.known == 0 || share.total <= 0) return State::unknown;
+    const auto total = static_cast<double>(share.total);
+    if (static_cast<double>(share.down) / total >= down_share) return State::down;
+    if (static_cast<double>(share.not_up) / total >= stressed_share) return State::stressed;
     return State::up;
   };
-  for (const auto& [layer, share] : layers) {
+  // Per-vantage states make no events, so they need no list of the targets involved.
+  for (const auto& [layer, share] : view.layer_shares) {
     const State s = state_of(share, params_.layer_down_share, params_.layer_stressed_share);
     view.layers[layer] = s;
     char reason[96];
-    std::snprintf(reason, sizeof reason, "%.0f%% of its targets down, %.0f%% not up", share.total > 0 ? 100 * share.down / share.total : 0,
-                  share.total > 0 ? 100 * share.not_up / share.total : 0);
-    set_state(EntityKey{Scope::layer, std::string(to_string(layer)), vantage}, s, at, reason, layer, nullptr, share.involved);
+    const double total = share.total > 0 ? static_cast<double>(share.total) : 1;
+    std::snprintf(reason, sizeof reason, "%.0f%% of its targets down, %.0f%% not up", 100 * static_cast<double>(share.down) / total,
+                  100 * static_cast<double>(share.not_up) / total);
+    set_state(EntityKey{Scope::layer, std::string(to_string(layer)), vantage}, s, at, reason, layer, nullptr, {});
   }
-  view.network = state_of(network, params_.network_down_share, params_.network_stressed_share);
-  set_state(EntityKey{Scope::network, "network", vantage}, view.network, at, "network share", std::nullopt, nullptr, network.involved);
+  view.network = state_of(view.network_share, params_.network_down_share, params_.network_stressed_share);
+  set_state(EntityKey{Scope::network, "network", vantage}, view.network, at, "network share", std::nullopt, nullptr, {});
 }
 
-void Detector::update_quorum(Timestamp at) {
+std::vector<std::string> Detector::targets_not_up(std::optional<Layer> layer) const {
+  std::vector<std::string> out;
+  for (const auto& [vantage, view] : vantages_)
+    for (const auto& [name, tracker] : view.targets) {
+      const auto it = info_.find(name);
+      const TargetInfo info = it == info_.end() ? TargetInfo{} : it->second;
+      if (info.control || !not_up(tracker.state())) continue;
+      if (layer && info.layer != *layer) continue;
+      out.push_back(name);
+    }
+  return out;
+}
+
+void Detector::update_quorum(Timestamp at, const std::string& changed) {
   const std::size_t needed = quorum();
   std::map<Layer, std::pair<std::size_t, std::size_t>> layer_votes;  // down, not up
   std::map<Layer, bool> layer_known;
@@ -197,15 +233,23 @@ void Detector::update_quorum(Timestamp at) {
     return State::up;
   };
   const std::string reason = "quorum " + std::to_string(needed) + " of " + std::to_string(vantages_.size()) + " vantages";
+  // The targets an event involves: all of them when a combined state changes (rare), else
+  // only the one that just changed (it may have joined an event already open).
+  const auto changed_info = info_.find(changed);
+  const bool changed_counts = changed_info != info_.end() && !changed_info->second.control;
+  bool changed_not_up = false;
+  for (const auto& [vantage, view] : vantages_)
+    if (const auto t = view.targets.find(changed); t != view.targets.end() && not_up(t->second.state())) changed_not_up = true;
+  const auto involved_for = [&](const EntityKey& key, State next, std::optional<Layer> layer) {
+    const auto entity = entities_.find(key);
+    if (entity == entities_.end() || entity->second.state != next) return targets_not_up(layer);
+    if (changed_counts && changed_not_up && (!layer || changed_info->second.layer == *layer)) return std::vector<std::string>{changed};
+    return std::vector<std::string>{};
+  };
   for (const auto& [layer, votes] : layer_votes) {
-    std::vector<std::string> involved;
-    for (const auto& [vantage, view] : vantages_)
-      for (const auto& [name, tracker] : view.targets) {
-        const auto it = info_.find(name);
-        if (it != info_.end() && it->second.layer == layer && !it->second.control && not_up(tracker.state())) involved.push_back(name);
-      }
     const EntityKey key{Scope::layer, std::string(to_string(layer)), ""};
-    set_state(key, combined(layer_known[layer], votes.first, votes.second), at, reason, layer, nullptr, involved);
+    const State next = combined(layer_known[layer], votes.first, votes.second);
+    set_state(key, next, at, reason, layer, nullptr, involved_for(key, next, layer));
     if (const auto& open = entities_[key].open_event) {
       const std::size_t before = events_[*open].vantages.size();
       for (const auto& [vantage, view] : vantages_)
@@ -213,14 +257,9 @@ void Detector::update_quorum(Timestamp at) {
       if (events_[*open].vantages.size() != before) dirty_events_.insert(*open);
     }
   }
-  std::vector<std::string> involved;
-  for (const auto& [vantage, view] : vantages_)
-    for (const auto& [name, tracker] : view.targets) {
-      const auto it = info_.find(name);
-      if ((it == info_.end() || !it->second.control) && not_up(tracker.state())) involved.push_back(name);
-    }
   const EntityKey network_key{Scope::network, "network", ""};
-  set_state(network_key, combined(network_known, network_down, network_not_up), at, reason, std::nullopt, nullptr, involved);
+  const State network_next = combined(network_known, network_down, network_not_up);
+  set_state(network_key, network_next, at, reason, std::nullopt, nullptr, involved_for(network_key, network_next, std::nullopt));
   if (const auto& open = entities_[network_key].open_event) {
     const std::size_t before = events_[*open].vantages.size();
     for (const std::string& vantage : seeing) add_unique(events_[*open].vantages, vantage);
@@ -235,21 +274,35 @@ void Detector::sign(Event& event) const {
   std::optional<Timestamp> first_stressed, first_down, last_first_down;
   bool control_down = false;
   std::string control_name;
-  for (const auto& [key, history] : target_history_) {
-    const std::string vantage = key.substr(0, key.find('/'));
-    const std::string target = key.substr(key.find('/') + 1);
-    const bool seen_by = event.vantages.empty() || std::find(event.vantages.begin(), event.vantages.end(), vantage) != event.vantages.end();
-    if (!seen_by) continue;
-    const auto info_it = info_.find(target);
+  // The histories to read: a target's event needs only its own; a layer's or the
+  // network's needs every target's (control targets too, for vantage-local). Membership goes
+  // through a hash set: events of a country-wide outage name thousands of targets.
+  std::vector<std::pair<std::string_view, const std::vector<std::pair<Timestamp, State>>*>> histories;
+  if (event.scope == Scope::target) {
+    for (const std::string& vantage : event.vantages)
+      if (const auto it = target_history_.find(vantage + "/" + event.subject); it != target_history_.end()) histories.emplace_back(it->first, &it->second);
+  } else {
+    histories.reserve(target_history_.size());
+    for (const auto& [key, history] : target_history_) histories.emplace_back(key, &history);
+  }
+  const std::unordered_set<std::string_view> involved_targets(event.targets.begin(), event.targets.end());
+  const auto split = [](std::string_view key) { return std::pair{key.substr(0, key.find('/')), key.substr(key.find('/') + 1)}; };
+  const auto seen_by = [&](std::string_view vantage) {
+    return event.vantages.empty() || std::find(event.vantages.begin(), event.vantages.end(), vantage) != event.vantages.end();
+  };
+  for (const auto& [key, history] : histories) {
+    const auto [vantage, target] = split(key);
+    if (!seen_by(vantage)) continue;
+    const auto info_it = info_.find(std::string(target));
     const bool control = info_it != info_.end() && info_it->second.control;
-    const bool involved = std::find(event.targets.begin(), event.targets.end(), target) != event.targets.end();
+    const bool involved = involved_targets.contains(target);
     std::optional<Timestamp> target_first_down;
-    for (const auto& [at, state] : history) {
+    for (const auto& [at, state] : *history) {
       // Stress counts from a little before the event: the build-up is what tells a flood.
       if (at > end || at + params_.stress_lead * 20 < event.start) continue;
       if (control && state == State::down && at >= event.start - params_.clean_cut_spread) {
         control_down = true;
-        control_name = target;
+        control_name = std::string(target);
       }
       if (!involved) continue;
       if (state == State::down && at >= event.start - params_.clean_cut_spread && !target_first_down) target_first_down = at;
@@ -262,14 +315,12 @@ void Detector::sign(Event& event) const {
   // The build-up: stress that was still going on when the first target failed. A burst of
   // stress that had passed before (a few lost probes a minute earlier) tells nothing about
   // how the failure came.
-  for (const auto& [key, history] : target_history_) {
-    const std::string vantage = key.substr(0, key.find('/'));
-    const std::string target = key.substr(key.find('/') + 1);
-    const bool seen_by = event.vantages.empty() || std::find(event.vantages.begin(), event.vantages.end(), vantage) != event.vantages.end();
-    if (!seen_by || std::find(event.targets.begin(), event.targets.end(), target) == event.targets.end()) continue;
+  for (const auto& [key, history] : histories) {
+    const auto [vantage, target] = split(key);
+    if (!seen_by(vantage) || !involved_targets.contains(target)) continue;
     const Timestamp judged_at = first_down.value_or(end);
     std::optional<Timestamp> stressed_since;
-    for (const auto& [at, state] : history) {
+    for (const auto& [at, state] : *history) {
       if (at > judged_at) break;
       if (state == State::stressed && !stressed_since) stressed_since = at;
       if (state != State::stressed && at < judged_at) stressed_since.reset();

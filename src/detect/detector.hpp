@@ -76,16 +76,32 @@ class Detector {
     std::optional<std::size_t> open_event;  // index into events_
     std::optional<Timestamp> stressed_since;
   };
+  // A layer's (or the network's) weighted shares, kept up to date as targets change state,
+  // so that a state change costs the same with ten targets or ten thousand. Weights are
+  // counted in millionths: sums of integers never drift the way sums of doubles do.
+  struct Share {
+    std::int64_t total = 0, down = 0, not_up = 0;
+    std::size_t known = 0;  // targets past unknown
+  };
   struct VantageView {
     std::map<std::string, TargetTracker> targets;
     std::map<Layer, State> layers;
     State network = State::unknown;
+    std::map<Layer, Share> layer_shares;
+    Share network_share;
   };
 
   void set_state(const EntityKey& key, State next, Timestamp at, const std::string& reason, std::optional<Layer> layer,
                  const StressReading* stress, const std::vector<std::string>& involved);
+  // Moves `target`'s weight in its vantage's shares from one state to another (from unknown
+  // with `arriving` when it is first seen).
+  void account(VantageView& view, const std::string& target, State from, State to, bool arriving);
+  void rebuild_shares();
   void update_vantage_aggregates(const std::string& vantage, Timestamp at);
-  void update_quorum(Timestamp at);
+  // `changed`: the target whose change led here; the full list of targets involved is only
+  // gathered when a combined state changes.
+  void update_quorum(Timestamp at, const std::string& changed);
+  [[nodiscard]] std::vector<std::string> targets_not_up(std::optional<Layer> layer) const;
   [[nodiscard]] std::size_t quorum() const;
   void sign(Event& event) const;
 
