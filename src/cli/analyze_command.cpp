@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/detection_inputs.hpp"
 #include "config/loader.hpp"
 #include "detect/replay.hpp"
 #include "detect/report_json.hpp"
@@ -40,22 +41,12 @@ Runner add_analyze_command(CLI::App& app) {
       std::fprintf(stderr, "blackout analyze: store %s: %s\n", o->store.c_str(), store.error().message.c_str());
       return exit_failure;
     }
-    std::vector<Target> targets;
-    DetectionParams params;
-    if (!o->config.empty()) {
-      auto config = load_config_file(o->config);
-      if (!config) throw ConfigLoadError(config.error());
-      targets = config->targets;
-      params = config->detection;
-    } else {
-      auto stored = (*store)->current_targets();
-      if (!stored) {
-        std::fprintf(stderr, "blackout analyze: %s\n", stored.error().message.c_str());
-        return exit_failure;
-      }
-      targets = std::move(*stored);
+    const auto inputs = detection_inputs(**store, o->config);
+    if (!inputs) {
+      std::fprintf(stderr, "blackout analyze: %s\n", inputs.error().message.c_str());
+      return exit_failure;
     }
-    const auto analysis = analyze_store(**store, targets, params, query);
+    const auto analysis = analyze_store(**store, inputs->targets, inputs->params, query);
     if (!analysis) {
       std::fprintf(stderr, "blackout analyze: %s\n", analysis.error().message.c_str());
       return exit_failure;

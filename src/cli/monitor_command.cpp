@@ -150,18 +150,12 @@ Runner add_monitor_command(CLI::App& app) {
       HttpServerOptions options;
       options.listen = o->listen;
       if (!o->token_file.empty()) {
-        std::ifstream in(o->token_file);
-        std::getline(in, options.bearer_token);
-        if (!in && options.bearer_token.empty()) {
-          std::fprintf(stderr, "blackout monitor: --token-file %s: cannot read a token from it\n", o->token_file.c_str());
+        auto token = read_bearer_token(o->token_file);
+        if (!token) {
+          std::fprintf(stderr, "blackout monitor: --token-file %s\n", token.error().message.c_str());
           return exit_failure;
         }
-      }
-      const auto host = o->listen.substr(0, o->listen.rfind(':'));
-      const auto ip = IpAddress::parse(host.size() > 1 && host.front() == '[' ? host.substr(1, host.size() - 2) : host);
-      if (options.bearer_token.empty() && ip && !ip->is_loopback()) {
-        std::fprintf(stderr, "blackout monitor: --listen %s is off loopback: give --token-file so that not anyone can read it\n", o->listen.c_str());
-        return exit_failure;
+        options.bearer_token = std::move(*token);
       }
       auto started = HttpServer::start(loop, options);
       if (!started) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
+#include "cli/detection_inputs.hpp"
 #include "config/loader.hpp"
 #include "report/builder.hpp"
 #include "report/render.hpp"
@@ -56,19 +57,13 @@ Runner add_report_command(CLI::App& app) {
       std::fprintf(stderr, "blackout report: store %s: %s\n", o->store.c_str(), store.error().message.c_str());
       return exit_failure;
     }
-    if (!o->config.empty()) {
-      auto config = load_config_file(o->config);
-      if (!config) throw ConfigLoadError(config.error());
-      request.targets = config->targets;
-      request.params = config->detection;
-    } else {
-      auto stored = (*store)->current_targets();
-      if (!stored) {
-        std::fprintf(stderr, "blackout report: %s\n", stored.error().message.c_str());
-        return exit_failure;
-      }
-      request.targets = std::move(*stored);
+    auto inputs = detection_inputs(**store, o->config);
+    if (!inputs) {
+      std::fprintf(stderr, "blackout report: %s\n", inputs.error().message.c_str());
+      return exit_failure;
     }
+    request.targets = std::move(inputs->targets);
+    request.params = inputs->params;
     const auto built = report::build_report(**store, request);
     if (!built) {
       std::fprintf(stderr, "blackout report: %s\n", built.error().message.c_str());

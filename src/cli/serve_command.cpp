@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "cli/commands.hpp"
+#include "cli/detection_inputs.hpp"
 #include "config/loader.hpp"
 #include "detect/detector.hpp"
 #include "engine/clock.hpp"
@@ -77,37 +78,23 @@ Runner add_serve_command(CLI::App& app) {
       std::fprintf(stderr, "blackout serve: store %s: %s\n", o->store.c_str(), store.error().message.c_str());
       return exit_failure;
     }
-    std::vector<Target> targets;
-    DetectionParams params;
-    if (!o->config.empty()) {
-      auto config = load_config_file(o->config);
-      if (!config) throw ConfigLoadError(config.error());
-      targets = config->targets;
-      params = config->detection;
-    } else {
-      auto stored = (*store)->current_targets();
-      if (!stored) {
-        std::fprintf(stderr, "blackout serve: %s\n", stored.error().message.c_str());
-        return exit_failure;
-      }
-      targets = std::move(*stored);
+    auto inputs = detection_inputs(**store, o->config);
+    if (!inputs) {
+      std::fprintf(stderr, "blackout serve: %s\n", inputs.error().message.c_str());
+      return exit_failure;
     }
+    const std::vector<Target> targets = std::move(inputs->targets);
+    const DetectionParams params = inputs->params;
 
     HttpServerOptions options;
     options.listen = o->listen;
     if (!o->token_file.empty()) {
-      std::ifstream in(o->token_file);
-      std::getline(in, options.bearer_token);
-      if (options.bearer_token.empty()) {
-        std::fprintf(stderr, "blackout serve: --token-file %s: cannot read a token from it\n", o->token_file.c_str());
+      auto token = read_bearer_token(o->token_file);
+      if (!token) {
+        std::fprintf(stderr, "blackout serve: --token-file %s\n", token.error().message.c_str());
         return exit_failure;
       }
-    }
-    const auto host = o->listen.substr(0, o->listen.rfind(':'));
-    const auto ip = IpAddress::parse(host.size() > 1 && host.front() == '[' ? host.substr(1, host.size() - 2) : host);
-    if (options.bearer_token.empty() && ip && !ip->is_loopback()) {
-      std::fprintf(stderr, "blackout serve: --listen %s is off loopback: give --token-file so that not anyone can read it\n", o->listen.c_str());
-      return exit_failure;
+      options.bearer_token = std::move(*token);
     }
     SystemClock clock;
     EventLoop loop(clock);

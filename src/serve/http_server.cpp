@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <fstream>
 #include <vector>
 #include <algorithm>
 
@@ -110,9 +111,19 @@ std::string query_parameter(const std::string& query, const std::string& name) {
   return {};
 }
 
+Expected<std::string> read_bearer_token(const std::string& path) {
+  std::ifstream in(path);
+  std::string token;
+  std::getline(in, token);
+  if (token.empty()) return make_error(path + ": cannot read a token from it");
+  return token;
+}
+
 Expected<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop, HttpServerOptions options) {
   const auto where = parse_listen(options.listen);
   if (!where) return make_error("listen address " + options.listen + ": " + where.error().message);
+  if (options.bearer_token.empty() && !where->ip.is_loopback())
+    return make_error("listen address " + options.listen + " is off loopback: give --token-file so that not anyone can read it");
   sockaddr_storage storage{};
   socklen_t length = 0;
   if (where->ip.is_v4()) {

@@ -56,12 +56,16 @@ struct HttpServerCounters {
   std::uint64_t stream_dropped = 0;  // stream clients dropped for not reading
 };
 
+// The first line of a token file; an error when the file cannot be read or the line is empty.
+Expected<std::string> read_bearer_token(const std::string& path);
+
 class HttpServer {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
   using SimpleHandler = std::function<HttpResponse()>;
 
-  // Binds and listens; an error names the address and why (in use, not an address, ...).
+  // Binds and listens; an error names the address and why (in use, not an address, off
+  // loopback without a bearer token: refused before anything is bound).
   static Expected<std::unique_ptr<HttpServer>> start(EventLoop& loop, HttpServerOptions options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
