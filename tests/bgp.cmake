@@ -13,13 +13,14 @@ set_tests_properties(cli.bgp_read_matches_bgpdump PROPERTIES LABELS cli SKIP_RET
 blackout_fuzz_target(mrt blackout_bgp)
 
 # The live collector session (issue 8): BGP-4 messages, the session against fake peers
-# written in the test with raw sockets, and against a real BIRD on loopback; prefix visibility.
+# written in the test with raw sockets, and against a real BIRD on loopback; prefix visibility,
+# the bgp check kind and blackout monitor with a BGP feed.
 add_executable(bgp_session_tests
   unit/bgp_message_test.cpp
   unit/bgp_visibility_test.cpp
   integration/bgp_session_test.cpp
   integration/bgp_bird_test.cpp)
-target_link_libraries(bgp_session_tests PRIVATE test_support blackout_bgp GTest::gtest_main)
+target_link_libraries(bgp_session_tests PRIVATE test_support blackout_bgp blackout_store GTest::gtest_main)
 target_compile_definitions(bgp_session_tests PRIVATE BLACKOUT_BINARY="$<TARGET_FILE:blackout>")
 add_dependencies(bgp_session_tests blackout)
 gtest_discover_tests(bgp_session_tests PROPERTIES LABELS integration RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)

@@ -338,6 +338,7 @@ bool Session::handle(const Message& message) {
       set_state(SessionState::established);
       ++counters_.established;
       ++generation_;
+      table_complete_v4_ = table_complete_v6_ = false;
       retry_delay_ = config_.retry_initial;
       schedule_keepalive();
       cancel_timer(stale_timer_);
@@ -395,7 +396,14 @@ void Session::handle_update(const UpdateMessage& update) {
     for (const NlriPrefix& prefix : a.mp_reach->prefixes) announce(prefix, shared);
 }
 
+bool Session::table_complete(std::uint16_t afi) const {
+  if (state_ != SessionState::established) return false;
+  return afi == afi_ipv4 ? table_complete_v4_ : afi == afi_ipv6 ? table_complete_v6_ : false;
+}
+
 void Session::sweep(std::uint16_t afi) {
+  if (afi == afi_ipv4) table_complete_v4_ = true;
+  if (afi == afi_ipv6) table_complete_v6_ = true;
   for (const Prefix& prefix : rib_.sweep_stale(peer_key_, generation_, afi)) {
     if (handlers_.on_route) handlers_.on_route(RouteEvent{true, NlriPrefix{prefix.address, prefix.length, 0}, nullptr, true});
   }

@@ -108,6 +108,10 @@ class Session {
   [[nodiscard]] std::uint16_t listen_port() const { return listen_port_; }  // passive, once started
   [[nodiscard]] std::uint16_t negotiated_hold_time() const { return hold_time_; }
   [[nodiscard]] const std::optional<OpenMessage>& peer_open() const { return peer_open_; }
+  // Established, and the peer has sent its whole table of the family (afi_ipv4, afi_ipv6):
+  // its End-of-RIB came, or stale_timeout passed without one. Before that, a prefix missing
+  // from the Rib may simply not have arrived yet.
+  [[nodiscard]] bool table_complete(std::uint16_t afi) const;
 
  private:
   void connect_now();
@@ -147,6 +151,8 @@ class Session {
   std::uint16_t hold_time_ = 0;
   std::optional<OpenMessage> peer_open_;
   std::uint64_t generation_ = 0;
+  bool table_complete_v4_ = false;
+  bool table_complete_v6_ = false;
   Duration retry_delay_{};
   TimerId retry_timer_ = 0;
   TimerId connect_timer_ = 0;

@@ -54,7 +54,7 @@ Visibility visibility(const Rib& rib, const BgpParams& check, std::size_t peers_
 }
 
 Outcome Visibility::outcome(int min_peers) const {
-  if (peers_up == 0) return Outcome::network_error;
+  if (peers_up == 0) return Outcome::no_session;
   return static_cast<int>(peers.size()) >= std::max(min_peers, 1) ? Outcome::ok : Outcome::withdrawn;
 }
 

@@ -28,7 +28,7 @@ struct Visibility {
   std::vector<AsPathSegment> shortest_path;  // one of the shortest AS paths seen
 
   // ok when at least min_peers peers see it; withdrawn when sessions are up and too few see
-  // it; network_error when no session is up (nothing can be said).
+  // it; no_session when no session is up (nothing can be said).
   [[nodiscard]] Outcome outcome(int min_peers) const;
   // "seen by 2 of 2 peers, 3 paths, 1 prefix; origin AS 65001; shortest AS path 65001"
   [[nodiscard]] std::string describe() const;

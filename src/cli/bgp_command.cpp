@@ -15,6 +15,7 @@
 #include "bgp/mrt_summary.hpp"
 #include "bgp/session.hpp"
 #include "cli/commands.hpp"
+#include "config/values.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
 #include "engine/signals.hpp"
@@ -120,34 +121,6 @@ struct BgpWatchOptions {
   int hold_time = 90;
 };
 
-// "192.0.2.1", "192.0.2.1:1179", "2001:db8::1", "[2001:db8::1]:1179".
-bool parse_endpoint(const std::string& text, std::uint16_t default_port, IpAddress& address, std::uint16_t& port) {
-  std::string host = text;
-  std::string port_text;
-  if (!text.empty() && text.front() == '[') {
-    const auto close = text.find(']');
-    if (close == std::string::npos) return false;
-    host = text.substr(1, close - 1);
-    if (close + 1 < text.size()) {
-      if (text[close + 1] != ':') return false;
-      port_text = text.substr(close + 2);
-    }
-  } else if (std::count(text.begin(), text.end(), ':') == 1) {
-    host = text.substr(0, text.find(':'));
-    port_text = text.substr(text.find(':') + 1);
-  }
-  const auto parsed = IpAddress::parse(host);
-  if (!parsed) return false;
-  address = *parsed;
-  port = default_port;
-  if (!port_text.empty()) {
-    char* end = nullptr;
-    const unsigned long value = std::strtoul(port_text.c_str(), &end, 10);
-    if (*end != '\0' || value > 65535) return false;
-    port = static_cast<std::uint16_t>(value);
-  }
-  return true;
-}
 
 std::uint32_t wall_seconds(const Clock& clock) {
   return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count());
@@ -188,10 +161,13 @@ std::size_t append_route_line(const bgp::RouteEvent& route, const bgp::BgpSessio
 int run_bgp_watch(const BgpWatchOptions& o) {
   const char* const me = "blackout bgp watch";
   bgp::SessionConfig config;
-  if (!parse_endpoint(o.peer, 179, config.peer_address, config.peer_port)) {
-    std::fprintf(stderr, "%s: --peer %s is not ADDRESS[:PORT] (like 192.0.2.1:179 or [2001:db8::1]:179)\n", me, o.peer.c_str());
+  const auto peer = parse_endpoint(o.peer, 179);
+  if (!peer) {
+    std::fprintf(stderr, "%s: --peer: %s\n", me, peer.error().message.c_str());
     return exit_failure;
   }
+  config.peer_address = peer->address;
+  config.peer_port = peer->port;
   config.passive = o.passive;
   config.local_port = o.passive ? 179 : 0;
   if (config.peer_address.is_v4()) {
@@ -199,9 +175,14 @@ int run_bgp_watch(const BgpWatchOptions& o) {
   } else {
     config.local_address = *IpAddress::parse("::");
   }
-  if (!o.local.empty() && !parse_endpoint(o.local, config.local_port, config.local_address, config.local_port)) {
-    std::fprintf(stderr, "%s: --local %s is not ADDRESS[:PORT]\n", me, o.local.c_str());
-    return exit_failure;
+  if (!o.local.empty()) {
+    const auto local = parse_endpoint(o.local, config.local_port);
+    if (!local) {
+      std::fprintf(stderr, "%s: --local: %s\n", me, local.error().message.c_str());
+      return exit_failure;
+    }
+    config.local_address = local->address;
+    config.local_port = local->port;
   }
   if (config.local_address.is_v4() != config.peer_address.is_v4()) {
     std::fprintf(stderr, "%s: --local and --peer are not of the same address family\n", me);

@@ -13,6 +13,8 @@
 
 #include "alert/delivery.hpp"
 #include "alert/notifier.hpp"
+#include "bgp/bgp_probe.hpp"
+#include "bgp/collector.hpp"
 #include "cli/commands.hpp"
 #include "config/loader.hpp"
 #include "config/values.hpp"
@@ -132,6 +134,26 @@ Runner add_monitor_command(CLI::App& app) {
     SystemRandom random;
     // Every kind, so that a reload may add kinds without needing privileges again.
     ProbeSet probes(loop, random);
+    // The BGP feed of the bgp checks, started before privileges go (a passive session may
+    // listen on port 179). Its sessions stay as they are across reloads.
+    std::unique_ptr<bgp::Collector> collector;
+    if (!config->bgp.sessions.empty()) {
+      collector = std::make_unique<bgp::Collector>(loop, config->bgp, [](const std::string& name, const bgp::SessionChange& change) {
+        // A lost session is worth a warning; connection attempts that fail while the peer
+        // is away are not news each time.
+        const bool lost = change.from == bgp::SessionState::established;
+        const bool up = change.to == bgp::SessionState::established;
+        if (!lost && !up && (change.reason == bgp::DownReason::none || change.reason == bgp::DownReason::connect_failed)) return;
+        log::logger().write(up ? log::Level::info : log::Level::warn, up ? "bgp.session_established" : lost ? "bgp.session_lost" : "bgp.session_failed",
+                            {{"session", name}, {"from", bgp::to_string(change.from)}, {"to", bgp::to_string(change.to)},
+                             {"reason", bgp::to_string(change.reason)}, {"detail", change.detail}});
+      });
+      if (auto started = collector->start(); !started) {
+        std::fprintf(stderr, "blackout monitor: %s\n", started.error().message.c_str());
+        return exit_failure;
+      }
+      probes.install(std::make_unique<bgp::BgpProbe>(loop, *collector));
+    }
     hand_sqlite_files_to(config->store, o->user);
     if (!o->status_file.empty()) {
       // Created now, while we may still be root, and handed to the user we become.
@@ -321,6 +343,12 @@ Runner add_monitor_command(CLI::App& app) {
           health.alerts_dropped = a.dropped.load();
           health.alerts_queued = a.queued.load();
         }
+        if (collector)
+          for (const bgp::PeerStatus& peer : collector->peers())
+            health.bgp_sessions.push_back(BgpSessionReading{peer.name, peer.state == bgp::SessionState::established,
+                                                            peer.table_complete_v4 || peer.table_complete_v6, peer.counters.established,
+                                                            peer.counters.updates, peer.counters.announcements, peer.counters.withdrawals,
+                                                            peer.counters.malformed});
         health.http_requests = http->counters().requests;
         health.http_rejected = http->counters().rejected;
         health.uptime_seconds = to_seconds(clock.now() - started_at);
@@ -346,7 +374,8 @@ Runner add_monitor_command(CLI::App& app) {
       log::info("http.listening", {{"address", http->address()}, {"paths", "/ /metrics /api/v1/{state,targets,events,series,chart,stream} /healthz"}, {"token", o->token_file.empty() ? "none" : "required"}});
     }
     log::info("monitor.started", {{"config", o->config}, {"vantage", current.config->vantage}, {"targets", current.config->targets.size()},
-                                  {"checks", current.scheduler->scheduled()}, {"store", writer ? writer->describe() : "none"}});
+                                  {"checks", current.scheduler->scheduled()}, {"store", writer ? writer->describe() : "none"},
+                                  {"bgp_sessions", current.config->bgp.sessions.size()}});
     current.scheduler->start();
     loop.run_until(
         [&] {
@@ -354,6 +383,7 @@ Runner add_monitor_command(CLI::App& app) {
           return stopping && current.scheduler->idle() && retiring.empty();
         },
         MonoTime::max());
+    if (collector) collector->stop();
     flush_detection(true);
     if (notifier) {
       send_alerts(notifier->flush(clock.wall_now()));

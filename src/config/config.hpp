@@ -3,9 +3,11 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "model/address.hpp"
 #include "model/detection_params.hpp"
 #include "model/event.hpp"
 #include "model/target.hpp"
@@ -49,6 +51,25 @@ struct AlertsConfig {
   std::vector<AlertRule> rules;
 };
 
+// The BGP feed of the bgp checks (docs/bgp.md): sessions with route collectors or border
+// routers, on which blackout listens and never announces anything.
+struct BgpSessionSpec {
+  std::string name;                    // the session's name in logs and metrics (default: the peer's address)
+  IpAddress peer_address;
+  std::uint16_t peer_port = 179;
+  std::optional<IpAddress> local_address;  // active: where to connect from; passive: where to listen
+  std::uint16_t local_port = 0;            // passive: 179 unless said
+  bool passive = false;
+  std::uint32_t peer_as = 0;  // 0: whatever AS the peer says
+  std::uint16_t hold_time = 90;
+};
+
+struct BgpFeedConfig {
+  std::uint32_t local_as = 0;
+  std::optional<IpAddress> router_id;  // unset: each session's local IPv4 address
+  std::vector<BgpSessionSpec> sessions;
+};
+
 struct Retention {
   Duration raw = std::chrono::hours(24 * 7);
   Duration rollups = std::chrono::hours(24 * 400);
@@ -65,6 +86,7 @@ struct Config {
   std::map<std::string, std::string> groups;  // name -> description
   std::vector<Target> targets;
   AlertsConfig alerts;
+  BgpFeedConfig bgp;
 
   [[nodiscard]] std::size_t check_count() const;
 };

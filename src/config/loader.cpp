@@ -669,6 +669,68 @@ void read_alerts(Context& context, const YAML::Node& node, Config& config) {
   }
 }
 
+void read_bgp_feed(Context& context, const YAML::Node& node, Config& config) {
+  MapReader map(context, node, "bgp", "bgp");
+  if (!map.valid()) return;
+  BgpFeedConfig& feed = config.bgp;
+  map.require("local_as");
+  if (auto v = map.scalar("local_as", parse_as_number)) {
+    if (*v == 0) context.error(*map.get("local_as"), "bgp.local_as", "AS 0 is reserved (RFC 7607)");
+    feed.local_as = *v;
+  }
+  if (auto v = map.scalar("router_id", parse_address)) {
+    if (!v->is_v4() || v->v4_host_order() == 0)
+      context.error(*map.get("router_id"), "bgp.router_id", "a BGP identifier is a non-zero IPv4 address, got " + v->to_string());
+    else
+      feed.router_id = *v;
+  }
+  map.require("sessions");
+  const YAML::Node* sessions = map.get("sessions");
+  if (!sessions) return;
+  if (!sessions->IsSequence() || sessions->size() == 0) {
+    context.error(*sessions, "bgp.sessions", "expected a list of sessions, got " + describe(*sessions));
+    return;
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < sessions->size(); ++i) {
+    const YAML::Node& item = (*sessions)[i];
+    const std::string field = "bgp.sessions[" + std::to_string(i) + "]";
+    MapReader r(context, item, field, "bgp.sessions[]");
+    if (!r.valid()) continue;
+    BgpSessionSpec spec;
+    if (auto v = r.scalar("passive", parse_boolean)) spec.passive = *v;
+    r.require("peer");
+    if (auto v = r.scalar("peer", [](std::string_view t) { return parse_endpoint(t, 179); })) {
+      spec.peer_address = v->address;
+      spec.peer_port = v->port;
+      address_allowed(context, config.lab_only, v->address, *r.get("peer"), r.join("peer"));
+      if (v->port == 0 && !spec.passive) context.error(*r.get("peer"), r.join("peer"), "port 0 cannot be connected to");
+    }
+    spec.local_port = spec.passive ? 179 : 0;
+    if (auto v = r.scalar("local", [&](std::string_view t) { return parse_endpoint(t, spec.local_port); })) {
+      spec.local_address = v->address;
+      spec.local_port = v->port;
+      address_allowed(context, config.lab_only, v->address, *r.get("local"), r.join("local"));
+      if (r.has("peer") && v->address.is_v4() != spec.peer_address.is_v4())
+        context.error(*r.get("local"), r.join("local"), "local and peer are not of the same address family");
+    }
+    r.require("peer_as");
+    if (auto v = r.scalar("peer_as", parse_as_number)) spec.peer_as = *v;
+    if (auto v = r.scalar("hold_time", [](std::string_view t) { return parse_integer(t, 0, 65535); })) {
+      if (*v != 0 && *v < 3)
+        context.error(*r.get("hold_time"), r.join("hold_time"), "a hold time is 0 or at least 3 seconds (RFC 4271 4.2)");
+      else
+        spec.hold_time = static_cast<std::uint16_t>(*v);
+    }
+    spec.name = spec.peer_address.to_string();
+    if (auto v = r.scalar("name", parse_name)) spec.name = *v;
+    if (r.has("peer") && !names.insert(spec.name).second) context.error(item, field, "two sessions are called " + quoted(spec.name) + "; give them names");
+    if (!feed.router_id && !spec.peer_address.is_v4() && r.has("peer"))
+      context.error(item, field, "a session over IPv6 needs bgp.router_id (a BGP identifier is an IPv4 address)");
+    feed.sessions.push_back(std::move(spec));
+  }
+}
+
 std::string default_vantage() {
   char buffer[256] = {};
   if (gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0') return "vantage";
@@ -790,6 +852,7 @@ Config read_config(Context& context, const YAML::Node& root) {
   }
   // After the targets and groups, which its rules name.
   if (const YAML::Node* alerts = map.get("alerts")) read_alerts(context, *alerts, config);
+  if (const YAML::Node* bgp = map.get("bgp")) read_bgp_feed(context, *bgp, config);
   return config;
 }
 

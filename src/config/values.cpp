@@ -75,6 +75,35 @@ Expected<std::uint32_t> parse_as_number(std::string_view text) {
   return static_cast<std::uint32_t>(*value);
 }
 
+Expected<Endpoint> parse_endpoint(std::string_view text, std::uint16_t default_port) {
+  const auto fail = [&] { return make_error("expected ADDRESS[:PORT] (like 192.0.2.1:179 or [2001:db8::1]:179), got " + quoted(text)); };
+  std::string_view host = text;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) return fail();
+    host = text.substr(1, close - 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return fail();
+      port_text = text.substr(close + 2);
+      if (port_text.empty()) return fail();
+    }
+  } else if (std::count(text.begin(), text.end(), ':') == 1) {
+    host = text.substr(0, text.find(':'));
+    port_text = text.substr(text.find(':') + 1);
+    if (port_text.empty()) return fail();
+  }
+  const auto address = IpAddress::parse(host);
+  if (!address) return fail();
+  Endpoint out{*address, default_port};
+  if (!port_text.empty()) {
+    const auto port = parse_integer(port_text, 0, 65535);
+    if (!port) return fail();
+    out.port = static_cast<std::uint16_t>(*port);
+  }
+  return out;
+}
+
 Expected<Url> parse_http_url(std::string_view text) {
   const auto fail = [&](const std::string& why) { return make_error("bad URL " + quoted(text) + ": " + why); };
   Url url;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/address.hpp"
 #include "util/expected.hpp"
 
 namespace blackout {
@@ -17,6 +18,13 @@ Expected<bool> parse_boolean(std::string_view text);
 Expected<double> parse_number(std::string_view text);
 Expected<std::string> parse_host_name(std::string_view text);
 Expected<std::uint32_t> parse_as_number(std::string_view text);
+
+// An address with a port: "192.0.2.1", "192.0.2.1:1179", "2001:db8::1", "[2001:db8::1]:1179".
+struct Endpoint {
+  IpAddress address;
+  std::uint16_t port = 0;
+};
+Expected<Endpoint> parse_endpoint(std::string_view text, std::uint16_t default_port);
 
 struct Url {
   std::string scheme;  // http or https

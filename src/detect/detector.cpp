@@ -272,6 +272,7 @@ void Detector::sign(Event& event) const {
   const Timestamp end = event.end.value_or(Timestamp::max());
   // First stressed and first down times of the targets involved, in the vantages that saw it.
   std::optional<Timestamp> first_stressed, first_down, last_first_down;
+  std::optional<Timestamp> routing_first_down;  // the first bgp target of the event to go down
   bool control_down = false;
   std::string control_name;
   // The histories to read: a target's event needs only its own; a layer's or the
@@ -308,6 +309,8 @@ void Detector::sign(Event& event) const {
       if (state == State::down && at >= event.start - params_.clean_cut_spread && !target_first_down) target_first_down = at;
     }
     if (target_first_down) {
+      if (info_it != info_.end() && info_it->second.layer == Layer::bgp && (!routing_first_down || *target_first_down < *routing_first_down))
+        routing_first_down = target_first_down;
       if (!first_down || *target_first_down < *first_down) first_down = target_first_down;
       if (!last_first_down || *target_first_down > *last_first_down) last_first_down = target_first_down;
     }
@@ -334,17 +337,18 @@ void Detector::sign(Event& event) const {
     event.evidence.push_back("control target " + control_name + " (outside the watched network) failed too: the vantage, not the network");
     return;
   }
-  if (event.layer == Layer::bgp || (event.scope == Scope::network && [&] {
-        for (const std::string& t : event.targets) {
-          const auto it = info_.find(t);
-          if (it != info_.end() && it->second.layer == Layer::bgp) return true;
-        }
-        return false;
-      }())) {
+  if (event.layer == Layer::bgp) {
     event.signature = "routing-withdrawal";
     event.evidence.push_back("the watched prefixes left the routing table");
     return;
   }
+  // The prefixes leaving the routing table later than the first failures (the border's
+  // session dying once its link is gone) is how the outage ended up, not how it began.
+  const auto routing_followed = [&] {
+    if (!routing_first_down || !first_down) return;
+    event.evidence.push_back("the watched prefixes left the routing table " + seconds_text(*routing_first_down - *first_down) +
+                             " after the first failure");
+  };
   if (event.scope == Scope::target && event.kind == "stressed") {
     event.signature = "stress-only";
     std::snprintf(text, sizeof text, "stress peaked at %.2f (%.1fx RTT, %.0f%% loss) without failing", event.peak_stress,
@@ -357,6 +361,14 @@ void Detector::sign(Event& event) const {
     std::snprintf(text, sizeof text, "stress rose %s before the first failure, peaking at %.1fx RTT and %.0f%% loss",
                   seconds_text(*first_down - *first_stressed).c_str(), event.peak_inflation, event.peak_loss * 100);
     event.evidence.push_back(text);
+    routing_followed();
+    return;
+  }
+  if (event.scope != Scope::target && routing_first_down && first_down && *routing_first_down - *first_down <= params_.clean_cut_spread) {
+    event.signature = "routing-withdrawal";
+    event.evidence.push_back("the watched prefixes left the routing table " +
+                             (*routing_first_down == *first_down ? std::string("as the first failure came") : seconds_text(*routing_first_down - *first_down) + " after the first failure") +
+                             ", with no stress before: the country was cut off in routing");
     return;
   }
   if (event.scope == Scope::target) {
@@ -368,6 +380,7 @@ void Detector::sign(Event& event) const {
     event.signature = "clean-cut";
     event.evidence.push_back("no stress before; " + std::to_string(event.targets.size()) + (event.targets.size() == 1 ? " target" : " targets") +
                              " failed within " + seconds_text(*last_first_down - *first_down));
+    routing_followed();
     return;
   }
   if (event.kind == "stressed") {
@@ -379,6 +392,7 @@ void Detector::sign(Event& event) const {
   event.signature = "mixed";
   event.evidence.push_back("targets failed over " + (first_down && last_first_down ? seconds_text(*last_first_down - *first_down) : std::string("?")) +
                            " without stress before");
+  routing_followed();
 }
 
 void Detector::finish() {}

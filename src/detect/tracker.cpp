@@ -8,8 +8,9 @@
 namespace blackout {
 
 void CheckTracker::add(const Result& result, bool learn, const DetectionParams& params) {
-  // A check that cannot run here says nothing about the target.
-  if (result.outcome == Outcome::not_permitted || result.outcome == Outcome::internal_error) return;
+  // A check that cannot run here says nothing about the target; neither does a bgp check
+  // without a collector session (a lost session is not a withdrawn prefix).
+  if (result.outcome == Outcome::not_permitted || result.outcome == Outcome::internal_error || result.outcome == Outcome::no_session) return;
   const bool ok = is_success(result.outcome);
   known_ = true;
   last_outcome_ = result.outcome;

@@ -30,6 +30,7 @@ const std::array<OutcomeInfo, outcome_count>& outcome_table() {
       {Outcome::withdrawn, "withdrawn", "BGP: the prefix is not visible"},
       {Outcome::not_permitted, "not-permitted", "the check needs a privilege the monitor lacks (CAP_NET_RAW)"},
       {Outcome::internal_error, "internal-error", "an internal error in blackout (a bug)"},
+      {Outcome::no_session, "no-session", "BGP: no collector session is up with its table, so nothing can be said about the prefix (a lost session is not a withdrawal)"},
   }};
   return table;
 }

@@ -34,9 +34,11 @@ enum class Outcome : unsigned char {
   withdrawn,          // BGP: the prefix is not visible from this collector peer
   not_permitted,      // the check needs a privilege (CAP_NET_RAW) the monitor lacks
   internal_error,     // a bug: reported, counted, never silent
+  // Later additions go here, at the end: the stores keep an outcome by its number.
+  no_session,  // BGP: no collector session is up with its table: nothing can be said
 };
 
-inline constexpr std::size_t outcome_count = static_cast<std::size_t>(Outcome::internal_error) + 1;
+inline constexpr std::size_t outcome_count = static_cast<std::size_t>(Outcome::no_session) + 1;
 
 struct OutcomeInfo {
   Outcome outcome;

@@ -1,6 +1,7 @@
 // The list of check kinds.
 #include "probes/registry.hpp"
 
+#include "probes/bgp/fields.hpp"
 #include "probes/dns/dns_probe.hpp"
 #include "probes/dns/fields.hpp"
 #include "probes/http/fields.hpp"
@@ -46,13 +47,20 @@ ProbeSet::ProbeSet(EventLoop& loop, Random& random, const KindSet& kinds) : want
 
 ProbeSet::~ProbeSet() = default;
 
+void ProbeSet::install(std::unique_ptr<Probe> probe) {
+  const auto index = static_cast<std::size_t>(probe->kind());
+  table_[index] = probe.get();
+  wanted_[index] = true;
+  owned_.push_back(std::move(probe));
+}
+
 std::vector<std::pair<CheckKind, std::string>> ProbeSet::unavailable() const {
   std::vector<std::pair<CheckKind, std::string>> out;
   for (std::size_t i = 0; i < check_kind_count; ++i) {
     const auto kind = static_cast<CheckKind>(i);
     if (!wanted_[i]) continue;
     if (!table_[i]) {
-      out.emplace_back(kind, "not built yet");
+      out.emplace_back(kind, kind == CheckKind::bgp ? "no BGP feed: the config names no collector session (bgp.sessions)" : "not built here");
     } else if (const Availability a = table_[i]->availability(); !a.available) {
       out.emplace_back(kind, a.reason);
     }
@@ -68,6 +76,7 @@ std::span<const FieldSpec> fields_of(CheckKind kind) {
     case CheckKind::dns: return dns_fields();
     case CheckKind::http: return http_fields();
     case CheckKind::smtp: return smtp_fields();
+    case CheckKind::bgp: return bgp_fields();
     default: return {};
   }
 }

@@ -25,6 +25,9 @@ class ProbeSet {
   ProbeSet(const ProbeSet&) = delete;
   ProbeSet& operator=(const ProbeSet&) = delete;
 
+  // A kind whose probe is built outside probes/: bgp, which reads the collector's table (bgp/).
+  void install(std::unique_ptr<Probe> probe);
+
   [[nodiscard]] Probe* get(CheckKind kind) const { return table_[static_cast<std::size_t>(kind)]; }
   [[nodiscard]] const std::array<Probe*, check_kind_count>& table() const { return table_; }
   // Kinds asked for that cannot run here (e.g. icmp without CAP_NET_RAW), with the reason.

@@ -166,6 +166,23 @@ std::string render_prometheus(const ResultTally& tally, const std::vector<Target
     w.family("blackout_alerts_queued", "gauge", "Messages waiting for delivery or a retry.");
     w.sample("blackout_alerts_queued", {}, static_cast<double>(health.alerts_queued));
   }
+  if (!health.bgp_sessions.empty()) {
+    const auto each = [&](const char* name, const char* type, const char* help, auto value) {
+      w.family(name, type, help);
+      for (const BgpSessionReading& s : health.bgp_sessions) w.sample(name, {{"session", s.session}}, static_cast<double>(value(s)));
+    };
+    each("blackout_bgp_session_up", "gauge", "1 while the BGP session is established with its table complete (its paths count), else 0.",
+         [](const BgpSessionReading& s) { return s.established && s.table_complete ? 1 : 0; });
+    each("blackout_bgp_session_established", "gauge", "1 while the BGP session is established, else 0.",
+         [](const BgpSessionReading& s) { return s.established ? 1 : 0; });
+    each("blackout_bgp_sessions_established_total", "counter", "Times the BGP session came up.",
+         [](const BgpSessionReading& s) { return s.established_count; });
+    each("blackout_bgp_updates_total", "counter", "UPDATE messages received.", [](const BgpSessionReading& s) { return s.updates; });
+    each("blackout_bgp_announcements_total", "counter", "Prefixes announced to blackout.", [](const BgpSessionReading& s) { return s.announcements; });
+    each("blackout_bgp_withdrawals_total", "counter", "Prefixes withdrawn from blackout.", [](const BgpSessionReading& s) { return s.withdrawals; });
+    each("blackout_bgp_malformed_messages_total", "counter", "Malformed messages received (each ends the session with a NOTIFICATION).",
+         [](const BgpSessionReading& s) { return s.malformed; });
+  }
   w.family("blackout_http_requests_total", "counter", "Requests this endpoint answered.");
   w.sample("blackout_http_requests_total", {}, static_cast<double>(health.http_requests));
   w.family("blackout_http_rejected_total", "counter", "Requests refused: malformed, too large, too slow, unauthorised or over the connection cap.");

@@ -34,6 +34,14 @@ class ResultTally {
 };
 
 // The engine's and the store's health at the moment of a scrape.
+// One BGP collector session of the monitor's feed.
+struct BgpSessionReading {
+  std::string session;
+  bool established = false;
+  bool table_complete = false;
+  std::uint64_t established_count = 0, updates = 0, announcements = 0, withdrawals = 0, malformed = 0;
+};
+
 struct HealthReading {
   std::uint64_t probes_launched = 0, probes_completed = 0, confirmations = 0, late_ticks = 0, lost_probes = 0;
   std::size_t in_flight = 0, ready = 0;
@@ -46,6 +54,7 @@ struct HealthReading {
   std::uint64_t alerts_delivered = 0, alert_failed_attempts = 0, alerts_given_up = 0, alerts_dropped = 0;
   std::size_t alerts_queued = 0;
   double uptime_seconds = 0;
+  std::vector<BgpSessionReading> bgp_sessions;
 };
 
 std::string render_prometheus(const ResultTally& tally, const std::vector<TargetStatus>& targets, const std::vector<EntityStatus>& aggregates,

@@ -6,13 +6,20 @@
 // file in a temporary directory and is stopped by PID.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <chrono>
+#include <map>
+#include <thread>
 #include <cstdlib>
 #include <string>
 
+#include "bgp/bgp_probe.hpp"
+#include "bgp/collector.hpp"
 #include "bgp/session.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
+#include "store/store.hpp"
 #include "support/net.hpp"
 #include "support/process.hpp"
 
@@ -160,6 +167,136 @@ TEST_F(BgpBird, ALostSessionIsNotAWithdrawal) {
   EXPECT_TRUE(visible(country_prefix));
   for (const auto& route : routes_) EXPECT_FALSE(route.withdrawn);
   session.stop();
+}
+
+std::string field_text(const Result& result, std::string_view name) {
+  for (const ResultField& f : result.fields)
+    if (f.name == name) {
+      if (const auto* text = std::get_if<std::string>(&f.value)) return *text;
+      if (const auto* number = std::get_if<std::int64_t>(&f.value)) return std::to_string(*number);
+    }
+  return "(none)";
+}
+
+// The bgp check kind as the monitor runs it: a Collector with one session to BIRD, read by
+// the BgpProbe. Visible, withdrawn within seconds, back; and a lost session is no-session
+// (nothing can be said), never withdrawn.
+TEST_F(BgpBird, TheBgpCheckSaysVisibleWithdrawnOrNoSession) {
+  BgpFeedConfig feed;
+  feed.local_as = 64999;
+  feed.router_id = *IpAddress::parse("127.0.0.2");
+  BgpSessionSpec spec;
+  spec.name = "bird";
+  spec.peer_address = *IpAddress::parse("127.0.0.1");
+  spec.peer_port = bird_port_;
+  spec.local_address = *IpAddress::parse("127.0.0.2");
+  spec.peer_as = 65001;
+  spec.hold_time = 6;
+  feed.sessions.push_back(spec);
+  std::vector<std::string> lost;
+  Collector collector(loop_, feed, [&](const std::string& name, const SessionChange& change) {
+    if (change.from == SessionState::established) lost.push_back(name + " " + to_string(change.reason));
+  });
+  BgpProbe probe(loop_, collector);
+  const BgpParams country{Prefix::parse(country_prefix), std::nullopt, 1};
+  const BgpParams country_v6{Prefix::parse(country_prefix_v6), std::nullopt, 1};
+  const BgpParams by_origin{std::nullopt, 65001U, 1};
+  const BgpParams inside{Prefix::parse("198.18.65.0/24"), std::nullopt, 1};  // covered by the /22
+
+  EXPECT_EQ(probe.evaluate(country).outcome, Outcome::no_session) << "not started: nothing can be said";
+  ASSERT_TRUE(collector.start().ok());
+  ASSERT_TRUE(run_until([&] { return probe.evaluate(country).outcome == Outcome::ok; })) << collector.describe_sessions();
+  const Result seen = probe.evaluate(country);
+  EXPECT_EQ(field_text(seen, "peers_seen"), "1");
+  EXPECT_EQ(field_text(seen, "peers_up"), "1");
+  EXPECT_EQ(field_text(seen, "as_path"), "65001");
+  EXPECT_EQ(field_text(seen, "origin_as"), "65001");
+  EXPECT_EQ(seen.detail, "seen by 1 of 1 peers, 1 paths, 1 prefix; origin AS 65001; shortest AS path 65001");
+  EXPECT_EQ(probe.evaluate(inside).outcome, Outcome::ok) << "a covering prefix counts";
+  EXPECT_EQ(probe.evaluate(by_origin).outcome, Outcome::ok);
+  EXPECT_EQ(field_text(probe.evaluate(by_origin), "prefixes"), "2");
+  ASSERT_TRUE(run_until([&] { return probe.evaluate(country_v6).outcome == Outcome::ok; }));
+
+  // Through the Probe interface, as the scheduler calls it: answered later, from the loop.
+  Target target;
+  target.name = "country";
+  Check check;
+  check.kind = CheckKind::bgp;
+  check.params = country;
+  std::optional<Result> answered;
+  probe.start(ProbeRequest{&target, &check, std::nullopt, false}, [&](Result&& r) { answered = std::move(r); });
+  EXPECT_FALSE(answered) << "never from inside start()";
+  ASSERT_TRUE(run_until([&] { return answered.has_value(); }, 1s));
+  EXPECT_EQ(answered->outcome, Outcome::ok);
+
+  birdc("disable country");
+  const auto disabled = clock_.now();
+  ASSERT_TRUE(run_until([&] { return probe.evaluate(country).outcome == Outcome::withdrawn; }));
+  EXPECT_LT(clock_.now() - disabled, 5s);
+  EXPECT_EQ(field_text(probe.evaluate(country), "peers_seen"), "0");
+  EXPECT_EQ(probe.evaluate(country_v6).outcome, Outcome::ok);
+  birdc("enable country");
+  ASSERT_TRUE(run_until([&] { return probe.evaluate(country).outcome == Outcome::ok; }));
+
+  birdc("disable collector");
+  ASSERT_TRUE(run_until([&] { return probe.evaluate(country).outcome != Outcome::ok; }));
+  const Result gone = probe.evaluate(country);
+  EXPECT_EQ(gone.outcome, Outcome::no_session) << gone.detail;
+  EXPECT_NE(gone.detail.find("bird: "), std::string::npos) << gone.detail;
+  EXPECT_NE(gone.detail.find("notification-received"), std::string::npos) << gone.detail;
+  ASSERT_EQ(lost.size(), 1U);
+  EXPECT_EQ(lost[0], "bird notification-received");
+  birdc("enable collector");
+  ASSERT_TRUE(run_until([&] { return probe.evaluate(country).outcome == Outcome::ok; }, 20s)) << collector.describe_sessions();
+  collector.stop();
+}
+
+// blackout monitor with a `bgp` section: its bgp check goes through the store and the
+// detector like every other check, and a withdrawal is a routing-withdrawal event.
+TEST_F(BgpBird, MonitorStoresBgpResultsAndAWithdrawalIsARoutingWithdrawal) {
+  const std::string url = "sqlite:" + (dir_.path() / "m.db").string();
+  const auto config = dir_.write("monitor.yaml",
+                                 "lab_only: true\nvantage: test\n"
+                                 "defaults: { interval: 500ms, timeout: 200ms, jitter: 0s, confirmations: 1, confirm_spacing: 100ms }\n"
+                                 "detection: { wave_gap: 2s, clean_cut_spread: 2s, stress_lead: 2s }\n"
+                                 "bgp:\n  local_as: 64999\n  router_id: 127.0.0.2\n  sessions:\n"
+                                 "    - { name: bird, peer: \"127.0.0.1:" + std::to_string(bird_port_) + "\", peer_as: 65001, local: 127.0.0.2, hold_time: 6 }\n"
+                                 "targets:\n"
+                                 "  - { name: country-prefix, layer: bgp, checks: [ { bgp: { prefix: " + std::string(country_prefix) + " } } ] }\n"
+                                 "  - { name: country-as, layer: bgp, checks: [ { bgp: { origin_as: 65001 } } ] }\n");
+  const auto log = dir_.path() / "monitor.log";
+  ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", url, "--user", "root", "--duration", "60s"}, log);
+  const auto printed = [&](const std::string& text) { return testing_support::read_file(log).find(text) != std::string::npos; };
+  ASSERT_TRUE(testing_support::wait_until([&] { return printed("country-prefix bgp:198.18.64.0/22 ok"); }, std::chrono::milliseconds(15000)))
+      << testing_support::read_file(log);
+  EXPECT_TRUE(printed("bgp.session_established")) << testing_support::read_file(log);
+  std::this_thread::sleep_for(3s);  // up for a while: the withdrawal is a change
+  birdc("disable country");
+  ASSERT_TRUE(testing_support::wait_until([&] { return printed("country-prefix bgp:198.18.64.0/22 withdrawn"); }, std::chrono::milliseconds(5000)))
+      << testing_support::read_file(log);
+  std::this_thread::sleep_for(4s);
+  birdc("enable country");
+  std::this_thread::sleep_for(4s);
+  monitor.signal(SIGTERM);
+  ASSERT_TRUE(testing_support::wait_until([&] { return !monitor.running(); })) << testing_support::read_file(log);
+  EXPECT_TRUE(printed("monitor.stopped")) << testing_support::read_file(log);
+
+  auto store = open_store(url);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ResultQuery query;
+  query.target = "country-prefix";
+  std::map<Outcome, int> outcomes;
+  ASSERT_TRUE((*store)->read_results(query, [&](Result&& r) {
+                        ++outcomes[r.outcome];
+                        return true;
+                      }).ok());
+  EXPECT_GT(outcomes[Outcome::ok], 0);
+  EXPECT_GT(outcomes[Outcome::withdrawn], 0);
+  const auto analysis = dir_.path() / "analyze.txt";
+  ASSERT_EQ(std::system((std::string(BLACKOUT_BINARY) + " analyze --store " + url + " > " + analysis.string() + " 2>&1").c_str()), 0)
+      << testing_support::read_file(analysis);
+  const std::string text = testing_support::read_file(analysis);
+  EXPECT_NE(text.find("routing-withdrawal"), std::string::npos) << text;
 }
 
 // blackout bgp watch, the command, against the same BIRD: one line per change as it happens.

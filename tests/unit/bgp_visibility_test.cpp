@@ -68,7 +68,7 @@ TEST_F(BgpVisibility, PeersWithTheirSessionDownDoNotCount) {
   EXPECT_EQ(one.outcome(1), Outcome::withdrawn);  // only "a" had it, and "a" is down
   up_.clear();
   const Visibility none = check(BgpParams{Prefix::parse("198.18.64.0/22"), std::nullopt, 1});
-  EXPECT_EQ(none.outcome(1), Outcome::network_error);
+  EXPECT_EQ(none.outcome(1), Outcome::no_session);
   EXPECT_EQ(none.describe(), "no collector session is up");
 }
 

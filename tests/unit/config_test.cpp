@@ -171,6 +171,39 @@ targets:
   EXPECT_EQ(config.check_count(), 7u);
 }
 
+TEST(Config, BgpSectionNamesTheCollectorSessions) {
+  const Config config = load_ok(R"(
+lab_only: true
+bgp:
+  local_as: AS64999
+  router_id: 198.18.0.2
+  sessions:
+    - { name: transit, peer: 198.18.0.1, peer_as: 65010, local: 198.18.0.2, hold_time: 6 }
+    - { peer: "[fd00:198:18::1]:1179", peer_as: 0, passive: true, local: "[fd00:198:18::2]" }
+targets:
+  - { name: prefix, layer: bgp, checks: [ { bgp: { prefix: 198.18.64.0/22, min_peers: 2 } } ] }
+)");
+  EXPECT_EQ(config.bgp.local_as, 64999U);
+  ASSERT_TRUE(config.bgp.router_id);
+  EXPECT_EQ(config.bgp.router_id->to_string(), "198.18.0.2");
+  ASSERT_EQ(config.bgp.sessions.size(), 2U);
+  const BgpSessionSpec& transit = config.bgp.sessions[0];
+  EXPECT_EQ(transit.name, "transit");
+  EXPECT_EQ(transit.peer_address.to_string(), "198.18.0.1");
+  EXPECT_EQ(transit.peer_port, 179);
+  EXPECT_EQ(transit.peer_as, 65010U);
+  EXPECT_EQ(transit.hold_time, 6);
+  EXPECT_FALSE(transit.passive);
+  ASSERT_TRUE(transit.local_address);
+  EXPECT_EQ(transit.local_port, 0);
+  const BgpSessionSpec& passive = config.bgp.sessions[1];
+  EXPECT_EQ(passive.name, "fd00:198:18::1") << "named after the peer unless named";
+  EXPECT_EQ(passive.peer_port, 1179);
+  EXPECT_TRUE(passive.passive);
+  EXPECT_EQ(passive.local_port, 179) << "a passive session listens on port 179 unless told";
+  EXPECT_EQ(passive.hold_time, 90);
+}
+
 TEST(Config, ReportsEveryErrorAtOnce) {
   auto config = load_config_text(R"(
 targets:

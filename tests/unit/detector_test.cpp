@@ -45,9 +45,20 @@ std::vector<Target> targets() {
 
 // Generates results like the scheduler would: every interval per target (phases spread),
 // with two confirmation re-probes 500 ms apart after a failure of a passing check.
-std::vector<Result> stream(const Behaviour& behave, double seconds, const std::vector<std::string>& vantages = {"v1"}) {
+// The inventory with the country's prefix watched in BGP too.
+std::vector<Target> targets_with_bgp() {
+  auto config = load_config_text(std::string(inventory) + "  - { name: prefix, layer: bgp, checks: [ { bgp: { prefix: 198.18.64.0/22 } } ] }\n", "inventory");
+  if (!config) throw std::runtime_error(config.error()[0].to_string());
+  return config->targets;
+}
+
+// What BGP says of the prefix at a moment: ok, withdrawn or no-session.
+using BgpBehaviour = std::function<Outcome(double seconds)>;
+
+std::vector<Result> stream(const Behaviour& behave, double seconds, const std::vector<std::string>& vantages = {"v1"},
+                           const BgpBehaviour& bgp = {}) {
   std::vector<Result> results;
-  const auto all = targets();
+  const auto all = bgp ? targets_with_bgp() : targets();
   for (const std::string& vantage : vantages) {
     for (std::size_t i = 0; i < all.size(); ++i) {
       bool passing = true;
@@ -55,15 +66,16 @@ std::vector<Result> stream(const Behaviour& behave, double seconds, const std::v
         int confirmations = 0;
         double at = t;
         while (true) {
-          const Probe p = behave(vantage, all[i].name, at);
+          const bool is_bgp = all[i].layer == Layer::bgp;
+          const Probe p = is_bgp ? Probe{bgp(at) != Outcome::withdrawn, {}} : behave(vantage, all[i].name, at);
           Result r;
           r.time = t0 + std::chrono::microseconds(static_cast<std::int64_t>(at * 1e6));
           r.vantage = vantage;
           r.target = all[i].name;
-          r.check = "icmp";
-          r.kind = CheckKind::icmp;
-          r.outcome = p.ok ? Outcome::ok : Outcome::timeout;
-          if (p.ok) r.rtt = p.rtt;
+          r.check = is_bgp ? "bgp" : "icmp";
+          r.kind = is_bgp ? CheckKind::bgp : CheckKind::icmp;
+          r.outcome = is_bgp ? bgp(at) : p.ok ? Outcome::ok : Outcome::timeout;
+          if (p.ok && !is_bgp) r.rtt = p.rtt;
           r.confirmation = confirmations > 0;
           results.push_back(r);
           if (p.ok) {
@@ -90,8 +102,8 @@ struct Outcome_ {
   std::vector<Wave> waves;
 };
 
-Outcome_ detect(const std::vector<Result>& results, DetectionParams params = {}) {
-  Detector detector(targets(), params);
+Outcome_ detect(const std::vector<Result>& results, DetectionParams params = {}, const std::vector<Target>& inventory_targets = targets()) {
+  Detector detector(inventory_targets, params);
   for (const Result& r : results) detector.add(r);
   detector.finish();
   return {detector.events(), detector.waves()};
@@ -278,6 +290,45 @@ TEST(Detector, StressLedCollapseCascadesWebThenDnsThenRouters) {
   EXPECT_EQ(network[0]->signature, "stress-led") << (network[0]->evidence.empty() ? "" : network[0]->evidence[0]);
   EXPECT_GE(network[0]->peak_inflation, 5.0);
   EXPECT_GE(network[0]->peak_loss, 0.2);
+}
+
+TEST(Detector, AWithdrawalThatCutsTheCountryOffIsARoutingWithdrawal) {
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
+  }, 3600, {"v1"}, [](double s) { return s >= 1800 && s < 2400 ? Outcome::withdrawn : Outcome::ok; }), {}, targets_with_bgp());
+  const auto network = of_scope(o, Scope::network);
+  ASSERT_EQ(network.size(), 1u) << events_to_text(o.events, o.waves);
+  EXPECT_EQ(network[0]->signature, "routing-withdrawal") << network[0]->evidence[0];
+  const auto bgp_layer = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.scope == Scope::layer && e.layer == Layer::bgp; });
+  ASSERT_NE(bgp_layer, o.events.end());
+  EXPECT_EQ(bgp_layer->signature, "routing-withdrawal");
+}
+
+TEST(Detector, PrefixesLeavingAfterAStressLedCollapseDoNotMakeItARoutingWithdrawal) {
+  // Stress from 60 min, everything down at 70, the border's session (and the prefix) gone at
+  // 80: the way in was stress; the withdrawal is how it ended, told in the evidence.
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
+    const double m = s / 60;
+    if (target == "control" || m < 60 || m >= 95) return Probe{true, normal_rtt(s, target)};
+    if (m >= 70) return Probe{false, {}};
+    return Probe{static_cast<int>(s) % 3 != 0, normal_rtt(s, target) * 10};
+  }, 2 * 3600, {"v1"}, [](double s) { return s >= 80 * 60 && s < 95 * 60 ? Outcome::withdrawn : Outcome::ok; }), {}, targets_with_bgp());
+  const auto network = of_scope(o, Scope::network);
+  ASSERT_FALSE(network.empty()) << events_to_text(o.events, o.waves);
+  SCOPED_TRACE(events_to_text(o.events, o.waves));
+  EXPECT_EQ(network[0]->signature, "stress-led");
+  const bool told = std::any_of(network[0]->evidence.begin(), network[0]->evidence.end(),
+                                [](const std::string& e) { return e.find("left the routing table") != std::string::npos; });
+  EXPECT_TRUE(told);
+}
+
+TEST(Detector, ALostCollectorSessionIsNotAWithdrawal) {
+  // No session for ten minutes while everything answers: the prefix's state is unknown then,
+  // not down, and nothing is raised.
+  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) { return Probe{true, normal_rtt(s, target)}; }, 3600,
+                               {"v1"}, [](double s) { return s >= 1800 && s < 2400 ? Outcome::no_session : Outcome::ok; }),
+                        {}, targets_with_bgp());
+  EXPECT_TRUE(o.events.empty()) << events_to_text(o.events, o.waves);
 }
 
 TEST(Detector, TwoWavesSeparatedByRecovery) {
