@@ -68,6 +68,10 @@ std::string lab_monitor_config(const std::string& store_url) {
       "defaults: { interval: 1s, timeout: 500ms, jitter: 100ms, confirmations: 2, confirm_spacing: 100ms }\n"
       "detection: { window: 6, baseline_min_samples: 5, stress_rise: 2, stress_fall: 3, wave_gap: 10s, stress_lead: 3s, clean_cut_spread: 3s }\n"
       "groups:\n  government: Government and state media web sites\n  infrastructure: Name, mail and routing infrastructure\n"
+      "# The transit's routing table, over a BGP session from the vantage: is the country's\n"
+      "# prefix still in it?\n"
+      "bgp:\n  local_as: " + std::to_string(vantage_as) + "\n  sessions:\n    - { name: transit, peer: " + vantage_gateway +
+      ", peer_as: " + std::to_string(transit_as) + ", local: " + vantage_address + ", hold_time: 6 }\n"
       "targets:\n";
   for (const LabSite& site : lab_sites()) {
     yaml += "  - name: " + site.name + "\n    layer: " + std::string(to_string(site.layer)) + "\n    groups: [" +
@@ -81,6 +85,8 @@ std::string lab_monitor_config(const std::string& store_url) {
     else
       yaml += "      - icmp\n";
   }
+  yaml += "  - name: country-prefix\n    layer: bgp\n    groups: [infrastructure]\n    description: The country's prefix in the transit's routing table\n"
+          "    checks:\n      - bgp: { prefix: " + std::string(country_prefix) + " }\n";
   yaml += "  - name: transit\n    layer: host\n    control: true\n    description: The vantage's upstream router, outside the country\n    address: " +
           std::string(vantage_gateway) + "\n    checks: [icmp]\n";
   return yaml;

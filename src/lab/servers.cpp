@@ -48,6 +48,10 @@ std::string bird_config(const std::string& role, const std::filesystem::path& st
            "  ipv4 { import all; export none; };\n}\n"
            "protocol bgp collector {\n  local " + transit_collector_address + " as " + std::to_string(transit_as) + ";\n  neighbor " +
            collector_transit_address + " as " + std::to_string(collector_as) + ";\n" + timers +
+           "  ipv4 { import none; export all; };\n}\n"
+           // The monitor's BGP feed: it connects from the vantage and hears the transit's table.
+           "protocol bgp vantage {\n  local " + std::string(vantage_gateway) + " as " + std::to_string(transit_as) + ";\n  neighbor " +
+           vantage_address + " as " + std::to_string(vantage_as) + ";\n  passive on;\n" + timers +
            "  ipv4 { import none; export all; };\n}\n";
   }
   if (role == "border") {

@@ -49,6 +49,7 @@ inline constexpr const char* border_link_role_b = "border";
 inline constexpr int transit_as = 64500;
 inline constexpr int country_as = 64511;
 inline constexpr int collector_as = 64600;
+inline constexpr int vantage_as = 64999;  // the monitor's own AS in its session with the transit
 
 const std::vector<LabLink>& lab_links();
 // Hosts on the country's LAN: joined to a bridge in `core`.
