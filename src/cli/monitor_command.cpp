@@ -141,6 +141,8 @@ Runner add_monitor_command(CLI::App& app) {
       collector = std::make_unique<bgp::Collector>(loop, config->bgp, [](const std::string& name, const bgp::SessionChange& change) {
         // A lost session is worth a warning; connection attempts that fail while the peer
         // is away are not news each time.
+        // Closing our own sessions at stop is not news at all.
+        if (change.reason == bgp::DownReason::stopped) return;
         const bool lost = change.from == bgp::SessionState::established;
         const bool up = change.to == bgp::SessionState::established;
         if (!lost && !up && (change.reason == bgp::DownReason::none || change.reason == bgp::DownReason::connect_failed)) return;

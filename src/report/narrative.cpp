@@ -25,7 +25,7 @@ Timestamp end_of(const Event& e, Timestamp to) { return e.end ? *e.end : std::ma
 
 std::string layer_name(Layer layer) {
   const std::string name(to_string(layer));
-  return name == "dns" ? "DNS" : name;
+  return name == "dns" ? "DNS" : name == "bgp" ? "BGP" : name;
 }
 
 std::string capitalised(std::string text) {
@@ -199,6 +199,17 @@ NarrativeSection signature_section(const std::vector<WaveFacts>& facts, const st
     s.lines.push_back("Nothing to sign: there was no event.");
     return s;
   }
+  // The bgp layer's own events are routing-withdrawals by definition: they say when the
+  // prefixes left, not what the outage looked like, and are told apart.
+  std::size_t routing_layer_events = 0;
+  if (!only_targets) {
+    const auto of_bgp_layer = [](const Event* e) { return e->scope == Scope::layer && e->layer == Layer::bgp; };
+    const auto others = std::count_if(wide.begin(), wide.end(), [&](const Event* e) { return !of_bgp_layer(e); });
+    if (others > 0) {
+      routing_layer_events = wide.size() - static_cast<std::size_t>(others);
+      std::erase_if(wide, of_bgp_layer);
+    }
+  }
   std::map<std::string, std::size_t> counts;
   for (const Event* e : wide) ++counts[e->signature];
   const std::string what = only_targets ? "target events" : "layer and network events";
@@ -217,6 +228,9 @@ NarrativeSection signature_section(const std::vector<WaveFacts>& facts, const st
               describe_signature(order[i].second) + ")";
     s.lines.push_back(line + ".");
   }
+  if (routing_layer_events > 0)
+    s.lines.back() += std::string(" The BGP layer's ") + (routing_layer_events == 1 ? "event says" : std::to_string(routing_layer_events) + " events say") +
+                      " when the watched prefixes left the routing table (see the cascade).";
   // The evidence: the network's event of each wave, or the first event when none.
   std::vector<const Event*> evidence;
   for (const WaveFacts& f : facts) evidence.push_back(f.network ? f.network : f.events.empty() ? nullptr : f.events.front());
@@ -314,7 +328,14 @@ std::string headline(const std::vector<WaveFacts>& facts, const NarrativeInput& 
     inflation = std::max(inflation, f.peak_inflation);
     loss = std::max(loss, f.peak_loss);
     if (f.network && f.network->down_at) dark += end_of(*f.network, in.to) - *f.network->down_at;
-    for (const Event* e : f.events) ++signatures[e->signature];
+    // What a wave looked like is what its network event looked like, when it has one; the
+    // bgp layer's events only say when the prefixes left.
+    if (f.network) {
+      ++signatures[f.network->signature];
+    } else {
+      for (const Event* e : f.events)
+        if (!(e->scope == Scope::layer && e->layer == Layer::bgp)) ++signatures[e->signature];
+    }
     if (!f.wave->cascade.empty()) firsts.insert(layer_name(f.wave->cascade.front().layer));
   }
   std::string line = plural(facts.size(), "wave", "waves") + " of outages over " + human_duration(last_end - first.start) +

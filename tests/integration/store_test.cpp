@@ -223,7 +223,7 @@ TEST_P(StoreContract, PruneRemovesOnlyWhatIsOld) {
 TEST_P(StoreContract, IntegrityCheckPasses) {
   ASSERT_TRUE(store->write_results(std::vector<Result>{make_result("v", "a", 1s)}));
   EXPECT_EQ(*store->integrity_check(), "ok");
-  EXPECT_EQ(store->schema_version(), 1);
+  EXPECT_EQ(store->schema_version(), 2);
 }
 
 TEST_P(StoreContract, ReopeningKeepsEverything) {
@@ -272,6 +272,48 @@ TEST(SqliteStore, ANewerSchemaIsRefused) {
   ASSERT_FALSE(reopened);
   EXPECT_EQ(reopened.error().kind, StoreError::Kind::schema);
   EXPECT_NE(reopened.error().message.find("newer"), std::string::npos);
+}
+
+// A store made at version 1, before the outcome no-session was appended, learns its name
+// when a newer blackout opens it, and keeps what it held.
+TEST(SqliteStore, AVersionOneStoreIsMigratedAndSpellsOutNewOutcomes) {
+  TempDir dir;
+  const std::string path = (dir.path() / "s.db").string();
+  {
+    auto store = open_store("sqlite:" + path);
+    ASSERT_TRUE(store);
+    Result r;
+    r.time = Timestamp{std::chrono::seconds(1'800'000'000)};
+    r.vantage = "v";
+    r.target = "prefix";
+    r.check = "bgp";
+    r.kind = CheckKind::bgp;
+    r.outcome = Outcome::no_session;
+    ASSERT_TRUE((*store)->write_results(std::vector<Result>{r}));
+  }
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM outcomes WHERE code = 25; DELETE FROM schema_version WHERE version > 1", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto reopened = open_store("sqlite:" + path);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ((*reopened)->schema_version(), 2);
+  std::vector<Result> back;
+  ASSERT_TRUE((*reopened)->read_results({}, [&](Result&& r) {
+    back.push_back(std::move(r));
+    return true;
+  }));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].outcome, Outcome::no_session);
+  reopened->reset();
+  sqlite3_open(path.c_str(), &db);
+  std::string name;
+  sqlite3_exec(db, "SELECT name FROM outcomes WHERE code = 25", [](void* out, int, char** values, char**) {
+    *static_cast<std::string*>(out) = values[0];
+    return 0;
+  }, &name, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(name, "no-session");
 }
 
 TEST(SqliteStore, AFileThatIsNotADatabaseIsRefusedNamingIt) {

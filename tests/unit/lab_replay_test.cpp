@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -68,14 +69,37 @@ TEST(LabReplay, ReutersIsTwoStressLedWavesWithDnsBeforeTheRouters) {
   ASSERT_NE(network, nullptr);
   EXPECT_EQ(network->signature, "stress-led");
   EXPECT_GT(network->peak_inflation, 10) << "a flood through a 40 Mbit/s bottleneck: queueing delay far above the normal";
+  // The border's session died with its link, after the first failures: told, not the signature.
+  const bool routing_told = std::any_of(network->evidence.begin(), network->evidence.end(),
+                                        [](const std::string& e) { return e.find("left the routing table") != std::string::npos; });
+  EXPECT_TRUE(routing_told) << events_to_text(r.analysis.events, r.analysis.waves);
 }
 
-TEST(LabReplay, BgpCutIsOneCleanCutFoundWithinTwoProbeIntervals) {
+std::map<Outcome, int> outcomes_of(const std::string& scenario, const std::string& target) {
+  auto store = open_store("sqlite:" + (runs / scenario / "results.db").string());
+  if (!store) throw std::runtime_error(scenario + ": " + store.error().message);
+  ResultQuery query;
+  query.target = target;
+  std::map<Outcome, int> outcomes;
+  (void)(*store)->read_results(query, [&](Result&& r) {
+    ++outcomes[r.outcome];
+    return true;
+  });
+  return outcomes;
+}
+
+TEST(LabReplay, BgpCutIsOneRoutingWithdrawalFoundWithinTwoProbeIntervals) {
   const auto r = replay("bgp-cut");
   EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
   const Event* network = find_event(r, Scope::network, "network");
   ASSERT_NE(network, nullptr);
-  EXPECT_EQ(network->signature, "clean-cut") << network->evidence[0];
+  // The monitor's own BGP session with the transit saw the prefix go with the first failures.
+  EXPECT_EQ(network->signature, "routing-withdrawal") << network->evidence[0];
+  const Event* bgp = find_event(r, Scope::layer, "bgp");
+  ASSERT_NE(bgp, nullptr);
+  EXPECT_EQ(bgp->signature, "routing-withdrawal");
+  const auto outcomes = outcomes_of("bgp-cut", "country-prefix");
+  EXPECT_GT(outcomes.count(Outcome::withdrawn) ? outcomes.at(Outcome::withdrawn) : 0, 5) << "about fifteen lab seconds withdrawn";
   // Declared live within one timeout and the confirmations after the cut (plus the
   // interval in which the first probe after it was sent).
   ASSERT_TRUE(r.score.worst_latency());
@@ -89,6 +113,11 @@ TEST(LabReplay, TheVantagesOwnUplinkIsVantageLocal) {
     if (e.scope == Scope::target) continue;
     EXPECT_EQ(e.signature, "vantage-local") << e.id;
   }
+  // The monitor's BGP session went down with its uplink: no-session, which is no withdrawal.
+  const auto outcomes = outcomes_of("vantage-down", "country-prefix");
+  EXPECT_GT(outcomes.count(Outcome::no_session) ? outcomes.at(Outcome::no_session) : 0, 0) << "the session must have been lost, or this shows nothing";
+  EXPECT_EQ(outcomes.count(Outcome::withdrawn), 0u);
+  EXPECT_EQ(find_event(r, Scope::layer, "bgp"), nullptr);
 }
 
 TEST(LabReplay, AQuietHourWithBackgroundLossRaisesNoLayerOrNetworkEvent) {
