@@ -3,13 +3,16 @@
 find_package(ZLIB REQUIRED)
 find_package(BZip2 REQUIRED)
 set(BLACKOUT_MRT_DATA_DIR ${PROJECT_SOURCE_DIR}/../shared/data/mrt)
-add_executable(bgp_tests unit/mrt_test.cpp)
+add_executable(bgp_tests unit/mrt_test.cpp unit/archive_feed_test.cpp)  # and bgp checks answered from archives
 target_link_libraries(bgp_tests PRIVATE blackout_bgp ZLIB::ZLIB BZip2::BZip2 GTest::gtest_main)
 target_compile_definitions(bgp_tests PRIVATE BLACKOUT_MRT_DATA_DIR="${BLACKOUT_MRT_DATA_DIR}")
 gtest_discover_tests(bgp_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 add_test(NAME cli.bgp_read_matches_bgpdump
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/bgp_read_matches_bgpdump.sh $<TARGET_FILE:blackout> ${BLACKOUT_MRT_DATA_DIR})
 set_tests_properties(cli.bgp_read_matches_bgpdump PROPERTIES LABELS cli SKIP_RETURN_CODE 77)
+add_test(NAME cli.bgp_read_store
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cli/bgp_read_store.sh $<TARGET_FILE:blackout> ${BLACKOUT_MRT_DATA_DIR})
+set_tests_properties(cli.bgp_read_store PROPERTIES LABELS cli SKIP_RETURN_CODE 77)
 blackout_fuzz_target(mrt blackout_bgp)
 
 # The live collector session (issue 8): BGP-4 messages, the session against fake peers

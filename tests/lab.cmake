@@ -4,7 +4,8 @@ target_link_libraries(lab_tests PRIVATE test_support blackout_lab GTest::gtest_m
 target_compile_definitions(lab_tests PRIVATE BLACKOUT_BINARY="$<TARGET_FILE:blackout>")
 gtest_discover_tests(lab_tests PROPERTIES LABELS lab RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)
 
-# Recorded lab runs (lab.yaml, ground-truth.json, results.db, the monitor's state changes),
+# Recorded lab runs (lab.yaml, ground-truth.json, results.db, the monitor's state changes and,
+# for bgp-cut, the collector's MRT files),
 # unpacked at configure time for the replay tests.
 set(lab_runs_dir ${CMAKE_CURRENT_BINARY_DIR}/lab-runs)
 file(GLOB lab_run_archives ${CMAKE_CURRENT_SOURCE_DIR}/data/lab-runs/*.tar.xz)
@@ -16,7 +17,7 @@ endforeach()
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${lab_run_archives})
 
 add_executable(scenario_tests unit/scenario_test.cpp unit/lab_replay_test.cpp)
-target_link_libraries(scenario_tests PRIVATE blackout_lab blackout_config blackout_store GTest::gtest_main)
+target_link_libraries(scenario_tests PRIVATE blackout_lab blackout_bgp blackout_config blackout_store GTest::gtest_main)
 target_compile_definitions(scenario_tests PRIVATE BLACKOUT_SOURCE_DIR="${PROJECT_SOURCE_DIR}" BLACKOUT_LAB_RUNS_DIR="${lab_runs_dir}")
 gtest_discover_tests(scenario_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 

@@ -1,7 +1,6 @@
 // The bgp check kind over the Collector's table; see bgp_probe.hpp.
 #include "bgp/bgp_probe.hpp"
 
-#include "bgp/bgpdump_lines.hpp"
 #include "bgp/visibility.hpp"
 #include "probes/bgp/fields.hpp"
 
@@ -20,29 +19,8 @@ Result BgpProbe::evaluate(const BgpParams& check) const {
   if (check.prefix) afi = check.prefix->address.is_v4() ? afi_ipv4 : afi_ipv6;
   const Visibility seen =
       visibility(collector_.rib(), check, collector_.peers_counting(afi), [&](const std::string& peer) { return collector_.counts(peer, afi); });
-  Result result;
-  result.outcome = seen.outcome(check.min_peers);
-  result.detail = seen.describe();
-  if (result.outcome == Outcome::no_session) {
-    result.detail += ": " + collector_.describe_sessions();
-    return result;
-  }
-  if (result.outcome == Outcome::withdrawn && !seen.peers.empty())
-    result.detail += "; fewer than the " + std::to_string(check.min_peers) + " peers needed";
-  result.fields.push_back({"peers_seen", static_cast<std::int64_t>(seen.peers.size())});
-  result.fields.push_back({"peers_up", static_cast<std::int64_t>(seen.peers_up)});
-  result.fields.push_back({"paths", static_cast<std::int64_t>(seen.paths)});
-  result.fields.push_back({"prefixes", static_cast<std::int64_t>(seen.prefixes.size())});
-  if (!seen.origins.empty()) {
-    std::string origins;
-    for (std::uint32_t origin : seen.origins) origins += (origins.empty() ? "" : " ") + std::to_string(origin);
-    result.fields.push_back({"origin_as", std::move(origins)});
-  }
-  if (!seen.shortest_path.empty()) {
-    std::string path;
-    append_as_path(path, seen.shortest_path);
-    result.fields.push_back({"as_path", std::move(path)});
-  }
+  Result result = to_result(seen, check);
+  if (result.outcome == Outcome::no_session) result.detail += ": " + collector_.describe_sessions();
   return result;
 }
 

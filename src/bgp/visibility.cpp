@@ -53,6 +53,30 @@ Visibility visibility(const Rib& rib, const BgpParams& check, std::size_t peers_
   return out;
 }
 
+Result to_result(const Visibility& seen, const BgpParams& check) {
+  Result result;
+  result.outcome = seen.outcome(check.min_peers);
+  result.detail = seen.describe();
+  if (result.outcome == Outcome::no_session) return result;
+  if (result.outcome == Outcome::withdrawn && !seen.peers.empty())
+    result.detail += "; fewer than the " + std::to_string(check.min_peers) + " peers needed";
+  result.fields.push_back({"peers_seen", static_cast<std::int64_t>(seen.peers.size())});
+  result.fields.push_back({"peers_up", static_cast<std::int64_t>(seen.peers_up)});
+  result.fields.push_back({"paths", static_cast<std::int64_t>(seen.paths)});
+  result.fields.push_back({"prefixes", static_cast<std::int64_t>(seen.prefixes.size())});
+  if (!seen.origins.empty()) {
+    std::string origins;
+    for (std::uint32_t origin : seen.origins) origins += (origins.empty() ? "" : " ") + std::to_string(origin);
+    result.fields.push_back({"origin_as", std::move(origins)});
+  }
+  if (!seen.shortest_path.empty()) {
+    std::string path;
+    append_as_path(path, seen.shortest_path);
+    result.fields.push_back({"as_path", std::move(path)});
+  }
+  return result;
+}
+
 Outcome Visibility::outcome(int min_peers) const {
   if (peers_up == 0) return Outcome::no_session;
   return static_cast<int>(peers.size()) >= std::max(min_peers, 1) ? Outcome::ok : Outcome::withdrawn;

@@ -16,6 +16,7 @@
 #include "bgp/rib.hpp"
 #include "model/check.hpp"
 #include "model/outcome.hpp"
+#include "model/result.hpp"
 
 namespace blackout::bgp {
 
@@ -33,6 +34,10 @@ struct Visibility {
   // "seen by 2 of 2 peers, 3 paths, 1 prefix; origin AS 65001; shortest AS path 65001"
   [[nodiscard]] std::string describe() const;
 };
+
+// The Result a bgp check stores for it (outcome, detail and the fields of probes/bgp/fields):
+// what the live BgpProbe and the archive replay both give.
+Result to_result(const Visibility& seen, const BgpParams& check);
 
 // `peer_is_up` says which of the Rib's peers (Session::peer_key()) have a session up.
 Visibility visibility(const Rib& rib, const BgpParams& check, std::size_t peers_up,

@@ -1,25 +1,34 @@
-// blackout bgp read: MRT files in, bgpdump -m lines or a summary out. blackout bgp watch: a
+// blackout bgp read: MRT files in, bgpdump -m lines or a summary out, or (--config, --store)
+// the config's bgp checks answered over the archive's time and stored. blackout bgp watch: a
 // live collector session, one line per announcement, withdrawal and session change as it
 // happens, in the same layout. src/bgp does the work.
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "bgp/archive_feed.hpp"
 #include "bgp/bgpdump_lines.hpp"
+#include "bgp/mrt_merge.hpp"
 #include "bgp/mrt_reader.hpp"
 #include "bgp/mrt_summary.hpp"
 #include "bgp/session.hpp"
 #include "cli/commands.hpp"
+#include "config/loader.hpp"
 #include "config/values.hpp"
+#include "detect/detector.hpp"
+#include "detect/report_json.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
 #include "engine/signals.hpp"
 #include "model/time.hpp"
+#include "store/store.hpp"
 
 namespace blackout::cli {
 namespace {
@@ -29,6 +38,9 @@ struct BgpReadOptions {
   std::string format = "lines";
   std::vector<std::string> prefixes;
   std::string match = "exact";
+  std::string config;
+  std::string store;
+  std::string vantage = "mrt-archive";
 };
 
 // Errors past this many per file are counted, not printed: a damaged archive should not
@@ -41,7 +53,101 @@ bool flush(std::string& buffer) {
   return ok;
 }
 
+// --config and --store: the files merged in time order, the config's bgp checks answered at
+// their intervals in the archive's time, stored, and detected on at once.
+int run_bgp_read_into_store(const BgpReadOptions& o) {
+  const char* const me = "blackout bgp read";
+  if (o.config.empty()) {
+    std::fprintf(stderr, "%s: --store needs --config: the bgp targets whose checks the archive answers\n", me);
+    return exit_usage;
+  }
+  auto config = load_config_file(o.config);
+  if (!config) throw ConfigLoadError(config.error());
+  std::vector<std::filesystem::path> files(o.files.begin(), o.files.end());
+  auto merge = bgp::MrtMerge::open(files);
+  if (!merge) {
+    std::fprintf(stderr, "%s: %s\n", me, merge.error().message.c_str());
+    return exit_failure;
+  }
+  bgp::ArchiveFeed feed(config->targets, o.vantage);
+  if (feed.checks() == 0) {
+    std::fprintf(stderr, "%s: %s has no bgp checks to answer\n", me, o.config.c_str());
+    return exit_failure;
+  }
+  auto store = open_store(o.store);
+  if (!store) {
+    std::fprintf(stderr, "%s: store %s: %s\n", me, o.store.c_str(), store.error().message.c_str());
+    return exit_failure;
+  }
+  if (auto written = (*store)->write_config(*config, std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now())); !written) {
+    std::fprintf(stderr, "%s: store %s: %s\n", me, o.store.c_str(), written.error().message.c_str());
+    return exit_failure;
+  }
+  Detector detector(config->targets, config->detection);
+  std::vector<Result> batch;
+  std::uint64_t stored = 0, errors = 0;
+  std::map<std::string, std::map<Outcome, std::uint64_t>> outcomes;  // per "target check"
+  // Results reach the store in batches; what was stored before a failure stays stored.
+  const auto write = [&]() -> bool {
+    for (const Result& r : batch) {
+      detector.add(r);
+      ++outcomes[r.target + " " + r.check][r.outcome];
+    }
+    if (auto done = (*store)->write_results(batch); !done) {
+      std::fprintf(stderr, "%s: store %s: %s (%llu results stored before)\n", me, o.store.c_str(), done.error().message.c_str(),
+                   static_cast<unsigned long long>(stored));
+      return false;
+    }
+    stored += batch.size();
+    batch.clear();
+    return true;
+  };
+  for (;;) {
+    auto next = merge->next();
+    if (!next) {
+      if (++errors <= errors_printed_per_file)
+        std::fprintf(stderr, "%s: %s: %s\n", me, files[next.error().file].c_str(), next.error().error.describe().c_str());
+      continue;
+    }
+    if (!*next) break;
+    feed.add((*next)->record, batch);
+    if (batch.size() >= 10'000 && !write()) return exit_failure;
+  }
+  feed.finish(batch);
+  if (!write()) return exit_failure;
+  const bgp::ArchiveCounters& c = feed.counters();
+  if (feed.first_time())
+    std::printf("%llu records from %zu files, %s to %s: %llu RIB entries in %llu dumps, %llu announcements, %llu withdrawals, "
+                "%llu session changes (%llu sessions lost)\n",
+                static_cast<unsigned long long>(c.records), files.size(), format_rfc3339(*feed.first_time()).c_str(),
+                format_rfc3339(*feed.last_time()).c_str(), static_cast<unsigned long long>(c.rib_entries), static_cast<unsigned long long>(c.dumps),
+                static_cast<unsigned long long>(c.announcements), static_cast<unsigned long long>(c.withdrawals),
+                static_cast<unsigned long long>(c.state_changes), static_cast<unsigned long long>(c.sessions_lost));
+  if (c.out_of_order > 0)
+    std::fprintf(stderr, "%s: %llu records older than ones already read: applied to the table, answered for no earlier time\n", me,
+                 static_cast<unsigned long long>(c.out_of_order));
+  if (c.gaps > 0)
+    std::fprintf(stderr, "%s: %llu gaps of over 6 hours between records: nothing answered for them\n", me, static_cast<unsigned long long>(c.gaps));
+  std::printf("%llu results of %zu bgp checks stored in %s as vantage %s:\n", static_cast<unsigned long long>(stored), feed.checks(),
+              (*store)->describe().c_str(), o.vantage.c_str());
+  for (const auto& [check, counts] : outcomes) {
+    std::string line = "  " + check + ":";
+    for (const auto& [outcome, n] : counts) line += " " + std::string(to_string(outcome)) + " " + std::to_string(n);
+    std::printf("%s\n", line.c_str());
+  }
+  detector.finish();
+  std::printf("\n%s", events_to_text(detector.events(), detector.waves()).c_str());
+  if (errors > errors_printed_per_file)
+    std::fprintf(stderr, "%s: %llu more errors not shown\n", me, static_cast<unsigned long long>(errors - errors_printed_per_file));
+  return errors == 0 ? exit_ok : exit_failure;
+}
+
 int run_bgp_read(const BgpReadOptions& o) {
+  if (!o.store.empty()) return run_bgp_read_into_store(o);
+  if (!o.config.empty()) {
+    std::fprintf(stderr, "blackout bgp read: --config goes with --store (use --prefix to print lines of some prefixes)\n");
+    return exit_usage;
+  }
   bgp::PrefixFilter filter;
   for (const std::string& text : o.prefixes) {
     const auto prefix = Prefix::parse(text, true);
@@ -289,6 +395,9 @@ Runner add_bgp_command(CLI::App& app) {
       ->check(CLI::IsMember({"lines", "summary"}))
       ->capture_default_str();
   read->add_option("--prefix", o->prefixes, "Only records for this prefix (repeatable)");
+  read->add_option("--config", o->config, "With --store: the config whose bgp checks the archive answers, at each check's interval in the archive's time");
+  read->add_option("--store", o->store, "Store the answers (sqlite:PATH or postgresql://...) for blackout analyze and report; needs --config");
+  read->add_option("--vantage", o->vantage, "With --store: the vantage name of the stored results")->capture_default_str();
   read->add_option("--match", o->match, "How --prefix matches: exact, more-specific (the prefix or inside it) or covering (the prefix or containing it)")
       ->check(CLI::IsMember({"exact", "more-specific", "covering"}))
       ->capture_default_str();

@@ -149,6 +149,15 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   stop_daemon(*monitor, std::chrono::milliseconds(15000));
   lab.release(monitor->name);
   restore(lab);
+  // The collector's MRT files as they are now (its RIB dumps and the updates since the lab
+  // came up), kept with the run: the same story as routing archives tell it.
+  {
+    std::error_code copy_error;
+    const auto kept = options.out_dir / "mrt";
+    std::filesystem::remove_all(kept, copy_error);
+    std::filesystem::copy(lab.mrt_dir(), kept, std::filesystem::copy_options::recursive, copy_error);
+    if (copy_error) progress("the collector's MRT files were not kept: " + copy_error.message());
+  }
 
   // A perfect monitor's events: the story's times in real time, moved to when the action at
   // that instant took effect (a route comes back some seconds after its link).

@@ -69,7 +69,7 @@ std::string bird_config(const std::string& role, const std::filesystem::path& st
          "protocol bgp transit {\n  local " + collector_transit_address + " as " + std::to_string(collector_as) + ";\n  neighbor " +
          transit_collector_address + " as " + std::to_string(transit_as) + ";\n" + timers +
          "  ipv4 { import all; export none; };\n  mrtdump all;\n}\n"
-         "protocol mrt rib { table \"master4\"; filename \"" + mrt + "/rib.%Y%m%d.%H%M%S.mrt\"; period 60; }\n";
+         "protocol mrt rib { table \"master4\"; filename \"" + mrt + "/rib.%Y%m%d.%H%M%S.mrt\"; period 10; }\n";
 }
 
 }  // namespace blackout::lab

@@ -1,5 +1,6 @@
 // The lab as a user meets it, as root: up and down twice, every service reachable from the
-// vantage, each scenario action observable from the vantage, a killed `lab up` cleaned up by
+// vantage, each scenario action observable from the vantage (and in the collector's MRT files, read
+// back with blackout bgp read), a killed `lab up` cleaned up by
 // `lab down`, and nothing left behind. Observations use blackout's own probes, run inside
 // the vantage namespace, so the test sees what the monitor sees.
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <regex>
 #include <thread>
 
@@ -128,6 +130,25 @@ TEST_F(LabTest, EachActionIsSeenFromTheVantage) {
   ASSERT_TRUE(lab.set_announced(true));
   EXPECT_TRUE(wait_until([&] { return lab.collector_has_prefix().value_or(false); }, std::chrono::seconds(10)));
   EXPECT_TRUE(wait_until([&] { return ping_ms("198.18.64.10", 1) >= 0; }));
+
+  // The collector's MRT file, written by BIRD as the messages came, read back: the
+  // withdrawal and the announcement are there, as bgpdump -m prints them.
+  const auto updates = lab::run_command({BLACKOUT_BINARY, "bgp", "read", "--format", "lines", "--prefix", "198.18.64.0/22",
+                                         (lab.mrt_dir() / "updates.mrt").string()});
+  EXPECT_EQ(updates.exit_code, 0) << updates.output;
+  EXPECT_NE(updates.output.find("|W|198.18.2.1|64500|198.18.64.0/22\n"), std::string::npos) << updates.output;
+  EXPECT_NE(updates.output.find("|A|198.18.2.1|64500|198.18.64.0/22|64500 64511|IGP|198.18.2.1|"), std::string::npos) << updates.output;
+  // And its periodic RIB dumps (TABLE_DUMP_V2, every 10 s): one holds the prefix.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        for (const auto& entry : std::filesystem::directory_iterator(lab.mrt_dir())) {
+          if (entry.path().filename().string().rfind("rib.", 0) != 0) continue;
+          const auto dump = lab::run_command({BLACKOUT_BINARY, "bgp", "read", "--format", "lines", entry.path().string()});
+          if (dump.exit_code == 0 && dump.output.find("|B|198.18.2.1|64500|198.18.64.0/22|64500 64511|IGP|") != std::string::npos) return true;
+        }
+        return false;
+      },
+      std::chrono::milliseconds(15000)));
 
   // The border link goes down and comes back: the session drops and is re-established.
   ASSERT_TRUE(lab.set_link("border", false));

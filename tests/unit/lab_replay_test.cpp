@@ -9,7 +9,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "bgp/archive_feed.hpp"
+#include "bgp/mrt_merge.hpp"
 #include "config/loader.hpp"
+#include "detect/detector.hpp"
 #include "detect/replay.hpp"
 #include "detect/report_json.hpp"
 #include "lab/declarations.hpp"
@@ -104,6 +107,52 @@ TEST(LabReplay, BgpCutIsOneRoutingWithdrawalFoundWithinTwoProbeIntervals) {
   // interval in which the first probe after it was sent).
   ASSERT_TRUE(r.score.worst_latency());
   EXPECT_LE(*r.score.worst_latency(), std::chrono::milliseconds(3000)) << score_to_text(r.score);
+}
+
+// The same bgp-cut as the route collector's archive tells it: BIRD's MRT files (a RIB dump
+// every 10 s, every UPDATE and session change) replayed through the bgp check and detected.
+// The prefix's outage is where the ground truth has it, and a routing withdrawal.
+TEST(LabReplay, BgpCutFromTheCollectorsMrtFilesIsTheSameWithdrawal) {
+  const auto dir = runs / "bgp-cut";
+  const auto config = load_config_file((dir / "lab.yaml").string());
+  ASSERT_TRUE(config);
+  std::ifstream truth_file(dir / "ground-truth.json");
+  std::stringstream truth_text;
+  truth_text << truth_file.rdbuf();
+  const auto truth = ground_truth_from_json(truth_text.str());
+  ASSERT_TRUE(truth) << truth.error().message;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "mrt")) files.push_back(entry.path());
+  ASSERT_GE(files.size(), 3u) << "the updates and at least two RIB dumps";
+  auto merge = bgp::MrtMerge::open(files);
+  ASSERT_TRUE(merge) << merge.error().message;
+  bgp::ArchiveFeed feed(config->targets, "collector");
+  std::vector<Result> results;
+  for (;;) {
+    auto next = merge->next();
+    ASSERT_TRUE(next) << next.error().error.describe();
+    if (!*next) break;
+    feed.add((*next)->record, results);
+  }
+  feed.finish(results);
+  EXPECT_GE(feed.counters().dumps, 3u);
+  EXPECT_EQ(feed.counters().withdrawals, 1u);
+  Detector detector(config->targets, config->detection);
+  for (const Result& r : results) detector.add(r);
+  detector.finish();
+  const auto events = detector.events();
+
+  const auto expected = std::find_if(truth->events.begin(), truth->events.end(), [](const GroundTruthEvent& e) {
+    return e.expected.scope == Scope::layer && e.expected.subject == "bgp";
+  });
+  ASSERT_NE(expected, truth->events.end());
+  const auto found = std::find_if(events.begin(), events.end(), [&](const Event& e) {
+    return e.scope == Scope::layer && e.subject == "bgp" && e.kind == "down" && e.end &&
+           std::chrono::abs(e.start - expected->start) <= std::chrono::seconds(2);
+  });
+  ASSERT_NE(found, events.end()) << events_to_text(events, detector.waves());
+  EXPECT_LE(std::chrono::abs(*found->end - expected->end), std::chrono::seconds(2)) << events_to_text(events, detector.waves());
+  EXPECT_EQ(found->signature, "routing-withdrawal");
 }
 
 TEST(LabReplay, TheVantagesOwnUplinkIsVantageLocal) {
