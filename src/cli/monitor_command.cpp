@@ -140,8 +140,7 @@ Runner add_monitor_command(CLI::App& app) {
     if (!config->bgp.sessions.empty()) {
       collector = std::make_unique<bgp::Collector>(loop, config->bgp, [](const std::string& name, const bgp::SessionChange& change) {
         // A lost session is worth a warning; connection attempts that fail while the peer
-        // is away are not news each time.
-        // Closing our own sessions at stop is not news at all.
+        // is away are not news each time, and closing our own sessions at stop is none.
         if (change.reason == bgp::DownReason::stopped) return;
         const bool lost = change.from == bgp::SessionState::established;
         const bool up = change.to == bgp::SessionState::established;

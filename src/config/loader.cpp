@@ -691,7 +691,7 @@ void read_bgp_feed(Context& context, const YAML::Node& node, Config& config) {
     context.error(*sessions, "bgp.sessions", "expected a list of sessions, got " + describe(*sessions));
     return;
   }
-  std::set<std::string> names;
+  std::set<std::string> names, endpoints;
   for (std::size_t i = 0; i < sessions->size(); ++i) {
     const YAML::Node& item = (*sessions)[i];
     const std::string field = "bgp.sessions[" + std::to_string(i) + "]";
@@ -722,6 +722,8 @@ void read_bgp_feed(Context& context, const YAML::Node& node, Config& config) {
       else
         spec.hold_time = static_cast<std::uint16_t>(*v);
     }
+    if (r.has("peer") && !endpoints.insert(spec.peer_address.to_string() + " port " + std::to_string(spec.peer_port)).second)
+      context.error(*r.get("peer"), r.join("peer"), "another session has the same peer");
     spec.name = spec.peer_address.to_string();
     if (auto v = r.scalar("name", parse_name)) spec.name = *v;
     if (r.has("peer") && !names.insert(spec.name).second) context.error(item, field, "two sessions are called " + quoted(spec.name) + "; give them names");
