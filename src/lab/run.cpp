@@ -98,6 +98,10 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   if (ec) return make_error("cannot create " + options.out_dir.string() + ": " + ec.message());
   const auto store = options.out_dir / "results.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(store.string() + suffix, ec);
+  // A run in the same folder as an earlier one starts afresh: its log is this run's alone
+  // (the monitor appends to it), and the earlier run's score and MRT files are not this one's.
+  for (const char* stale : {"monitor.log", "score.json", "events.json", "status.json"}) std::filesystem::remove(options.out_dir / stale, ec);
+  std::filesystem::remove_all(options.out_dir / "mrt", ec);
   const auto config = options.out_dir / "lab.yaml";
   {
     std::ofstream out(config, std::ios::trunc);
