@@ -43,8 +43,6 @@ ArchiveFeed::ArchiveFeed(const std::vector<Target>& targets, std::string vantage
       if (check.kind == CheckKind::bgp) checks_.push_back(ScheduledCheck{&target, &check, Timestamp{}, std::nullopt});
 }
 
-ArchiveFeed::Peer& ArchiveFeed::peer(const std::string& key) { return peers_[key]; }
-
 void ArchiveFeed::add(const MrtRecord& record, std::vector<Result>& out) {
   ++counters_.records;
   const Timestamp at = time_of(record);
@@ -176,7 +174,7 @@ void ArchiveFeed::apply(const MrtRecord& record, Timestamp at) {
     ++counters_.dumps;
   };
   const auto in_this_dump = [&](const std::string& key) -> Peer& {
-    Peer& p = peer(key);
+    Peer& p = peers_[key];
     if (!p.in_dump) {
       p.in_dump = true;
       ++p.generation;
@@ -209,7 +207,7 @@ void ArchiveFeed::apply(const MrtRecord& record, Timestamp at) {
   } else if (const auto* change = std::get_if<StateChange>(&record.body)) {
     ++counters_.state_changes;
     if (is_unspecified(change->session.peer_address)) return;
-    Peer& p = peer(change->session.peer_address.to_string());
+    Peer& p = peers_[change->session.peer_address.to_string()];
     if (change->new_state == established && change->old_state != established) {
       // Back (or seen for the first time): its table is re-sent now and counts once settled.
       p.established = true;
@@ -224,34 +222,22 @@ void ArchiveFeed::apply(const MrtRecord& record, Timestamp at) {
     if (message->local || message->type != bgp_message_type::update || !message->update) return;
     const UpdateMessage& update = *message->update;
     const std::string key = message->session.peer_address.to_string();
-    Peer& p = peer(key);
+    Peer& p = peers_[key];
     if (end_of_rib(update)) {
       if (p.settles_at) p.settles_at = at;  // its table is all there: it counts from now
       return;
     }
-    const auto withdraw = [&](const NlriPrefix& prefix) {
-      ++counters_.withdrawals;
-      rib_.withdraw(key, prefix.prefix(), prefix.path_id);
-    };
-    for (const NlriPrefix& prefix : update.withdrawn) withdraw(prefix);
-    const PathAttributes& a = update.attributes;
-    if (a.mp_unreach && a.mp_unreach->safi == 1)
-      for (const NlriPrefix& prefix : a.mp_unreach->prefixes) withdraw(prefix);
-    std::shared_ptr<PathAttributes> shared;
-    const auto announce = [&](const NlriPrefix& nlri) {
-      ++counters_.announcements;
-      const Prefix prefix = nlri.prefix();
-      if (!relevant(prefix, a)) return;
-      if (!shared) {
-        shared = std::make_shared<PathAttributes>(a);
-        if (shared->mp_reach) shared->mp_reach->prefixes.clear();
-        shared->mp_unreach.reset();
-      }
-      rib_.announce(key, prefix, nlri.path_id, shared, p.generation);
-    };
-    for (const NlriPrefix& prefix : update.announced) announce(prefix);
-    if (a.mp_reach && a.mp_reach->safi == 1)
-      for (const NlriPrefix& prefix : a.mp_reach->prefixes) announce(prefix);
+    for_each_route(
+        update,
+        [&](const NlriPrefix& prefix) {
+          ++counters_.withdrawals;
+          rib_.withdraw(key, prefix.prefix(), prefix.path_id);
+        },
+        [&](const NlriPrefix& nlri, SharedAttributes& attributes) {
+          ++counters_.announcements;
+          const Prefix prefix = nlri.prefix();
+          if (relevant(prefix, attributes.raw())) rib_.announce(key, prefix, nlri.path_id, attributes.shared(), p.generation);
+        });
   }
 }
 

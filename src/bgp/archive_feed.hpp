@@ -80,7 +80,6 @@ class ArchiveFeed {
   [[nodiscard]] Result answer(const ScheduledCheck& check, Timestamp at) const;
   void settle_until(Timestamp now);
   void end_dump();
-  Peer& peer(const std::string& key);
   void apply(const MrtRecord& record, Timestamp at);
 
   std::vector<Target> targets_;

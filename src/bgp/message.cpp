@@ -268,6 +268,28 @@ std::optional<AddressFamily> end_of_rib(const UpdateMessage& update) {
   return std::nullopt;
 }
 
+const std::shared_ptr<const PathAttributes>& SharedAttributes::shared() {
+  if (!shared_) {
+    auto copy = std::make_shared<PathAttributes>(attributes_);
+    if (copy->mp_reach) copy->mp_reach->prefixes.clear();
+    copy->mp_unreach.reset();
+    shared_ = std::move(copy);
+  }
+  return shared_;
+}
+
+void for_each_route(const UpdateMessage& update, const std::function<void(const NlriPrefix&)>& withdrawn,
+                    const std::function<void(const NlriPrefix&, SharedAttributes&)>& announced) {
+  const PathAttributes& a = update.attributes;
+  for (const NlriPrefix& prefix : update.withdrawn) withdrawn(prefix);
+  if (a.mp_unreach && a.mp_unreach->safi == 1)
+    for (const NlriPrefix& prefix : a.mp_unreach->prefixes) withdrawn(prefix);
+  SharedAttributes attributes(a);
+  for (const NlriPrefix& prefix : update.announced) announced(prefix, attributes);
+  if (a.mp_reach && a.mp_reach->safi == 1)
+    for (const NlriPrefix& prefix : a.mp_reach->prefixes) announced(prefix, attributes);
+}
+
 std::vector<std::uint8_t> encode_open(const OpenMessage& open) {
   Bytes capabilities;
   auto capability = [&](std::uint8_t code, const Bytes& value) {

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -108,6 +110,24 @@ Expected<Message, MessageError> decode_message(std::span<const std::uint8_t> mes
 // An UPDATE that marks the end of the initial table for a family (RFC 4724 2): no
 // withdrawals, no attributes and no NLRI for IPv4; only an empty MP_UNREACH_NLRI otherwise.
 std::optional<AddressFamily> end_of_rib(const UpdateMessage& update);
+
+// The attributes of an UPDATE's announcements without its NLRI lists: copied once, and only
+// when asked for, so that every prefix the UPDATE announces shares one copy.
+class SharedAttributes {
+ public:
+  explicit SharedAttributes(const PathAttributes& attributes) : attributes_(attributes) {}
+  [[nodiscard]] const PathAttributes& raw() const { return attributes_; }
+  const std::shared_ptr<const PathAttributes>& shared();
+
+ private:
+  const PathAttributes& attributes_;
+  std::shared_ptr<const PathAttributes> shared_;
+};
+
+// The unicast routes of an UPDATE: first those it withdraws (the withdrawn routes field, then
+// MP_UNREACH_NLRI), then those it announces (the NLRI field, then MP_REACH_NLRI).
+void for_each_route(const UpdateMessage& update, const std::function<void(const NlriPrefix&)>& withdrawn,
+                    const std::function<void(const NlriPrefix&, SharedAttributes&)>& announced);
 
 std::vector<std::uint8_t> encode_open(const OpenMessage& open);
 std::vector<std::uint8_t> encode_keepalive();

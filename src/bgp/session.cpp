@@ -371,29 +371,18 @@ void Session::handle_update(const UpdateMessage& update) {
     sweep(family->afi);
     return;
   }
-  auto withdraw = [&](const NlriPrefix& prefix) {
-    ++counters_.withdrawals;
-    if (rib_.withdraw(peer_key_, prefix.prefix(), prefix.path_id) && handlers_.on_route)
-      handlers_.on_route(RouteEvent{true, prefix, nullptr, false});
-  };
-  auto announce = [&](const NlriPrefix& prefix, const std::shared_ptr<const PathAttributes>& attributes) {
-    ++counters_.announcements;
-    rib_.announce(peer_key_, prefix.prefix(), prefix.path_id, attributes, generation_);
-    if (handlers_.on_route) handlers_.on_route(RouteEvent{false, prefix, attributes, false});
-  };
-  for (const NlriPrefix& prefix : update.withdrawn) withdraw(prefix);
-  const PathAttributes& a = update.attributes;
-  if (a.mp_unreach && a.mp_unreach->safi == 1)
-    for (const NlriPrefix& prefix : a.mp_unreach->prefixes) withdraw(prefix);
-  const bool mp_announces = a.mp_reach && a.mp_reach->safi == 1 && !a.mp_reach->prefixes.empty();
-  if (update.announced.empty() && !mp_announces) return;
-  // One copy of the attributes shared by every prefix of the UPDATE, without the NLRI lists.
-  auto shared = std::make_shared<PathAttributes>(a);
-  if (shared->mp_reach) shared->mp_reach->prefixes.clear();
-  shared->mp_unreach.reset();
-  for (const NlriPrefix& prefix : update.announced) announce(prefix, shared);
-  if (mp_announces)
-    for (const NlriPrefix& prefix : a.mp_reach->prefixes) announce(prefix, shared);
+  for_each_route(
+      update,
+      [&](const NlriPrefix& prefix) {
+        ++counters_.withdrawals;
+        if (rib_.withdraw(peer_key_, prefix.prefix(), prefix.path_id) && handlers_.on_route)
+          handlers_.on_route(RouteEvent{true, prefix, nullptr, false});
+      },
+      [&](const NlriPrefix& prefix, SharedAttributes& attributes) {
+        ++counters_.announcements;
+        rib_.announce(peer_key_, prefix.prefix(), prefix.path_id, attributes.shared(), generation_);
+        if (handlers_.on_route) handlers_.on_route(RouteEvent{false, prefix, attributes.shared(), false});
+      });
 }
 
 bool Session::table_complete(std::uint16_t afi) const {
