@@ -88,6 +88,14 @@ void append_prefix(std::string& out, const NlriPrefix& prefix) {
   append_uint(out, prefix.length);
 }
 
+// "peer|peer_as|": the two fields every line names its peer by.
+void append_peer(std::string& out, const IpAddress& address, std::uint32_t asn) {
+  append_bgpdump_address(out, address);
+  out += '|';
+  append_uint(out, asn);
+  out += '|';
+}
+
 const char* origin_name(std::uint8_t origin) {
   if (origin == 0) return "IGP";
   if (origin == 1) return "EGP";
@@ -183,10 +191,7 @@ std::size_t table_dump_lines(const MrtRecord& record, const TableDumpRecord& r, 
   out += "TABLE_DUMP|";
   append_time(out, record.header);
   out += "|B|";
-  append_bgpdump_address(out, r.peer_address);
-  out += '|';
-  append_uint(out, r.peer_as);
-  out += '|';
+  append_peer(out, r.peer_address, r.peer_as);
   append_prefix(out, r.prefix);
   out += '|';
   append_route_fields(out, r.attributes, rib_next_hop(r.attributes), Numbers::unsigned_);
@@ -199,10 +204,7 @@ std::size_t rib_lines(const MrtRecord& record, const RibRecord& r, const PrefixF
     out += r.add_path ? "TABLE_DUMP2_AP|" : "TABLE_DUMP2|";
     append_time(out, record.header);
     out += "|B|";
-    append_bgpdump_address(out, entry.peer.address);
-    out += '|';
-    append_uint(out, entry.peer.asn);
-    out += '|';
+    append_peer(out, entry.peer.address, entry.peer.asn);
     append_prefix(out, r.prefix);
     out += '|';
     if (r.add_path) {
@@ -219,10 +221,7 @@ std::size_t state_lines(const MrtRecord& record, const StateChange& s, const Pre
   out += record.header.type == mrt_type::bgp4mp_et ? "BGP4MP_ET|" : "BGP4MP|";
   append_time(out, record.header);
   out += "|STATE|";
-  append_bgpdump_address(out, s.session.peer_address);
-  out += '|';
-  append_uint(out, s.session.peer_as);
-  out += '|';
+  append_peer(out, s.session.peer_address, s.session.peer_as);
   append_uint(out, s.old_state);
   out += '|';
   append_uint(out, s.new_state);
@@ -240,10 +239,7 @@ std::size_t update_lines(const MrtRecord& record, const BgpMessage& m, const Pre
   head += '|';
   append_time(head, record.header);
   std::string peer = "|";
-  append_bgpdump_address(peer, m.session.peer_address);
-  peer += '|';
-  append_uint(peer, m.session.peer_as);
-  peer += '|';
+  append_peer(peer, m.session.peer_address, m.session.peer_as);
   std::size_t lines = 0;
 
   const auto withdraw = [&](const NlriPrefix& prefix) {
