@@ -33,6 +33,10 @@ std::string capitalised(std::string text) {
   return text;
 }
 
+// The bgp layer's own events are routing-withdrawals by definition: they say when the
+// prefixes left, not what an outage looked like.
+bool of_bgp_layer(const Event* e) { return e->scope == Scope::layer && e->layer == Layer::bgp; }
+
 std::string subject_of(const Event& e) {
   return e.scope == Scope::network ? std::string("the network") : e.subject + " (" + std::string(to_string(e.scope)) + ")";
 }
@@ -199,11 +203,9 @@ NarrativeSection signature_section(const std::vector<WaveFacts>& facts, const st
     s.lines.push_back("Nothing to sign: there was no event.");
     return s;
   }
-  // The bgp layer's own events are routing-withdrawals by definition: they say when the
-  // prefixes left, not what the outage looked like, and are told apart.
+  // The bgp layer's events are told apart.
   std::size_t routing_layer_events = 0;
   if (!only_targets) {
-    const auto of_bgp_layer = [](const Event* e) { return e->scope == Scope::layer && e->layer == Layer::bgp; };
     const auto others = std::count_if(wide.begin(), wide.end(), [&](const Event* e) { return !of_bgp_layer(e); });
     if (others > 0) {
       routing_layer_events = wide.size() - static_cast<std::size_t>(others);
@@ -328,13 +330,12 @@ std::string headline(const std::vector<WaveFacts>& facts, const NarrativeInput& 
     inflation = std::max(inflation, f.peak_inflation);
     loss = std::max(loss, f.peak_loss);
     if (f.network && f.network->down_at) dark += end_of(*f.network, in.to) - *f.network->down_at;
-    // What a wave looked like is what its network event looked like, when it has one; the
-    // bgp layer's events only say when the prefixes left.
+    // What a wave looked like is what its network event looked like, when it has one.
     if (f.network) {
       ++signatures[f.network->signature];
     } else {
       for (const Event* e : f.events)
-        if (!(e->scope == Scope::layer && e->layer == Layer::bgp)) ++signatures[e->signature];
+        if (!of_bgp_layer(e)) ++signatures[e->signature];
     }
     if (!f.wave->cascade.empty()) firsts.insert(layer_name(f.wave->cascade.front().layer));
   }
