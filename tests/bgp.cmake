@@ -4,7 +4,7 @@ find_package(ZLIB REQUIRED)
 find_package(BZip2 REQUIRED)
 set(BLACKOUT_MRT_DATA_DIR ${PROJECT_SOURCE_DIR}/../shared/data/mrt)
 add_executable(bgp_tests unit/mrt_test.cpp unit/archive_feed_test.cpp)  # and bgp checks answered from archives
-target_link_libraries(bgp_tests PRIVATE blackout_bgp ZLIB::ZLIB BZip2::BZip2 GTest::gtest_main)
+target_link_libraries(bgp_tests PRIVATE test_support blackout_bgp ZLIB::ZLIB BZip2::BZip2 GTest::gtest_main)
 target_compile_definitions(bgp_tests PRIVATE BLACKOUT_MRT_DATA_DIR="${BLACKOUT_MRT_DATA_DIR}")
 gtest_discover_tests(bgp_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 add_test(NAME cli.bgp_read_matches_bgpdump

@@ -169,15 +169,6 @@ TEST_F(BgpBird, ALostSessionIsNotAWithdrawal) {
   session.stop();
 }
 
-std::string field_text(const Result& result, std::string_view name) {
-  for (const ResultField& f : result.fields)
-    if (f.name == name) {
-      if (const auto* text = std::get_if<std::string>(&f.value)) return *text;
-      if (const auto* number = std::get_if<std::int64_t>(&f.value)) return std::to_string(*number);
-    }
-  return "(none)";
-}
-
 // The bgp check kind as the monitor runs it: a Collector with one session to BIRD, read by
 // the BgpProbe. Visible, withdrawn within seconds, back; and a lost session is no-session
 // (nothing can be said), never withdrawn.
@@ -207,14 +198,14 @@ TEST_F(BgpBird, TheBgpCheckSaysVisibleWithdrawnOrNoSession) {
   ASSERT_TRUE(collector.start().ok());
   ASSERT_TRUE(run_until([&] { return probe.evaluate(country).outcome == Outcome::ok; })) << collector.describe_sessions();
   const Result seen = probe.evaluate(country);
-  EXPECT_EQ(field_text(seen, "peers_seen"), "1");
-  EXPECT_EQ(field_text(seen, "peers_up"), "1");
-  EXPECT_EQ(field_text(seen, "as_path"), "65001");
-  EXPECT_EQ(field_text(seen, "origin_as"), "65001");
+  EXPECT_EQ(std::get<std::int64_t>(testing_support::field_of(seen, "peers_seen")), 1);
+  EXPECT_EQ(std::get<std::int64_t>(testing_support::field_of(seen, "peers_up")), 1);
+  EXPECT_EQ(std::get<std::string>(testing_support::field_of(seen, "as_path")), "65001");
+  EXPECT_EQ(std::get<std::string>(testing_support::field_of(seen, "origin_as")), "65001");
   EXPECT_EQ(seen.detail, "seen by 1 of 1 peers, 1 paths, 1 prefix; origin AS 65001; shortest AS path 65001");
   EXPECT_EQ(probe.evaluate(inside).outcome, Outcome::ok) << "a covering prefix counts";
   EXPECT_EQ(probe.evaluate(by_origin).outcome, Outcome::ok);
-  EXPECT_EQ(field_text(probe.evaluate(by_origin), "prefixes"), "2");
+  EXPECT_EQ(std::get<std::int64_t>(testing_support::field_of(probe.evaluate(by_origin), "prefixes")), 2);
   ASSERT_TRUE(run_until([&] { return probe.evaluate(country_v6).outcome == Outcome::ok; }));
 
   // Through the Probe interface, as the scheduler calls it: answered later, from the loop.
@@ -233,7 +224,7 @@ TEST_F(BgpBird, TheBgpCheckSaysVisibleWithdrawnOrNoSession) {
   const auto disabled = clock_.now();
   ASSERT_TRUE(run_until([&] { return probe.evaluate(country).outcome == Outcome::withdrawn; }));
   EXPECT_LT(clock_.now() - disabled, 5s);
-  EXPECT_EQ(field_text(probe.evaluate(country), "peers_seen"), "0");
+  EXPECT_EQ(std::get<std::int64_t>(testing_support::field_of(probe.evaluate(country), "peers_seen")), 0);
   EXPECT_EQ(probe.evaluate(country_v6).outcome, Outcome::ok);
   birdc("enable country");
   ASSERT_TRUE(run_until([&] { return probe.evaluate(country).outcome == Outcome::ok; }));

@@ -8,6 +8,7 @@
 #include "bgp/archive_feed.hpp"
 #include "bgp/mrt_merge.hpp"
 #include "config/loader.hpp"
+#include "support/net.hpp"
 
 namespace blackout::bgp {
 namespace {
@@ -34,15 +35,6 @@ std::vector<Result> replay(ArchiveFeed& feed, const std::vector<std::filesystem:
   return out;
 }
 
-std::string field(const Result& r, std::string_view name) {
-  for (const ResultField& f : r.fields)
-    if (f.name == name) {
-      if (const auto* text = std::get_if<std::string>(&f.value)) return *text;
-      if (const auto* number = std::get_if<std::int64_t>(&f.value)) return std::to_string(*number);
-    }
-  return "(none)";
-}
-
 const char* watched = R"(
 defaults: { interval: 60s, timeout: 5s, jitter: 0s }
 targets:
@@ -60,9 +52,9 @@ TEST(ArchiveFeed, ARibDumpAloneIsAnsweredAtItsTime) {
   for (const Result& r : results) by_target[r.target] = &r;
   const Result& p = *by_target.at("p");
   EXPECT_EQ(p.outcome, Outcome::ok) << p.detail;
-  EXPECT_EQ(field(p, "peers_seen"), "4");
-  EXPECT_EQ(field(p, "peers_up"), "36");
-  EXPECT_EQ(field(p, "as_path"), "8447 8591 21283");
+  EXPECT_EQ(std::get<std::int64_t>(testing_support::field_of(p, "peers_seen")), 4);
+  EXPECT_EQ(std::get<std::int64_t>(testing_support::field_of(p, "peers_up")), 36);
+  EXPECT_EQ(std::get<std::string>(testing_support::field_of(p, "as_path")), "8447 8591 21283");
   EXPECT_EQ(p.vantage, "archive");
   EXPECT_EQ(p.check, "bgp:80.95.224.0/20");
   EXPECT_EQ(format_rfc3339(p.time), "2002-07-22T23:37:37.000Z") << "the end of the dump";
