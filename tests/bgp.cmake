@@ -23,7 +23,7 @@ add_executable(bgp_session_tests
   unit/bgp_visibility_test.cpp
   integration/bgp_session_test.cpp
   integration/bgp_bird_test.cpp)
-target_link_libraries(bgp_session_tests PRIVATE test_support blackout_bgp blackout_store GTest::gtest_main)
+target_link_libraries(bgp_session_tests PRIVATE test_support blackout_bgp blackout_store nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(bgp_session_tests PRIVATE BLACKOUT_BINARY="$<TARGET_FILE:blackout>")
 add_dependencies(bgp_session_tests blackout)
 gtest_discover_tests(bgp_session_tests PROPERTIES LABELS integration RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)

@@ -16,7 +16,7 @@ foreach(archive ${lab_run_archives})
 endforeach()
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${lab_run_archives})
 
-add_executable(scenario_tests unit/scenario_test.cpp unit/lab_replay_test.cpp)
+add_executable(scenario_tests unit/scenario_test.cpp unit/lab_replay_test.cpp unit/detection_family_test.cpp)
 target_link_libraries(scenario_tests PRIVATE blackout_lab blackout_bgp blackout_config blackout_store GTest::gtest_main)
 target_compile_definitions(scenario_tests PRIVATE BLACKOUT_SOURCE_DIR="${PROJECT_SOURCE_DIR}" BLACKOUT_LAB_RUNS_DIR="${lab_runs_dir}")
 gtest_discover_tests(scenario_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)

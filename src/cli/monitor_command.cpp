@@ -363,7 +363,7 @@ Runner add_monitor_command(CLI::App& app) {
       sources.detector = &detector;
       sources.targets = [&]() -> const std::vector<Target>& { return current.config->targets; };
       sources.now = [&] { return clock.wall_now(); };
-      sources.stress_threshold = current.config->detection.stress_enter;
+      sources.stress_threshold = stress_index_threshold;
       dashboard = std::make_unique<Dashboard>(*http, std::move(sources));
       http->route("/healthz", [&] {
         HttpResponse r;

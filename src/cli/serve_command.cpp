@@ -110,7 +110,7 @@ Runner add_serve_command(CLI::App& app) {
     sources.detector = &detector;
     sources.targets = [&]() -> const std::vector<Target>& { return targets; };
     sources.now = [&] { return clock.wall_now(); };
-    sources.stress_threshold = params.stress_enter;
+    sources.stress_threshold = stress_index_threshold;
     Dashboard dashboard(http, std::move(sources));
     http.route("/healthz", [] {
       HttpResponse r;

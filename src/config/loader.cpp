@@ -789,25 +789,24 @@ Config read_config(Context& context, const YAML::Node& root) {
       integer("window", p.window, 1, 1000);
       number("inflation_threshold", p.inflation_threshold, 1.0001, 1e6);
       number("loss_threshold", p.loss_threshold, 0.0001, 1);
-      number("stress_enter", p.stress_enter, 0.0001, 1e6);
-      number("stress_leave", p.stress_leave, 0.0001, 1e6);
-      integer("stress_rise", p.stress_rise, 1, 100);
+      number("stress_odds", p.stress_odds, 10, 1e12);
       integer("stress_fall", p.stress_fall, 1, 100);
       number("layer_down_share", p.layer_down_share, 0.0001, 1);
       number("layer_stressed_share", p.layer_stressed_share, 0.0001, 1);
       number("network_down_share", p.network_down_share, 0.0001, 1);
       number("network_stressed_share", p.network_stressed_share, 0.0001, 1);
-      if (auto v = r.scalar("wave_gap", parse_duration)) p.wave_gap = *v;
-      if (auto v = r.scalar("stress_lead", parse_duration)) p.stress_lead = *v;
+      number("silence_chance", p.silence_chance, 1e-12, 0.5);
+      if (auto v = r.scalar("silence_span", parse_span)) p.silence_span = *v;
+      if (auto v = r.scalar("wave_gap", parse_span)) p.wave_gap = *v;
+      if (auto v = r.scalar("stress_lead", parse_span)) p.stress_lead = *v;
       if (auto v = r.scalar("rtt_floor", parse_duration)) {
         if (*v <= Duration::zero())
           context.error(*r.get("rtt_floor"), "detection.rtt_floor", "must be above zero");
         else
           p.rtt_floor = *v;
       }
-      if (auto v = r.scalar("clean_cut_spread", parse_duration)) p.clean_cut_spread = *v;
+      if (auto v = r.scalar("clean_cut_spread", parse_span)) p.clean_cut_spread = *v;
       integer("quorum", p.quorum, 0, 1000);
-      if (p.stress_leave > p.stress_enter) context.error(*detection, "detection.stress_leave", "must not be above stress_enter");
       if (p.baseline_min_samples > p.baseline_samples) context.error(*detection, "detection.baseline_min_samples", "must not be above baseline_samples");
     }
   }

@@ -53,6 +53,19 @@ Expected<double> parse_number(std::string_view text) {
   return value;
 }
 
+Expected<Span> parse_span(std::string_view text) {
+  for (const std::string_view unit : {" intervals", " interval"}) {
+    if (text.size() <= unit.size() || text.substr(text.size() - unit.size()) != unit) continue;
+    const auto count = parse_number(text.substr(0, text.size() - unit.size()));
+    if (!count || *count <= 0 || *count > 1e6)
+      return make_error("expected a positive number of probe intervals (\"3 intervals\"), got " + quoted(text));
+    return Span::of_intervals(*count);
+  }
+  const auto duration = parse_duration(text);
+  if (!duration) return make_error(duration.error().message + ", or a number of probe intervals (\"3 intervals\")");
+  return Span::of(*duration);
+}
+
 Expected<std::string> parse_host_name(std::string_view text) {
   std::string_view name = text;
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);

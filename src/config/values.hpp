@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "model/address.hpp"
+#include "model/detection_params.hpp"
 #include "util/expected.hpp"
 
 namespace blackout {
@@ -18,6 +19,9 @@ Expected<bool> parse_boolean(std::string_view text);
 Expected<double> parse_number(std::string_view text);
 Expected<std::string> parse_host_name(std::string_view text);
 Expected<std::uint32_t> parse_as_number(std::string_view text);
+// A span of time as a duration ("30s") or as probe intervals ("3 intervals", "1 interval"),
+// so that one setting holds at any probe cadence.
+Expected<Span> parse_span(std::string_view text);
 
 // An address with a port: "192.0.2.1", "192.0.2.1:1179", "2001:db8::1", "[2001:db8::1]:1179".
 struct Endpoint {

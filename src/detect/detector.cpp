@@ -10,16 +10,47 @@
 namespace blackout {
 namespace {
 
+// The share of a layer's (or the network's) targets, by weight, that must have been degraded
+// (stressed, or answering badly just before they failed) for its outage to be stress-led: a
+// flood shows on many targets at once, while one site that was slow for its own reasons
+// does not make a country-wide cut a flood.
+constexpr double stress_led_share = 1.0 / 3;
+
 std::string event_id(Scope scope, const std::string& subject, Timestamp start) {
   return std::string(to_string(scope)) + ":" + subject + ":" + std::to_string(start.time_since_epoch().count());
 }
 
 bool not_up(State s) { return s == State::stressed || s == State::down; }
 
+std::int64_t units_of(double weight) { return static_cast<std::int64_t>(std::llround(weight * 1e6)); }
+
 std::string seconds_text(Duration d) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.0f s", to_seconds(d));
+  const double s = to_seconds(d);
+  if (s < 10) std::snprintf(text, sizeof text, "%.1f s", s);
+  else std::snprintf(text, sizeof text, "%.0f s", s);
   return text;
+}
+
+std::string rtt_text(Duration d) {
+  char text[32];
+  const double ms = to_milliseconds(d);
+  if (ms < 1) std::snprintf(text, sizeof text, "%.2f ms", ms);
+  else if (ms < 10) std::snprintf(text, sizeof text, "%.1f ms", ms);
+  else std::snprintf(text, sizeof text, "%.0f ms", ms);
+  return text;
+}
+
+// "2,900": a factor as a reader says it.
+std::string factor_text(double factor) {
+  if (factor < 10) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%.1f", factor);
+    return text;
+  }
+  std::string digits = std::to_string(std::llround(factor));
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  return digits;
 }
 
 void add_unique(std::vector<std::string>& list, const std::string& value) {
@@ -38,22 +69,65 @@ void add_all_unique(std::vector<std::string>& list, const std::vector<std::strin
     if (seen.insert(value).second) list.push_back(value);
 }
 
+Duration median_cadence(std::vector<Duration> cadences) {
+  if (cadences.empty()) return std::chrono::seconds(10);
+  const auto middle = cadences.begin() + static_cast<std::ptrdiff_t>((cadences.size() - 1) / 2);
+  std::nth_element(cadences.begin(), middle, cadences.end());
+  return *middle;
+}
+
 }  // namespace
 
 Detector::Detector(const std::vector<Target>& targets, DetectionParams params) : params_(params) { set_targets(targets); }
 
 void Detector::set_targets(const std::vector<Target>& targets) {
-  for (const Target& target : targets) info_[target.name] = TargetInfo{target.layer, target.weight, target.control};
+  for (const Target& target : targets) {
+    TargetInfo info{target.layer, target.weight, target.control, std::chrono::seconds(10)};
+    if (!target.checks.empty()) {
+      info.cadence = target.checks.front().interval;
+      for (const Check& check : target.checks) info.cadence = std::min(info.cadence, check.interval);
+    }
+    info_[target.name] = info;
+  }
+  // The typical cadence of each layer and of the network, for the spans counted in probe
+  // intervals; and the weight of each, for the share of its targets a flood touched.
+  std::map<Layer, std::vector<Duration>> by_layer;
+  std::vector<Duration> all;
+  layer_units_.clear();
+  network_units_ = 0;
+  for (const auto& [name, info] : info_) {
+    if (info.control) continue;
+    by_layer[info.layer].push_back(info.cadence);
+    all.push_back(info.cadence);
+    layer_units_[info.layer] += units_of(info.weight);
+    network_units_ += units_of(info.weight);
+  }
+  for (auto& [layer, cadences] : by_layer) layer_cadence_[layer] = median_cadence(cadences);
+  network_cadence_ = median_cadence(all);
+  for (auto& [vantage, view] : vantages_)
+    for (auto& [name, tracker] : view.targets) tracker.set_cadence(info_of(name).cadence);
   // Layers and weights may have changed: the shares are counted again.
   rebuild_shares();
 }
 
+const Detector::TargetInfo& Detector::info_of(const std::string& target) const {
+  static const TargetInfo unknown{};
+  const auto it = info_.find(target);
+  return it == info_.end() ? unknown : it->second;
+}
+
+Duration Detector::cadence_of(const Event& event) const {
+  if (event.scope == Scope::target) return info_of(event.subject).cadence;
+  if (event.scope == Scope::layer && event.layer) {
+    const auto it = layer_cadence_.find(*event.layer);
+    if (it != layer_cadence_.end()) return it->second;
+  }
+  return network_cadence_;
+}
+
 std::vector<Event> Detector::take_changed_events() {
   std::vector<Event> out;
-  for (const std::size_t index : dirty_events_) {
-    out.push_back(events_[index]);
-    if (!out.back().end) sign(out.back());
-  }
+  for (const std::size_t index : dirty_events_) out.push_back(signed_copy(index));
   dirty_events_.clear();
   return out;
 }
@@ -64,37 +138,137 @@ std::size_t Detector::quorum() const {
 }
 
 void Detector::add(const Result& result) {
+  latest_ = std::max(latest_, result.time);
   VantageView& view = vantages_[result.vantage];
   const auto [tracker_it, arriving] = view.targets.try_emplace(result.target);
   TargetTracker& tracker = tracker_it->second;
-  if (arriving) account(view, result.target, State::unknown, State::unknown, true);
-  const State before = tracker.state();
-  const auto changed = tracker.add(result, params_);
-  if (changed) account(view, result.target, before, *changed, false);
-  const auto info_it = info_.find(result.target);
-  const TargetInfo info = info_it == info_.end() ? TargetInfo{} : info_it->second;
+  const TargetInfo& info = info_of(result.target);
+  if (arriving) {
+    tracker.set_cadence(info.cadence);
+    account(view, result.target, Standing{}, Standing{}, true);
+  }
+  const Standing before = view.standing[result.target];
+  // The path into the network is congested when two or more of its other targets show it: a
+  // flood over the border link, not one site's own trouble. Since the earliest of them.
+  std::optional<Timestamp> path_congested;
+  {
+    const auto own = view.congested.find(result.target);
+    const std::size_t others = view.congested.size() - (own != view.congested.end() ? 1 : 0);
+    if (others >= 2) {
+      auto first = view.congested_times.begin();
+      if (own != view.congested.end() && *first == own->second) ++first;
+      path_congested = *first;
+    }
+  }
+  const bool changed = tracker.add(result, params_, path_congested);
+  if (!info.control) {
+    if (const Answer a = classify(result.outcome); a == Answer::ok || a == Answer::refused) {
+      Timestamp& last = view.last_answer[result.target];
+      last = std::max(last, result.time);
+    }
+    const auto congested = tracker.unreachable() ? std::nullopt : tracker.congested_since(params_);
+    const auto own = view.congested.find(result.target);
+    if (own != view.congested.end() && (!congested || *congested != own->second)) {
+      view.congested_times.erase(view.congested_times.find(own->second));
+      view.congested.erase(own);
+    }
+    if (congested && !view.congested.contains(result.target)) {
+      view.congested[result.target] = *congested;
+      view.congested_times.insert(*congested);
+    }
+  }
   const StressReading& stress = tracker.stress();
 
   const EntityKey target_key{Scope::target, result.target, result.vantage};
-  if (changed) {
-    const Timestamp since = tracker.since();
-    target_history_[result.vantage + "/" + result.target].emplace_back(since, *changed);
-    set_state(target_key, *changed, since, tracker.reason(), info.layer, &stress, {result.target});
-    update_vantage_aggregates(result.vantage, since);
-    update_quorum(since, result.target);
+  if (changed) on_target_change(result.vantage, view, result.target, tracker, before);
+  if (!info.control) weigh_silences(result.vantage, view, result.target, tracker);
+  // Peaks, while the target still answers: of its own event, and of the layer and network
+  // events it is part of. A silent target has no RTT and no loss rate to tell.
+  if (not_up(tracker.state()) && !tracker.unreachable()) {
+    for (const EntityKey& key : {target_key, EntityKey{Scope::layer, std::string(to_string(info.layer)), ""},
+                                 EntityKey{Scope::network, "network", ""}}) {
+      const auto it = entities_.find(key);
+      if (it == entities_.end() || !it->second.open_event) continue;
+      if (key.scope == Scope::network && info.control) continue;
+      Event& event = events_[*it->second.open_event];
+      bool raised = false;
+      if (stress.stress > event.peak_stress) event.peak_stress = stress.stress, raised = true;
+      if (stress.loss > event.peak_loss) event.peak_loss = stress.loss, raised = true;
+      if (stress.inflation > event.peak_inflation) {
+        event.peak_inflation = stress.inflation;
+        event.peak_rtt = stress.rtt;
+        event.normal_rtt = stress.normal;
+        raised = true;
+      }
+      if (raised) dirty_events_.insert(*it->second.open_event);
+    }
   }
-  // Peaks: of the target's own event, and of the layer and network events it is part of.
-  for (const EntityKey& key : {target_key, EntityKey{Scope::layer, std::string(to_string(info.layer)), ""},
-                               EntityKey{Scope::network, "network", ""}}) {
-    const auto it = entities_.find(key);
-    if (it == entities_.end() || !it->second.open_event || !not_up(tracker.state())) continue;
-    if (key.scope == Scope::network && info.control) continue;
-    Event& event = events_[*it->second.open_event];
-    if (stress.stress > event.peak_stress || stress.inflation > event.peak_inflation || stress.loss > event.peak_loss)
-      dirty_events_.insert(*it->second.open_event);
-    event.peak_stress = std::max(event.peak_stress, stress.stress);
-    event.peak_inflation = std::max(event.peak_inflation, stress.inflation);
-    event.peak_loss = std::max(event.peak_loss, stress.loss);
+  close_calm_wave_before(result.time);
+}
+
+void Detector::on_target_change(const std::string& vantage, VantageView& view, const std::string& target, TargetTracker& tracker, Standing before) {
+  const Standing after{tracker.state(), tracker.unreachable()};
+  // Down straight from up, its spell begun earlier with signs of congestion: the shares and
+  // events see it stressed from then, so that they start when the trouble did.
+  const TroubleSpell& spell = tracker.spell();
+  if (before.state == State::up && after.state == State::down && spell.stressed_since && *spell.stressed_since < tracker.since()) {
+    const Standing stressed{State::stressed, false};
+    apply_target_change(vantage, view, target, tracker, before, stressed, *spell.stressed_since, "congested before it fell silent");
+    before = stressed;
+  }
+  apply_target_change(vantage, view, target, tracker, before, after, tracker.since(), tracker.reason());
+}
+
+void Detector::apply_target_change(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker,
+                                   Standing before, Standing after, Timestamp since, const std::string& reason) {
+  const TargetInfo& info = info_of(target);
+  account(view, target, before, after, false);
+  view.standing[target] = after;
+  const StressReading& stress = tracker.stress();
+  set_state(EntityKey{Scope::target, target, vantage}, after.state, since, reason, info.layer, &stress, {target});
+  update_vantage_aggregates(vantage, since);
+  update_quorum(since, target);
+  gather_target(vantage, target, tracker);
+  update_waves(since);
+}
+
+void Detector::weigh_silences(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker) {
+  const Silence& silence = tracker.silence_now();
+  const auto old = view.silent.find(target);
+  if (old != view.silent.end()) {
+    view.silent_log_chance -= old->second;
+    view.silent.erase(old);
+  }
+  if (tracker.unreachable() || silence.failures < params_.fall || !silence.since) return;
+  if (latest_ - *silence.since < params_.silence_span.at(tracker.cadence()) / 2) return;
+  view.silent[target] = silence.log_chance;
+  view.silent_log_chance += silence.log_chance;
+  if (view.silent.size() < 2 || view.silent_log_chance >= std::log(params_.silence_chance)) return;
+  // Silent together only if no congested host answered after the last of them fell quiet: a
+  // flood that loses most probes still lets some through, slowly, a cut none. Routers are
+  // left out: one on the border answers from before a cut beyond it, slowly if the flood is
+  // on its own link.
+  Timestamp quiet_from = Timestamp::min();
+  for (const auto& [name, log_chance] : view.silent) {
+    const auto t = view.targets.find(name);
+    if (t != view.targets.end() && t->second.silence_now().since) quiet_from = std::max(quiet_from, *t->second.silence_now().since);
+  }
+  for (const auto& [name, answered] : view.last_answer)
+    if (!view.silent.contains(name) && view.congested.contains(name) && info_of(name).layer != Layer::router && answered > quiet_from) return;
+  // Together beyond doubt: every one of them is down, from its own first unanswered probe.
+  char why[160];
+  std::snprintf(why, sizeof why, "with %zu targets silent at once (chance of loss alone %.1e)", view.silent.size(), std::exp(view.silent_log_chance));
+  const std::vector<std::string> names = [&] {
+    std::vector<std::string> out;
+    for (const auto& [name, log_chance] : view.silent) out.push_back(name);
+    return out;
+  }();
+  view.silent.clear();
+  view.silent_log_chance = 0;
+  for (const std::string& name : names) {
+    TargetTracker& other = view.targets[name];
+    const Standing before = view.standing[name];
+    if (other.declare_unreachable(why, params_)) on_target_change(vantage, view, name, other, before);
   }
 }
 
@@ -111,12 +285,12 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
   }
   changes_.push_back(StateChange{at, key.vantage, key.scope, key.subject, entity.state, next, reason});
   entity.state = next;
-  if (next == State::stressed && !entity.stressed_since) entity.stressed_since = at;
   // Per-vantage layer and network states are recorded as changes; events are made for
   // targets and for the quorum-combined layers and network.
   const bool makes_events = key.scope == Scope::target || key.vantage.empty();
   if (!makes_events) return;
   if (not_up(next)) {
+    bool opened = false;
     if (!entity.open_event) {
       Event event;
       event.id = event_id(key.scope, key.scope == Scope::target ? key.vantage + "/" + key.subject : key.subject, at);
@@ -128,47 +302,60 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
       if (key.scope == Scope::target) event.vantages.push_back(key.vantage);
       entity.open_event = events_.size();
       events_.push_back(std::move(event));
+      evidence_[*entity.open_event] = Evidence{};
+      opened = true;
     }
-    Event& event = events_[*entity.open_event];
-    dirty_events_.insert(*entity.open_event);
+    const std::size_t index = *entity.open_event;
+    Event& event = events_[index];
+    dirty_events_.insert(index);
     if (next == State::down && !event.down_at) {
-      event.down_at = at;
+      event.down_at = std::max(at, event.start);
       event.kind = "down";
     }
-    if (stress) {
+    if (stress && key.scope == Scope::target && next == State::stressed) {
       event.peak_stress = std::max(event.peak_stress, stress->stress);
-      event.peak_inflation = std::max(event.peak_inflation, stress->inflation);
       event.peak_loss = std::max(event.peak_loss, stress->loss);
+      if (stress->inflation > event.peak_inflation) {
+        event.peak_inflation = stress->inflation;
+        event.peak_rtt = stress->rtt;
+        event.normal_rtt = stress->normal;
+      }
     }
     add_all_unique(event.targets, involved);
+    if (opened && key.scope != Scope::target) gather_all(index);
   } else if (entity.open_event) {
-    Event& event = events_[*entity.open_event];
-    dirty_events_.insert(*entity.open_event);
-    event.end = at;
-    sign(event);
+    const std::size_t index = *entity.open_event;
+    Event& event = events_[index];
+    dirty_events_.insert(index);
+    event.end = std::max(at, event.start);
+    sign(event, evidence_[index]);
+    evidence_.erase(index);
     entity.open_event.reset();
-    entity.stressed_since.reset();
   }
 }
 
-void Detector::account(VantageView& view, const std::string& target, State from, State to, bool arriving) {
-  const auto it = info_.find(target);
-  const TargetInfo info = it == info_.end() ? TargetInfo{} : it->second;
+void Detector::account(VantageView& view, const std::string& target, Standing from, Standing to, bool arriving) {
+  const TargetInfo& info = info_of(target);
   if (info.control) return;  // control targets tell about the vantage, not the network
-  const auto units = static_cast<std::int64_t>(std::llround(info.weight * 1e6));
-  for (Share* share : {&view.layer_shares[info.layer], &view.network_share}) {
-    if (arriving) share->total += units;
-    share->down += units * ((to == State::down) - (from == State::down));
-    share->not_up += units * (static_cast<int>(not_up(to)) - static_cast<int>(not_up(from)));
-    share->known += static_cast<std::size_t>(to != State::unknown) - static_cast<std::size_t>(from != State::unknown);
-  }
+  const std::int64_t units = units_of(info.weight);
+  const auto move = [&](Share& share, bool from_down, bool to_down) {
+    if (arriving) share.total += units;
+    share.down += units * (static_cast<int>(to_down) - static_cast<int>(from_down));
+    share.not_up += units * (static_cast<int>(not_up(to.state)) - static_cast<int>(not_up(from.state)));
+    share.known += static_cast<std::size_t>(to.state != State::unknown) - static_cast<std::size_t>(from.state != State::unknown);
+  };
+  // A target counts as down when it fails at all, silent or refusing: a name server whose
+  // nsd is gone is a dns outage, and a network where nearly everything refuses (a border
+  // firewall that resets every connection) is dark to its users, whatever answers pings.
+  move(view.layer_shares[info.layer], from.state == State::down, to.state == State::down);
+  move(view.network_share, from.state == State::down, to.state == State::down);
 }
 
 void Detector::rebuild_shares() {
   for (auto& [vantage, view] : vantages_) {
     view.layer_shares.clear();
     view.network_share = Share{};
-    for (const auto& [name, tracker] : view.targets) account(view, name, State::unknown, tracker.state(), true);
+    for (const auto& [name, tracker] : view.targets) account(view, name, Standing{}, view.standing[name], true);
   }
 }
 
@@ -192,15 +379,18 @@ void Detector::update_vantage_aggregates(const std::string& vantage, Timestamp a
     set_state(EntityKey{Scope::layer, std::string(to_string(layer)), vantage}, s, at, reason, layer, nullptr, {});
   }
   view.network = state_of(view.network_share, params_.network_down_share, params_.network_stressed_share);
-  set_state(EntityKey{Scope::network, "network", vantage}, view.network, at, "network share", std::nullopt, nullptr, {});
+  char reason[96];
+  const double total = view.network_share.total > 0 ? static_cast<double>(view.network_share.total) : 1;
+  std::snprintf(reason, sizeof reason, "%.0f%% of its targets unreachable, %.0f%% not up", 100 * static_cast<double>(view.network_share.down) / total,
+                100 * static_cast<double>(view.network_share.not_up) / total);
+  set_state(EntityKey{Scope::network, "network", vantage}, view.network, at, reason, std::nullopt, nullptr, {});
 }
 
 std::vector<std::string> Detector::targets_not_up(std::optional<Layer> layer) const {
   std::vector<std::string> out;
   for (const auto& [vantage, view] : vantages_)
     for (const auto& [name, tracker] : view.targets) {
-      const auto it = info_.find(name);
-      const TargetInfo info = it == info_.end() ? TargetInfo{} : it->second;
+      const TargetInfo& info = info_of(name);
       if (info.control || !not_up(tracker.state())) continue;
       if (layer && info.layer != *layer) continue;
       out.push_back(name);
@@ -235,15 +425,14 @@ void Detector::update_quorum(Timestamp at, const std::string& changed) {
   const std::string reason = "quorum " + std::to_string(needed) + " of " + std::to_string(vantages_.size()) + " vantages";
   // The targets an event involves: all of them when a combined state changes (rare), else
   // only the one that just changed (it may have joined an event already open).
-  const auto changed_info = info_.find(changed);
-  const bool changed_counts = changed_info != info_.end() && !changed_info->second.control;
+  const TargetInfo& changed_info = info_of(changed);
   bool changed_not_up = false;
   for (const auto& [vantage, view] : vantages_)
     if (const auto t = view.targets.find(changed); t != view.targets.end() && not_up(t->second.state())) changed_not_up = true;
   const auto involved_for = [&](const EntityKey& key, State next, std::optional<Layer> layer) {
     const auto entity = entities_.find(key);
     if (entity == entities_.end() || entity->second.state != next) return targets_not_up(layer);
-    if (changed_counts && changed_not_up && (!layer || changed_info->second.layer == *layer)) return std::vector<std::string>{changed};
+    if (!changed_info.control && changed_not_up && (!layer || changed_info.layer == *layer)) return std::vector<std::string>{changed};
     return std::vector<std::string>{};
   };
   for (const auto& [layer, votes] : layer_votes) {
@@ -267,74 +456,99 @@ void Detector::update_quorum(Timestamp at, const std::string& changed) {
   }
 }
 
-void Detector::sign(Event& event) const {
-  event.evidence.clear();
-  const Timestamp end = event.end.value_or(Timestamp::max());
-  // First stressed and first down times of the targets involved, in the vantages that saw it.
-  std::optional<Timestamp> first_stressed, first_down, last_first_down;
-  std::optional<Timestamp> routing_first_down;  // the first bgp target of the event to go down
-  bool control_down = false;
-  std::string control_name;
-  // The histories to read: a target's event needs only its own; a layer's or the
-  // network's needs every target's (control targets too, for vantage-local). Membership goes
-  // through a hash set: events of a country-wide outage name thousands of targets.
-  std::vector<std::pair<std::string_view, const std::vector<std::pair<Timestamp, State>>*>> histories;
-  if (event.scope == Scope::target) {
-    for (const std::string& vantage : event.vantages)
-      if (const auto it = target_history_.find(vantage + "/" + event.subject); it != target_history_.end()) histories.emplace_back(it->first, &it->second);
-  } else {
-    histories.reserve(target_history_.size());
-    for (const auto& [key, history] : target_history_) histories.emplace_back(key, &history);
+void Detector::gather(Evidence& evidence, const Event& event, const std::string& vantage, const std::string& target,
+                      const TargetTracker& tracker) const {
+  const TargetInfo& info = info_of(target);
+  const TroubleSpell& spell = tracker.spell();
+  const Duration spread = params_.clean_cut_spread.at(cadence_of(event));
+  if (!spell.since) return;
+  // A target whose trouble began with a failure long before this event (a site down for
+  // hours) is not part of how this event came about.
+  if (spell.down_since && *spell.down_since < event.start - spread && (!spell.stressed_since || *spell.stressed_since > *spell.down_since)) return;
+  if (info.control) {
+    if (event.scope != Scope::target && spell.down_since && *spell.down_since >= event.start - spread) evidence.control_down = target;
+    return;
   }
-  const std::unordered_set<std::string_view> involved_targets(event.targets.begin(), event.targets.end());
-  const auto split = [](std::string_view key) { return std::pair{key.substr(0, key.find('/')), key.substr(key.find('/') + 1)}; };
-  const auto seen_by = [&](std::string_view vantage) {
-    return event.vantages.empty() || std::find(event.vantages.begin(), event.vantages.end(), vantage) != event.vantages.end();
-  };
-  for (const auto& [key, history] : histories) {
-    const auto [vantage, target] = split(key);
-    if (!seen_by(vantage)) continue;
-    const auto info_it = info_.find(std::string(target));
-    const bool control = info_it != info_.end() && info_it->second.control;
-    const bool involved = involved_targets.contains(target);
-    std::optional<Timestamp> target_first_down;
-    for (const auto& [at, state] : *history) {
-      // Stress counts from a little before the event: the build-up is what tells a flood.
-      if (at > end || at + params_.stress_lead * 20 < event.start) continue;
-      if (control && state == State::down && at >= event.start - params_.clean_cut_spread) {
-        control_down = true;
-        control_name = std::string(target);
+  if (event.scope == Scope::layer && event.layer && info.layer != *event.layer) return;
+  // Degraded before its failure, or still answering badly when the event's first failures
+  // came: the flood's mark.
+  bool degraded = spell.down_since ? spell.degraded_before_down : false;
+  if (!spell.down_since && spell.stressed_since && (!evidence.first_down || *spell.stressed_since <= *evidence.first_down + spread)) degraded = true;
+  if (degraded) {
+    if (evidence.degraded.insert(target).second) evidence.degraded_units += units_of(info.weight);
+    const Timestamp began = spell.stressed_since.value_or(*spell.since);
+    if (!evidence.first_stressed || began < *evidence.first_stressed) evidence.first_stressed = began;
+    evidence.worst_answer_ratio = std::min(evidence.worst_answer_ratio, spell.worst_answer_ratio);
+    if (spell.worst_inflation > evidence.worst_inflation) {
+      evidence.worst_inflation = spell.worst_inflation;
+      evidence.worst_rtt = spell.worst_rtt;
+      evidence.normal_rtt = spell.normal_rtt;
+      evidence.worst_target = target;
+    }
+  }
+  if (spell.down_since && *spell.down_since >= event.start - spread && evidence.counted_down.insert(vantage + "/" + target).second) {
+    const Timestamp at = *spell.down_since;
+    if (!evidence.first_down || at < *evidence.first_down) {
+      evidence.first_down = at;
+      evidence.first_down_target = target;
+    }
+    // The prefixes' own departure is told apart: it is not one of the hosts falling silent.
+    if (info.layer == Layer::bgp) {
+      if (!evidence.routing_down || at < *evidence.routing_down) {
+        evidence.routing_down = at;
+        evidence.routing_seen = spell.answered_last;
       }
-      if (!involved) continue;
-      if (state == State::down && at >= event.start - params_.clean_cut_spread && !target_first_down) target_first_down = at;
+    } else {
+      if (!evidence.first_host_down || at < *evidence.first_host_down) evidence.first_host_down = at;
+      if (!evidence.last_first_down || at > *evidence.last_first_down) evidence.last_first_down = at;
     }
-    if (target_first_down) {
-      if (info_it != info_.end() && info_it->second.layer == Layer::bgp && (!routing_first_down || *target_first_down < *routing_first_down))
-        routing_first_down = target_first_down;
-      if (!first_down || *target_first_down < *first_down) first_down = target_first_down;
-      if (!last_first_down || *target_first_down > *last_first_down) last_first_down = target_first_down;
-    }
+    (spell.unreachable ? evidence.unreachable : evidence.service_only) += 1;
   }
-  // The build-up: stress that was still going on when the first target failed. A burst of
-  // stress that had passed before (a few lost probes a minute earlier) tells nothing about
-  // how the failure came.
-  for (const auto& [key, history] : histories) {
-    const auto [vantage, target] = split(key);
-    if (!seen_by(vantage) || !involved_targets.contains(target)) continue;
-    const Timestamp judged_at = first_down.value_or(end);
-    std::optional<Timestamp> stressed_since;
-    for (const auto& [at, state] : *history) {
-      if (at > judged_at) break;
-      if (state == State::stressed && !stressed_since) stressed_since = at;
-      if (state != State::stressed && at < judged_at) stressed_since.reset();
-    }
-    if (stressed_since && *stressed_since + params_.stress_lead * 20 >= event.start && (!first_stressed || *stressed_since < *first_stressed))
-      first_stressed = stressed_since;
+}
+
+void Detector::gather_all(std::size_t event_index) {
+  const Event& event = events_[event_index];
+  Evidence& evidence = evidence_[event_index];
+  for (const auto& [vantage, view] : vantages_)
+    for (const auto& [name, tracker] : view.targets)
+      if (tracker.state() != State::up && tracker.state() != State::unknown) gather(evidence, event, vantage, name, tracker);
+}
+
+void Detector::gather_target(const std::string& vantage, const std::string& target, const TargetTracker& tracker) {
+  const TargetInfo& info = info_of(target);
+  const auto into = [&](const EntityKey& key) {
+    const auto it = entities_.find(key);
+    if (it == entities_.end() || !it->second.open_event) return;
+    gather(evidence_[*it->second.open_event], events_[*it->second.open_event], vantage, target, tracker);
+  };
+  into(EntityKey{Scope::target, target, vantage});
+  if (info.control) {
+    // The vantage's own uplink: every open layer and network event may be its doing.
+    for (auto it = entities_.lower_bound(EntityKey{Scope::layer, "", ""}); it != entities_.end(); ++it)
+      if (it->first.vantage.empty() && it->second.open_event) gather(evidence_[*it->second.open_event], events_[*it->second.open_event], vantage, target, tracker);
+    return;
   }
-  char text[200];
-  if (event.scope != Scope::target && control_down) {
+  into(EntityKey{Scope::layer, std::string(to_string(info.layer)), ""});
+  into(EntityKey{Scope::network, "network", ""});
+}
+
+Event Detector::signed_copy(std::size_t index) const {
+  Event copy = events_[index];
+  if (!copy.end) {
+    const auto found = evidence_.find(index);
+    sign(copy, found == evidence_.end() ? Evidence{} : found->second);
+  }
+  return copy;
+}
+
+void Detector::sign(Event& event, const Evidence& e) const {
+  event.evidence.clear();
+  const Duration cadence = cadence_of(event);
+  const Duration spread = params_.clean_cut_spread.at(cadence);
+  char text[320];
+  if (event.scope != Scope::target && !e.control_down.empty()) {
     event.signature = "vantage-local";
-    event.evidence.push_back("control target " + control_name + " (outside the watched network) failed too: the vantage, not the network");
+    event.evidence.push_back("control target " + e.control_down + " (outside the watched network) failed too: the vantage, not the network");
     return;
   }
   if (event.layer == Layer::bgp) {
@@ -342,102 +556,189 @@ void Detector::sign(Event& event) const {
     event.evidence.push_back("the watched prefixes left the routing table");
     return;
   }
+  // What the flood looked like: the worst answers of the degraded targets.
+  const auto degraded_text = [&] {
+    std::string worst;
+    char part[200];
+    std::snprintf(part, sizeof part, "answers fell to %.0f%%", e.worst_answer_ratio * 100);
+    worst = part;
+    if (e.worst_rtt && e.normal_rtt && e.normal_rtt->count() > 0) {
+      const double raw = static_cast<double>(e.worst_rtt->count()) / static_cast<double>(e.normal_rtt->count());
+      worst += " at " + rtt_text(*e.worst_rtt) + ", " + factor_text(raw) + "x the normal " + rtt_text(*e.normal_rtt);
+    } else if (event.peak_rtt && event.normal_rtt && event.normal_rtt->count() > 0) {
+      const double raw = static_cast<double>(event.peak_rtt->count()) / static_cast<double>(event.normal_rtt->count());
+      worst += " at " + rtt_text(*event.peak_rtt) + ", " + factor_text(raw) + "x the normal " + rtt_text(*event.normal_rtt);
+    }
+    return worst;
+  };
   // The prefixes leaving the routing table later than the first failures (the border's
   // session dying once its link is gone) is how the outage ended up, not how it began.
+  const std::optional<Timestamp> first_host_down = e.first_host_down;
   const auto routing_followed = [&] {
-    if (!routing_first_down || !first_down) return;
-    event.evidence.push_back("the watched prefixes left the routing table " + seconds_text(*routing_first_down - *first_down) +
-                             " after the first failure");
+    if (!e.routing_down || !first_host_down || *e.routing_down <= *first_host_down) return;
+    event.evidence.push_back("the watched prefixes left the routing table " + seconds_text(*e.routing_down - *first_host_down) + " after the first failure");
   };
-  if (event.scope == Scope::target && event.kind == "stressed") {
-    event.signature = "stress-only";
-    std::snprintf(text, sizeof text, "stress peaked at %.2f (%.1fx RTT, %.0f%% loss) without failing", event.peak_stress,
-                  event.peak_inflation, event.peak_loss * 100);
-    event.evidence.push_back(text);
-    return;
-  }
-  if (first_stressed && first_down && *first_down - *first_stressed >= params_.stress_lead) {
-    event.signature = "stress-led";
-    std::snprintf(text, sizeof text, "stress rose %s before the first failure, peaking at %.1fx RTT and %.0f%% loss",
-                  seconds_text(*first_down - *first_stressed).c_str(), event.peak_inflation, event.peak_loss * 100);
-    event.evidence.push_back(text);
-    routing_followed();
-    return;
-  }
-  if (event.scope != Scope::target && routing_first_down && first_down && *routing_first_down - *first_down <= params_.clean_cut_spread) {
-    event.signature = "routing-withdrawal";
-    event.evidence.push_back("the watched prefixes left the routing table " +
-                             (*routing_first_down == *first_down ? std::string("as the first failure came") : seconds_text(*routing_first_down - *first_down) + " after the first failure") +
-                             ", with no stress before: the country was cut off in routing");
-    return;
-  }
+
   if (event.scope == Scope::target) {
-    event.signature = "single-service";
-    event.evidence.push_back("this target failed without stress before it");
+    if (event.kind == "stressed") {
+      event.signature = "stress-only";
+      event.evidence.push_back(degraded_text() + " without failing");
+      return;
+    }
+    if (!e.degraded.empty()) {
+      event.signature = "stress-led";
+      event.evidence.push_back(degraded_text() + (e.first_stressed && e.first_down && *e.first_down > *e.first_stressed
+                                                       ? " for " + seconds_text(*e.first_down - *e.first_stressed) + " before it failed"
+                                                       : " as it failed"));
+      return;
+    }
+    if (e.service_only > 0 && e.unreachable == 0) {
+      event.signature = "single-service";
+      event.evidence.push_back("its service failed while the host still answered, with no stress before");
+      return;
+    }
+    event.signature = "clean-cut";
+    event.evidence.push_back("answers at the normal RTT, then silence");
     return;
   }
-  if (first_down && last_first_down && *last_first_down - *first_down <= params_.clean_cut_spread) {
-    event.signature = "clean-cut";
-    event.evidence.push_back("no stress before; " + std::to_string(event.targets.size()) + (event.targets.size() == 1 ? " target" : " targets") +
-                             " failed within " + seconds_text(*last_first_down - *first_down));
+
+  const std::int64_t scope_units = event.scope == Scope::layer && event.layer
+                                       ? (layer_units_.count(*event.layer) ? layer_units_.at(*event.layer) : 0)
+                                       : network_units_;
+  const bool stress_led = scope_units > 0 && static_cast<double>(e.degraded_units) / static_cast<double>(scope_units) >= stress_led_share;
+  if (stress_led || (event.kind == "stressed" && !e.degraded.empty())) {
+    event.signature = "stress-led";
+    const std::string on = " on " + std::to_string(e.degraded.size()) + (e.degraded.size() == 1 ? " target" : " targets");
+    if (e.first_down && e.first_stressed && *e.first_down >= *e.first_stressed)
+      event.evidence.push_back(degraded_text() + on + ", from " + seconds_text(*e.first_down - *e.first_stressed) + " before the first failure (" +
+                               e.first_down_target + ")");
+    else if (e.first_down)
+      event.evidence.push_back(degraded_text() + on + " as the first failures came (" + e.first_down_target + ")");
+    else
+      event.evidence.push_back(degraded_text() + on + ", without going down");
     routing_followed();
+    return;
+  }
+  // A withdrawal is seen by the bgp check at its next probe, the silence it causes by the
+  // hosts' next probes: within an interval or so of each other, whichever comes first. So the
+  // prefixes left at or before the first failure if they were missed within an interval and a
+  // half of it, or last seen before it (give or take a lost probe that dates the first failure
+  // an interval early). A link that goes takes the prefix with it only once the session's
+  // hold timer runs out: seen for that long after the first failure.
+  const Duration routing_lead = cadence + cadence / 2;
+  const bool routing_first = e.routing_down && (!first_host_down || *e.routing_down <= *first_host_down + routing_lead ||
+                                                (e.routing_seen && *e.routing_seen < *first_host_down + cadence));
+  if (routing_first) {
+    event.signature = "routing-withdrawal";
+    std::string when = "as the first failure came";
+    if (first_host_down && *e.routing_down < *first_host_down) when = seconds_text(*first_host_down - *e.routing_down) + " before the first failure";
+    else if (first_host_down && *e.routing_down > *first_host_down) when = seconds_text(*e.routing_down - *first_host_down) + " after the first failure";
+    event.evidence.push_back("the watched prefixes left the routing table " + when + ", with no stress before: the country was cut off in routing");
     return;
   }
   if (event.kind == "stressed") {
     event.signature = "stress-led";
-    std::snprintf(text, sizeof text, "stressed (%.1fx RTT, %.0f%% loss) without going down", event.peak_inflation, event.peak_loss * 100);
+    event.evidence.push_back("stressed without going down");
+    return;
+  }
+  const int failed = e.unreachable + e.service_only;
+  if (first_host_down && e.last_first_down && *e.last_first_down - *first_host_down <= spread) {
+    event.signature = "clean-cut";
+    std::snprintf(text, sizeof text, "answers at the normal RTT, then %d %s within %s, with no degraded spell before", failed,
+                  failed == 1 ? "target failed" : "targets failed", seconds_text(*e.last_first_down - *first_host_down).c_str());
     event.evidence.push_back(text);
+    routing_followed();
     return;
   }
   event.signature = "mixed";
-  event.evidence.push_back("targets failed over " + (first_down && last_first_down ? seconds_text(*last_first_down - *first_down) : std::string("?")) +
+  event.evidence.push_back("targets failed over " + (first_host_down && e.last_first_down ? seconds_text(*e.last_first_down - *first_host_down) : std::string("?")) +
                            " without stress before");
   routing_followed();
+}
+
+void Detector::update_waves(Timestamp at) {
+  // The network's own trouble: the network (combined over the vantages) not up, or a layer
+  // down. A layer merely stressed (two flooded sites of four) is not the country's trouble.
+  bool trouble = false;
+  for (auto it = entities_.lower_bound(EntityKey{Scope::layer, "", ""}); it != entities_.end(); ++it) {
+    if (!it->first.vantage.empty()) continue;
+    if ((it->first.scope == Scope::network && not_up(it->second.state)) || (it->first.scope == Scope::layer && it->second.state == State::down))
+      trouble = true;
+  }
+  const Duration gap = params_.wave_gap.at(network_cadence_);
+  WaveBuilder& b = waves_;
+  if (trouble && !b.in_trouble) {
+    b.in_trouble = true;
+    const bool continues = b.open && b.calm_since && at - *b.calm_since < gap;
+    if (!continues) {
+      // A new wave, from the earliest start of the layer and network events open now.
+      Wave wave;
+      wave.start = at;
+      for (auto it = entities_.lower_bound(EntityKey{Scope::layer, "", ""}); it != entities_.end(); ++it)
+        if (it->first.vantage.empty() && it->second.open_event) wave.start = std::min(wave.start, events_[*it->second.open_event].start);
+      wave.id = "wave:" + std::to_string(wave.start.time_since_epoch().count());
+      b.waves.push_back(std::move(wave));
+      b.open = true;
+    }
+    b.calm_since.reset();
+  } else if (!trouble && b.in_trouble) {
+    b.in_trouble = false;
+    b.calm_since = at;
+  }
+  if (!b.open) return;
+  Wave& wave = b.waves.back();
+  for (auto it = entities_.lower_bound(EntityKey{Scope::layer, "", ""}); it != entities_.end(); ++it) {
+    if (!it->first.vantage.empty() || !it->second.open_event) continue;
+    const Event& event = events_[*it->second.open_event];
+    add_unique(wave.events, event.id);
+    // The cascade is the order in which layers failed: stress alone is not a failure.
+    if (event.scope == Scope::layer && event.layer && event.down_at) {
+      const auto existing = std::find_if(wave.cascade.begin(), wave.cascade.end(), [&](const CascadeStep& s) { return s.layer == *event.layer; });
+      if (existing == wave.cascade.end()) wave.cascade.push_back(CascadeStep{*event.layer, *event.down_at});
+    }
+  }
+  wave.end = b.in_trouble ? std::nullopt : b.calm_since;
+}
+
+void Detector::close_calm_wave_before(Timestamp now) {
+  WaveBuilder& b = waves_;
+  if (b.open && !b.in_trouble && b.calm_since && now - *b.calm_since >= params_.wave_gap.at(network_cadence_)) b.open = false;
 }
 
 void Detector::finish() {}
 
 std::vector<Event> Detector::events() const {
-  std::vector<Event> out = events_;
-  for (Event& event : out)
-    if (!event.end) sign(event);
+  std::vector<Event> out;
+  out.reserve(events_.size());
+  for (std::size_t i = 0; i < events_.size(); ++i) out.push_back(signed_copy(i));
   std::stable_sort(out.begin(), out.end(), [](const Event& a, const Event& b) { return a.start < b.start; });
   return out;
 }
 
 std::vector<Wave> Detector::waves() const {
-  std::vector<Event> wide;
-  for (const Event& e : events())
-    if (e.scope != Scope::target && e.signature != "vantage-local") wide.push_back(e);
-  std::vector<Wave> waves;
-  std::optional<Timestamp> wave_end;  // nullopt with an open event: the wave goes on
-  bool open = false;
-  for (const Event& e : wide) {
-    const bool joins = !waves.empty() && (open || (wave_end && e.start <= *wave_end + params_.wave_gap));
-    if (!joins) {
-      Wave wave;
-      wave.id = "wave:" + std::to_string(e.start.time_since_epoch().count());
-      wave.start = e.start;
-      waves.push_back(std::move(wave));
-      open = false;
-      wave_end.reset();
+  std::map<std::string, std::size_t> by_id;
+  for (std::size_t i = 0; i < events_.size(); ++i) by_id[events_[i].id] = i;
+  std::vector<Wave> out;
+  for (Wave wave : waves_.waves) {
+    // What it looked like: the network events' signatures in order (the layers' without one).
+    std::vector<Event> members;
+    for (const std::string& id : wave.events)
+      if (const auto it = by_id.find(id); it != by_id.end()) members.push_back(signed_copy(it->second));
+    std::stable_sort(members.begin(), members.end(), [](const Event& a, const Event& b) { return a.start < b.start; });
+    const bool has_network = std::any_of(members.begin(), members.end(), [](const Event& e) { return e.scope == Scope::network; });
+    bool all_local = !members.empty();
+    for (const Event& copy : members) {
+      if (copy.signature != "vantage-local") all_local = false;
+      if ((copy.scope == Scope::network || !has_network) && copy.layer != Layer::bgp &&
+          (wave.signatures.empty() || wave.signatures.back() != copy.signature))
+        wave.signatures.push_back(copy.signature);
     }
-    Wave& wave = waves.back();
-    wave.events.push_back(e.id);
-    if (!e.end) open = true;
-    else wave_end = wave_end ? std::max(*wave_end, *e.end) : *e.end;
-    wave.end = open ? std::nullopt : wave_end;
-    // The cascade is the order in which layers failed: stress alone is not a failure.
-    if (e.scope == Scope::layer && e.layer && e.down_at) {
-      const Timestamp at = *e.down_at;
-      const auto existing = std::find_if(wave.cascade.begin(), wave.cascade.end(), [&](const CascadeStep& s) { return s.layer == *e.layer; });
-      if (existing == wave.cascade.end()) wave.cascade.push_back(CascadeStep{*e.layer, at});
-      else existing->at = std::min(existing->at, at);
-    }
-  }
-  for (Wave& wave : waves)
+    // The vantage's own trouble is not a wave of the network's.
+    if (all_local) continue;
     std::stable_sort(wave.cascade.begin(), wave.cascade.end(), [](const CascadeStep& a, const CascadeStep& b) { return a.at < b.at; });
-  return waves;
+    out.push_back(std::move(wave));
+  }
+  return out;
 }
 
 std::vector<TargetStatus> Detector::target_statuses() const {
@@ -447,7 +748,7 @@ std::vector<TargetStatus> Detector::target_statuses() const {
       TargetStatus status;
       status.vantage = vantage;
       status.target = target;
-      if (const auto info = info_.find(target); info != info_.end()) status.layer = info->second.layer;
+      status.layer = info_of(target).layer;
       status.state = tracker.state();
       status.stress = tracker.stress();
       out.push_back(std::move(status));

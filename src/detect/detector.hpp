@@ -1,14 +1,17 @@
 // The detector: a pure, deterministic function of the ordered result stream. It feeds each
 // result to its target's state machine, recomputes the layer and network states of that
 // result's vantage, combines vantages under a quorum, and turns every interval in which a
-// target, a layer or the network is not up into an event; events of layers and of the
-// network that come close together form waves, whose cascade says which layer fell when.
-// The live monitor and `blackout analyze` run this same code, so they find the same events.
+// target, a layer or the network is not up into an event. Events are signed from what the
+// failure looked like (a degraded spell before it, a clean silence, the prefixes leaving the
+// routing table first, the vantage's own uplink), gathered as targets change state, so that
+// no history need be kept. Waves are the network's own spells of trouble, built as they
+// happen. The live monitor and `blackout analyze` run this same code and find the same events.
 #pragma once
 
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "detect/params.hpp"
@@ -41,7 +44,7 @@ class Detector {
 
   // Results must come in time order (the store returns them so; the monitor produces them so).
   void add(const Result& result);
-  // Marks the end of the stream: events still open stay open (no end), waves are built.
+  // Marks the end of the stream: events still open stay open (no end).
   void finish();
 
   [[nodiscard]] const std::vector<StateChange>& state_changes() const { return changes_; }
@@ -64,6 +67,7 @@ class Detector {
     Layer layer = Layer::host;
     double weight = 1;
     bool control = false;
+    Duration cadence = std::chrono::seconds(10);  // its fastest check's interval
   };
   struct EntityKey {
     Scope scope;
@@ -71,31 +75,77 @@ class Detector {
     std::string vantage;  // empty for quorum-combined layers and network
     auto operator<=>(const EntityKey&) const = default;
   };
+  // What an open event's signature is made of, gathered as its targets change state.
+  struct Evidence {
+    std::optional<Timestamp> first_down;                        // of any target, the prefixes' included
+    std::optional<Timestamp> first_host_down, last_first_down;  // of the hosts (not the bgp layer)
+    std::string first_down_target;
+    std::optional<Timestamp> routing_down;   // the first bgp target of the event to go down
+    std::optional<Timestamp> routing_seen;   // and when its prefixes were last seen before that
+    std::optional<Timestamp> first_stressed; // the earliest degraded spell still going on at its failure
+    std::unordered_set<std::string> counted_down, degraded;  // "vantage/target"
+    std::int64_t degraded_units = 0;         // weight of the targets degraded before or during the failures
+    int unreachable = 0, service_only = 0;
+    double worst_answer_ratio = 1, worst_inflation = 1;
+    std::optional<Duration> worst_rtt, normal_rtt;
+    std::string worst_target;
+    std::string control_down;                // a control target that went down in the event
+  };
   struct EntityState {
     State state = State::unknown;
     std::optional<std::size_t> open_event;  // index into events_
-    std::optional<Timestamp> stressed_since;
   };
   // A layer's (or the network's) weighted shares, kept up to date as targets change state,
   // so that a state change costs the same with ten targets or ten thousand. Weights are
-  // counted in millionths: sums of integers never drift the way sums of doubles do.
+  // counted in millionths: sums of integers never drift the way sums of doubles do. The
+  // network counts a target down only when it is unreachable: a service that fails on a host
+  // that answers does not make the country dark.
   struct Share {
     std::int64_t total = 0, down = 0, not_up = 0;
     std::size_t known = 0;  // targets past unknown
   };
+  struct Standing {
+    State state = State::unknown;
+    bool unreachable = false;
+  };
   struct VantageView {
     std::map<std::string, TargetTracker> targets;
+    // Targets whose answers show congestion now (a slow answer, stress), with since when:
+    // two or more make the path into the network congested for every target's silence.
+    std::map<std::string, Timestamp> congested;
+    std::multiset<Timestamp> congested_times;
+    // Targets silent now but not yet down, with the log of the chance that each silence is
+    // only loss: together they may be far less likely than any one alone.
+    std::map<std::string, double> silent;
+    double silent_log_chance = 0;
+    // When each target last answered (even with a refusal): while another target answers
+    // after the silent ones fell quiet, the path still carries traffic and their silences
+    // are weighed one by one, not together.
+    std::map<std::string, Timestamp> last_answer;
+    std::map<std::string, Standing> standing;  // as last accounted in the shares
     std::map<Layer, State> layers;
     State network = State::unknown;
     std::map<Layer, Share> layer_shares;
     Share network_share;
   };
+  // Waves, built as the network's trouble comes and goes.
+  struct WaveBuilder {
+    std::vector<Wave> waves;
+    bool in_trouble = false;
+    std::optional<Timestamp> calm_since;  // the open wave's tentative end
+    bool open = false;
+  };
 
+  // A target's state changed (from `before`): shares, events, aggregates, quorum, evidence, waves.
+  void on_target_change(const std::string& vantage, VantageView& view, const std::string& target, TargetTracker& tracker, Standing before);
+  // Several targets silent at once: down together when their silences are, together, far
+  // beyond what loss explains.
+  void apply_target_change(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker, Standing before,
+                           Standing after, Timestamp since, const std::string& reason);
+  void weigh_silences(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker);
   void set_state(const EntityKey& key, State next, Timestamp at, const std::string& reason, std::optional<Layer> layer,
                  const StressReading* stress, const std::vector<std::string>& involved);
-  // Moves `target`'s weight in its vantage's shares from one state to another (from unknown
-  // with `arriving` when it is first seen).
-  void account(VantageView& view, const std::string& target, State from, State to, bool arriving);
+  void account(VantageView& view, const std::string& target, Standing from, Standing to, bool arriving);
   void rebuild_shares();
   void update_vantage_aggregates(const std::string& vantage, Timestamp at);
   // `changed`: the target whose change led here; the full list of targets involved is only
@@ -103,18 +153,33 @@ class Detector {
   void update_quorum(Timestamp at, const std::string& changed);
   [[nodiscard]] std::vector<std::string> targets_not_up(std::optional<Layer> layer) const;
   [[nodiscard]] std::size_t quorum() const;
-  void sign(Event& event) const;
+  [[nodiscard]] const TargetInfo& info_of(const std::string& target) const;
+  // Signature evidence: a target's spell (and control targets' failures) into the open events it belongs to.
+  void gather(Evidence& evidence, const Event& event, const std::string& vantage, const std::string& target, const TargetTracker& tracker) const;
+  void gather_all(std::size_t event_index);
+  void gather_target(const std::string& vantage, const std::string& target, const TargetTracker& tracker);
+  void sign(Event& event, const Evidence& evidence) const;
+  // The event as it stands, signed from its evidence when it is still open.
+  [[nodiscard]] Event signed_copy(std::size_t index) const;
+  [[nodiscard]] Duration cadence_of(const Event& event) const;
+  void update_waves(Timestamp at);
+  void close_calm_wave_before(Timestamp now);
 
   DetectionParams params_;
   std::map<std::string, TargetInfo> info_;
+  std::map<Layer, Duration> layer_cadence_;
+  Duration network_cadence_ = std::chrono::seconds(10);
+  std::int64_t network_units_ = 0;
+  std::map<Layer, std::int64_t> layer_units_;
   std::map<std::string, VantageView> vantages_;
   std::map<EntityKey, EntityState> entities_;
   std::vector<Event> events_;
+  std::map<std::size_t, Evidence> evidence_;  // of the open events
   std::vector<StateChange> changes_;
   std::size_t changes_taken_ = 0;
   std::set<std::size_t> dirty_events_;
-  // For signatures: when each target was first stressed and first down, per open event window.
-  std::map<std::string, std::vector<std::pair<Timestamp, State>>> target_history_;
+  WaveBuilder waves_;
+  Timestamp latest_{};
 };
 
 }  // namespace blackout

@@ -3,62 +3,302 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 namespace blackout {
+namespace {
 
-void CheckTracker::add(const Result& result, bool learn, const DetectionParams& params) {
-  // A check that cannot run here says nothing about the target; neither does a bgp check
-  // without a collector session (a lost session is not a withdrawn prefix).
-  if (result.outcome == Outcome::not_permitted || result.outcome == Outcome::internal_error || result.outcome == Outcome::no_session) return;
-  const bool ok = is_success(result.outcome);
-  known_ = true;
-  last_outcome_ = result.outcome;
-  window_.push_back(Sample{result.time, ok, ok ? result.rtt : std::nullopt});
-  while (window_.size() > static_cast<std::size_t>(params.window)) window_.pop_front();
-  if (ok) {
-    if (passes_ == 0) passing_since_ = result.time;
-    ++passes_;
-    failures_ = 0;
-    if (failing_ && passes_ >= params.rise) {
-      failing_ = false;
-      // The failures of an outage that is over are not stress now.
-      window_.erase(window_.begin(), window_.end() - std::min<std::ptrdiff_t>(static_cast<std::ptrdiff_t>(window_.size()), passes_));
-    }
-    if (learn && result.rtt) baseline_.add(*result.rtt);
-  } else {
-    if (failures_ == 0) failing_since_ = result.time;
-    ++failures_;
-    passes_ = 0;
-    if (failures_ >= params.fall) failing_ = true;
+// Failures of a run remembered one by one: enough for any silence to be judged (the chance
+// that 256 probes are all lost to loss is nil at any answer ratio worth the name).
+constexpr std::size_t max_run_times = 256;
+// A "gone" answer (an ICMP unreachable, a withdrawn prefix) is the network's own word, not
+// a lost packet; it still counts for no more than a lost probe of a path this lossy, since a
+// route that flaps for a moment says it too.
+constexpr double gone_chance = 0.1;
+// A slow answer (inflation_threshold times the baseline or more) is taken to come once in
+// two hundred probes in normal times and nine times in ten from a full queue; a stressed
+// path is taken to lose probes at loss_threshold, a normal one at its own background loss
+// (at least one in a hundred).
+constexpr double slow_when_normal = 0.005;
+constexpr double slow_when_stressed = 0.9;
+constexpr double least_background_loss = 0.01;
+
+}  // namespace
+
+Answer classify(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::ok:
+    case Outcome::cert_expiring:
+      return Answer::ok;
+    case Outcome::refused:
+    case Outcome::reset:
+    case Outcome::tls_error:
+    case Outcome::bad_status:
+    case Outcome::bad_body:
+    case Outcome::bad_answer:
+    case Outcome::servfail:
+    case Outcome::refused_by_server:
+    case Outcome::nxdomain:
+    case Outcome::smtp_rejected:
+    case Outcome::bad_reply:
+      return Answer::refused;
+    case Outcome::unreachable_net:
+    case Outcome::unreachable_host:
+    case Outcome::unreachable_admin:
+    case Outcome::unreachable_other:
+    case Outcome::ttl_exceeded:
+    case Outcome::network_error:
+    case Outcome::withdrawn:
+      return Answer::gone;
+    case Outcome::timeout:
+    case Outcome::not_reached:
+      return Answer::silent;
+    // A check that cannot run here, a probe's own bug, a bgp check without a collector
+    // session, a name that never resolved: nothing said about the target.
+    case Outcome::resolve_error:
+    case Outcome::not_permitted:
+    case Outcome::internal_error:
+    case Outcome::no_session:
+      return Answer::ignored;
+  }
+  return Answer::ignored;
+}
+
+bool is_service_check(CheckKind kind) {
+  switch (kind) {
+    case CheckKind::tcp:
+    case CheckKind::http:
+    case CheckKind::dns:
+    case CheckKind::smtp:
+      return true;
+    default:
+      return false;
   }
 }
 
-double CheckTracker::loss() const {
-  // Loss is failures between answers. A trailing run of failures is not loss yet: it may be
-  // the start of an outage, and counting it would call every clean cut "stressed" for the
-  // moment before its confirmations make it down.
-  const auto last_answer = std::find_if(window_.rbegin(), window_.rend(), [](const Sample& s) { return s.ok; });
-  if (last_answer == window_.rend()) return 0;
-  const auto judged_end = last_answer.base();
-  const auto lost = std::count_if(window_.begin(), judged_end, [](const Sample& s) { return !s.ok; });
-  // One lost probe is noise, whatever the window: with a short window it would otherwise be
-  // a third of the samples and make a router with one check "stressed".
-  if (lost < 2) return 0;
-  return static_cast<double>(lost) / static_cast<double>(judged_end - window_.begin());
+double CheckTracker::background_loss() const {
+  if (loss_baseline_.empty()) return 0.5;
+  const double lost = static_cast<double>(loss_baseline_lost_), probes = static_cast<double>(loss_baseline_.size());
+  return std::max(least_background_loss, (lost + 1) / (probes + 2));
+}
+
+StressEvidence CheckTracker::evidence_of(Answer answer, std::optional<Duration> rtt, const DetectionParams& params) const {
+  StressEvidence e;
+  // A service that says no, or a network that says there is no way, is not a lossy path;
+  // a lost probe waits for the next answer (see add()).
+  if (answer != Answer::ok) return e;
+  const double background = background_loss();
+  const double stressed_loss = std::max(params.loss_threshold, background);
+  e.loss = std::log((1 - stressed_loss) / (1 - background)) + pending_lost_ * std::log(stressed_loss / background);
+  if (const auto slow = slow_threshold(params); slow && rtt)
+    e.delay = static_cast<double>(rtt->count()) >= *slow ? std::log(slow_when_stressed / slow_when_normal)
+                                                          : std::log((1 - slow_when_stressed) / (1 - slow_when_normal));
+  return e;
+}
+
+bool CheckTracker::add(const Result& result, bool learn, const DetectionParams& params) {
+  const Answer answer = classify(result.outcome);
+  if (answer == Answer::ignored) return false;
+  known_ = true;
+  last_outcome_ = result.outcome;
+  const bool ok = answer == Answer::ok;
+  last_evidence_ = StressEvidence{};
+  if (!result.confirmation) {
+    last_evidence_ = evidence_of(answer, ok ? result.rtt : std::nullopt, params);
+    last_evidence_.from = pending_lost_ > 0 ? pending_since_ : result.time;
+    if (answer == Answer::silent) {
+      if (pending_lost_++ == 0) pending_since_ = result.time;
+    } else {
+      pending_lost_ = 0;
+    }
+    window_.push_back(Sample{result.time, ok, ok ? result.rtt : std::nullopt});
+    while (window_.size() > static_cast<std::size_t>(std::max(1, params.window))) window_.pop_front();
+    if (answer == Answer::ok || answer == Answer::silent) loss_unlearned_.push_back(!ok);
+    while (loss_unlearned_.size() > loss_learning_lag) {
+      const bool lost = loss_unlearned_.front();
+      loss_unlearned_.pop_front();
+      if (!learn) continue;
+      loss_baseline_.push_back(lost);
+      loss_baseline_lost_ += lost ? 1 : 0;
+      if (loss_baseline_.size() > static_cast<std::size_t>(std::max(4, params.baseline_samples))) {
+        loss_baseline_lost_ -= loss_baseline_.front() ? 1 : 0;
+        loss_baseline_.pop_front();
+      }
+    }
+  }
+  if (ok) {
+    if (passes_ == 0) passing_since_ = result.time;
+    ++passes_;
+    run_ = 0;
+    run_refused_ = run_gone_ = false;
+    run_times_.clear();
+    last_answer_ = result.time;
+    if (learn && result.rtt && !result.confirmation) baseline_.add(*result.rtt);
+  } else {
+    if (run_ == 0) run_since_ = result.time;
+    ++run_;
+    passes_ = 0;
+    if (answer == Answer::refused) {
+      run_refused_ = true;
+      last_answer_ = result.time;  // the host answered, if only to say no
+    }
+    if (answer == Answer::gone) run_gone_ = true;
+    if (run_times_.size() < max_run_times) run_times_.push_back(result.time);
+  }
+  return true;
+}
+
+int CheckTracker::failures_after(Timestamp t) const {
+  if (run_ == 0) return 0;
+  const auto first = std::upper_bound(run_times_.begin(), run_times_.end(), t);
+  // Failures past the remembered ones came after every remembered one: counted as after t.
+  return static_cast<int>(run_times_.end() - first) + (run_ - static_cast<int>(run_times_.size()));
+}
+
+bool CheckTracker::answered_well_since(Timestamp t, const DetectionParams& params) const {
+  const auto slow = slow_threshold(params);
+  bool any = false;
+  for (auto it = window_.rbegin(); it != window_.rend() && it->time >= t; ++it) {
+    if (bad(*it, slow)) return false;
+    any = true;
+  }
+  return any;
+}
+
+std::optional<Timestamp> CheckTracker::first_failure_after(Timestamp t) const {
+  const auto first = std::upper_bound(run_times_.begin(), run_times_.end(), t);
+  if (first == run_times_.end()) return std::nullopt;
+  return *first;
+}
+
+std::optional<double> CheckTracker::slow_threshold(const DetectionParams& params) const {
+  if (baseline_.samples() < static_cast<std::size_t>(params.baseline_min_samples)) return std::nullopt;
+  const auto base = baseline_.median();
+  if (!base) return std::nullopt;
+  return std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count())) * params.inflation_threshold;
+}
+
+bool CheckTracker::bad(const Sample& s, std::optional<double> slow) const {
+  return !s.ok || (slow && s.rtt && static_cast<double>(s.rtt->count()) >= *slow);
+}
+
+bool CheckTracker::is_slow(std::optional<Duration> rtt, const DetectionParams& params) const {
+  const auto slow = slow_threshold(params);
+  return slow && rtt && static_cast<double>(rtt->count()) >= *slow;
+}
+
+bool CheckTracker::degraded_before_run(const DetectionParams& params, Duration lookback) const {
+  const auto slow = slow_threshold(params);
+  const Timestamp end = run_ > 0 ? run_since_ : Timestamp::max();
+  const Timestamp from = std::max(stress_from_, run_ > 0 ? run_since_ - lookback : Timestamp::min());
+  int looked = 0, bad_ones = 0;
+  for (auto it = window_.rbegin(); it != window_.rend(); ++it) {
+    if (it->time >= end) continue;
+    if (it->time < from && looked >= 3) break;
+    if (it->time < stress_from_) break;
+    ++looked;
+    bad_ones += bad(*it, slow) ? 1 : 0;
+  }
+  return bad_ones >= 2 && bad_ones * 2 >= looked;
+}
+
+double CheckTracker::loss_chance(const DetectionParams& params, std::optional<Timestamp> trouble_from) const {
+  const auto slow = slow_threshold(params);
+  // The probes before the current run, since the last recovery (or since the target's
+  // congestion began), oldest first.
+  std::vector<const Sample*> before;
+  for (const Sample& s : window_)
+    if (s.time >= stress_from_ && (!trouble_from || s.time >= *trouble_from) && (run_ == 0 || s.time < run_since_)) before.push_back(&s);
+  // Congestion just before the silence (a queue filling, probes lost): judge the silence by
+  // how the path answered since that trouble began, not by the good times before it.
+  std::size_t from = 0;
+  if (!trouble_from && degraded_before_run(params, Duration::zero())) {
+    int goods_in_a_row = 0;
+    for (std::size_t i = before.size(); i-- > 0;) {
+      if (bad(*before[i], slow)) {
+        from = i;
+        goods_in_a_row = 0;
+      } else if (++goods_in_a_row >= 2) {
+        break;
+      }
+    }
+  }
+  double answered = 0, probes = 0;
+  for (std::size_t i = from; i < before.size(); ++i) {
+    probes += 1;
+    answered += before[i]->ok ? 1 : 0;
+  }
+  // The answer ratio's expected value under a prior: uniform on a clean path (Laplace's rule:
+  // twenty answers of twenty make loss about 5%); on a congested one, a prior that expects
+  // three probes in four lost until the path's own answers say otherwise, so that the first
+  // silences of a flood are not taken for a cut on the strength of one or two answers.
+  const double lost_prior = trouble_from ? 3 : 1;
+  return 1 - (answered + 1) / (probes + 1 + lost_prior);
+}
+
+double CheckTracker::silence_chance(const DetectionParams& params, std::optional<Timestamp> trouble_from) const {
+  if (run_ == 0) return 1;
+  double q = loss_chance(params, trouble_from);
+  if (run_gone_) q = std::min(q, gone_chance);
+  return std::pow(q, run_);
+}
+
+double CheckTracker::silence_chance_after(Timestamp t, const DetectionParams& params, std::optional<Timestamp> trouble_from) const {
+  const int failures = failures_after(t);
+  if (failures == 0) return 1;
+  double q = loss_chance(params, trouble_from);
+  if (run_gone_) q = std::min(q, gone_chance);
+  return std::pow(q, failures);
+}
+
+double CheckTracker::loss(const DetectionParams& params, Timestamp from) const {
+  // A short trailing run of failures is not loss yet: it may be the start of an outage, and
+  // counting it would call every clean cut "stressed" for the moment before it is down. A
+  // service that answers "no" is failing, not lossy.
+  const bool judge_run = run_ >= params.fall && !run_refused_;
+  std::size_t probes = 0, lost = 0;
+  for (const Sample& s : window_) {
+    if (s.time < stress_from_ || s.time < from) continue;
+    if (run_ > 0 && s.time >= run_since_ && !judge_run) continue;
+    ++probes;
+    lost += s.ok ? 0 : 1;
+  }
+  // One lost probe is noise, whatever the window.
+  if (lost < 2 || probes == 0) return 0;
+  return static_cast<double>(lost) / static_cast<double>(probes);
+}
+
+std::optional<Duration> CheckTracker::recent_rtt(Timestamp from) const {
+  std::vector<double> recent;
+  for (const Sample& s : window_)
+    if (s.time >= stress_from_ && s.time >= from && s.rtt) recent.push_back(static_cast<double>(s.rtt->count()));
+  const auto median = median_of(recent);
+  if (!median) return std::nullopt;
+  return Duration{static_cast<Duration::rep>(*median)};
+}
+
+std::optional<Duration> CheckTracker::normal_rtt(const DetectionParams& params) const {
+  if (baseline_.samples() < static_cast<std::size_t>(params.baseline_min_samples)) return std::nullopt;
+  return baseline_.median();
+}
+
+std::optional<double> CheckTracker::inflation(const DetectionParams& params, Timestamp from) const {
+  const auto base = normal_rtt(params);
+  const auto recent = recent_rtt(from);
+  if (!base || !recent || base->count() <= 0) return std::nullopt;
+  // The floor keeps a LAN-fast baseline from turning jitter into "stress".
+  return static_cast<double>(recent->count()) / std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count()));
 }
 
 std::optional<Timestamp> CheckTracker::trouble_onset(const DetectionParams& params) const {
-  const auto base = baseline_.samples() >= static_cast<std::size_t>(params.baseline_min_samples) ? baseline_.median() : std::nullopt;
-  const double slow = base ? std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count())) * params.inflation_threshold : 0;
-  const auto bad = [&](const Sample& s) { return !s.ok || (base && s.rtt && static_cast<double>(s.rtt->count()) >= slow); };
-  // Walk back from the newest sample through the latest run of bad samples, a run that
-  // single good ones (a probe that got through a flood) do not break but two in a row end:
-  // a stray loss before a quiet stretch is not when this trouble began.
+  const auto slow = slow_threshold(params);
+  // Walk back from the newest probe through the latest run of bad ones, a run that single
+  // good ones (a probe that got through a flood) do not break but two in a row end.
   std::optional<Timestamp> onset;
   int goods_in_a_row = 0;
-  for (auto it = window_.rbegin(); it != window_.rend(); ++it) {
-    if (bad(*it)) {
+  for (auto it = window_.rbegin(); it != window_.rend() && it->time >= stress_from_; ++it) {
+    if (bad(*it, slow)) {
       onset = it->time;
       goods_in_a_row = 0;
     } else if (++goods_in_a_row >= 2 && onset) {
@@ -68,91 +308,350 @@ std::optional<Timestamp> CheckTracker::trouble_onset(const DetectionParams& para
   return onset;
 }
 
-std::optional<double> CheckTracker::inflation(const DetectionParams& params) const {
-  if (baseline_.samples() < static_cast<std::size_t>(params.baseline_min_samples)) return std::nullopt;
-  std::vector<double> recent;
-  for (const Sample& s : window_)
-    if (s.rtt) recent.push_back(static_cast<double>(s.rtt->count()));
-  const auto recent_median = median_of(recent);
-  const auto base = baseline_.median();
-  if (!recent_median || !base || base->count() <= 0) return std::nullopt;
-  // The floor keeps a LAN-fast baseline from turning jitter into "stress".
-  return *recent_median / std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count()));
+std::pair<int, std::optional<Timestamp>> CheckTracker::good_stretch(const DetectionParams& params) const {
+  // Walk back from the newest probe over answers at a normal RTT; a single lost probe between
+  // two of them is background loss and neither counts nor breaks the stretch, while two in a
+  // row, or a slow answer, end it.
+  if (run_ > 0) return {0, std::nullopt};
+  const auto slow = slow_threshold(params);
+  int good = 0, lost_in_a_row = 0;
+  std::optional<Timestamp> since;
+  for (auto it = window_.rbegin(); it != window_.rend() && it->time >= stress_from_; ++it) {
+    if (!it->ok) {
+      if (++lost_in_a_row >= 2) break;
+      continue;
+    }
+    if (bad(*it, slow)) break;
+    lost_in_a_row = 0;
+    ++good;
+    since = it->time;
+  }
+  return {good, since};
 }
 
-std::optional<State> TargetTracker::add(const Result& result, const DetectionParams& params) {
-  auto it = checks_.find(result.check);
-  if (it == checks_.end()) it = checks_.emplace(result.check, CheckTracker(params)).first;
-  it->second.add(result, state_ == State::up || state_ == State::unknown, params);
-
-  // Stress: mean loss and mean inflation over the checks that have data.
-  int known = 0, failing = 0, with_inflation = 0;
-  double loss = 0, inflation = 0;
-  std::vector<Timestamp> failing_since;
+void TargetTracker::read_stress(const DetectionParams& params) {
+  // Over the checks that answer at all: a service that says "no" is a service failure, and a
+  // check that never answered (ICMP filtered, say) was never a measure of this path.
+  // While stressed, the figures of the stressed spell itself: a short flood is not diluted
+  // by the good times before it in the window.
+  const Timestamp from = stressed_ && stressed_since_ ? *stressed_since_ : Timestamp::min();
+  int counted = 0, with_inflation = 0;
+  double loss = 0, inflation = 0, most_inflated = 0;
+  StressReading reading;
   for (const auto& [id, check] : checks_) {
-    if (!check.known()) continue;
-    ++known;
-    failing += check.failing() ? 1 : 0;
-    if (check.failing()) failing_since.push_back(check.failing_since());
-    loss += check.loss();
-    if (const auto i = check.inflation(params)) {
+    if (!check.known() || !check.ever_answered() || check.run_refused()) continue;
+    ++counted;
+    loss += check.loss(params, from);
+    if (const auto i = check.inflation(params, from)) {
       inflation += *i;
       ++with_inflation;
+      if (*i > most_inflated) {
+        most_inflated = *i;
+        reading.rtt = check.recent_rtt(from);
+        reading.normal = check.normal_rtt(params);
+      }
     }
   }
-  if (known == 0) return std::nullopt;
-  stress_.loss = loss / known;
-  stress_.inflation = with_inflation ? std::max(1.0, inflation / with_inflation) : 1.0;
-  stress_.stress = std::max(0.0, (stress_.inflation - 1) / (params.inflation_threshold - 1)) + stress_.loss / params.loss_threshold;
+  if (counted > 0) {
+    reading.loss = loss / counted;
+    reading.inflation = with_inflation ? std::max(1.0, inflation / with_inflation) : 1.0;
+    reading.stress = std::max(0.0, (reading.inflation - 1) / (params.inflation_threshold - 1)) + reading.loss / params.loss_threshold;
+  }
+  stress_ = reading;
+}
 
-  if (stress_.stress >= params.stress_enter) {
-    ++above_;
-    below_ = 0;
-    if (above_ >= params.stress_rise) stressed_ = true;
-  } else if (stress_.stress < params.stress_leave) {
-    ++below_;
-    above_ = 0;
-    if (below_ >= params.stress_fall) stressed_ = false;
-  }
+std::optional<Timestamp> TargetTracker::congested_since(const DetectionParams& params) const {
+  const double threshold = std::log(params.stress_odds);
+  std::optional<Timestamp> since;
+  const auto earliest = [&](std::optional<Timestamp> t) {
+    if (t && (!since || *t < *since)) since = t;
+  };
+  // A stress read from silence alone is no evidence of congestion: counting it would make
+  // every silence look like congestion's loss, and a cut would never be told.
+  if (stressed_ && !silent_stress_) earliest(stressed_since_);
+  // One slow answer is strong evidence of a queue; lost probes need a few.
+  if (delay_evidence_ >= std::log(slow_when_stressed / slow_when_normal) * 0.99) earliest(delay_evidence_since_);
+  if (loss_evidence_ >= threshold / 2) earliest(loss_evidence_since_);
+  return since;
+}
 
-  if (state_ == State::down && failing * 2 < known) {
-    // Back from down: stress is about a target that answers, judged afresh on what it
-    // answers now (the failures of the outage have left the windows). A flooded target
-    // that answers again, slowly, goes on being stressed in the same event.
-    stressed_ = stress_.stress >= params.stress_enter;
-    above_ = below_ = 0;
+Silence TargetTracker::measure_silence(const DetectionParams& params, std::optional<Timestamp> trouble_from) const {
+  // The last time anything answered, on any check.
+  std::optional<Timestamp> last_answer;
+  bool any_answered = false;
+  for (const auto& [id, check] : checks_)
+    if (check.known() && check.last_answer()) {
+      any_answered = true;
+      if (!last_answer || *check.last_answer() > *last_answer) last_answer = check.last_answer();
+    }
+  const Timestamp after = last_answer.value_or(Timestamp::min());
+  Silence silence;
+  for (const auto& [id, check] : checks_) {
+    if (!check.known() || check.run() == 0) continue;
+    // A check that never answered (while others did) says nothing by its silence; one that
+    // was failing on its own while the host still answered neither.
+    if (any_answered && !check.ever_answered()) continue;
+    if (check.run() - check.failures_after(after) >= params.fall) continue;
+    const int k = check.failures_after(after);
+    if (k == 0) continue;
+    silence.failures += k;
+    ++silence.checks;
+    silence.log_chance += std::log(check.silence_chance_after(after, params, trouble_from));
+    if (const auto f = check.first_failure_after(after); f && (!silence.since || *f < *silence.since)) silence.since = f;
   }
-  State next;
-  if (failing * 2 >= known && failing > 0) {
-    next = State::down;
-    reason_ = std::to_string(failing) + " of " + std::to_string(known) + " checks failing (last: " + std::string(to_string(it->second.last_outcome())) + ")";
-  } else if (stressed_) {
-    next = State::stressed;
-    char text[96];
-    std::snprintf(text, sizeof text, "stress %.2f: %.1fx RTT, %.0f%% loss", stress_.stress, stress_.inflation, stress_.loss * 100);
-    reason_ = text;
-  } else {
-    next = State::up;
-    reason_ = "checks passing";
+  if (!silence.since) silence = Silence{};
+  return silence;
+}
+
+std::optional<TargetTracker::Verdict> TargetTracker::silence(const DetectionParams& params, std::optional<Timestamp> path_congested_since, Timestamp now) {
+  auto trouble_from = congested_since(params);
+  if (path_congested_since && (!trouble_from || *path_congested_since < *trouble_from)) trouble_from = path_congested_since;
+  silence_ = measure_silence(params, trouble_from);
+  if (silence_.failures < params.fall || silence_.log_chance >= std::log(params.silence_chance)) return std::nullopt;
+  if (!silence_.since || now - *silence_.since < params.silence_span.at(cadence_)) return std::nullopt;
+  Verdict v;
+  v.state = State::down;
+  v.unreachable = true;
+  v.since = *silence_.since;
+  char text[160];
+  std::snprintf(text, sizeof text, "silent: %d probes on %d %s unanswered (chance of loss alone %.1e)", silence_.failures, silence_.checks,
+                silence_.checks == 1 ? "check" : "checks", std::exp(silence_.log_chance));
+  v.reason = text;
+  return v;
+}
+
+bool TargetTracker::declare_unreachable(const std::string& why, const DetectionParams& params) {
+  if (state_ == State::down && unreachable_) return false;
+  if (!silence_.since) return false;
+  since_ = std::max(*silence_.since, since_);
+  state_ = State::down;
+  unreachable_ = true;
+  services_failing_.clear();
+  char text[200];
+  std::snprintf(text, sizeof text, "silent: %d probes on %d %s unanswered, %s", silence_.failures, silence_.checks,
+                silence_.checks == 1 ? "check" : "checks", why.c_str());
+  reason_ = text;
+  update_spell(state_, unreachable_, since_, params);
+  return true;
+}
+
+std::optional<TargetTracker::Verdict> TargetTracker::service_failure(const DetectionParams& params, std::set<std::string>& failed_ids) const {
+  const auto trouble_from = congested_since(params);
+  std::optional<Timestamp> since;
+  std::string failing;
+  for (const auto& [id, check] : checks_) {
+    if (!check.known() || !is_service_check(check.kind()) || check.run() < params.fall) continue;
+    // Its server said no; or it stays silent, far beyond its loss, while the host's other
+    // checks answer at their normal quality (a hung server). Silence while the host itself
+    // is lossy or slow is stress, not a service failure.
+    bool failed = check.run_refused();
+    if (!failed && check.ever_answered() && check.silence_chance(params, trouble_from) < params.silence_chance) {
+      bool host_well = false, host_troubled = false;
+      for (const auto& [other_id, other] : checks_) {
+        if (&other == &check || !other.known() || !other.ever_answered() || other.run_refused()) continue;
+        if (other.answered_well_since(check.run_since(), params)) host_well = true;
+        else if (other.last_sample_time() >= check.run_since()) host_troubled = true;
+      }
+      failed = host_well && !host_troubled;
+    }
+    if (!failed) continue;
+    failed_ids.insert(id);
+    if (!since || check.run_since() < *since) since = check.run_since();
+    failing += (failing.empty() ? "" : ", ") + id + " (" + std::string(to_string(check.last_outcome())) + ")";
   }
-  if (next == state_) return std::nullopt;
-  Timestamp since = result.time;
-  if (next == State::down) {
-    // Down from the moment enough checks had begun failing: the k-th earliest failure run.
-    std::sort(failing_since.begin(), failing_since.end());
-    const std::size_t needed = std::max<std::size_t>(static_cast<std::size_t>((known + 1) / 2), 1);
-    since = failing_since[std::min(failing_since.size(), needed) - 1];
-  } else if (state_ == State::down && !it->second.failing()) {
-    since = it->second.passing_since();
-  } else if (next == State::stressed) {
-    // Stressed from when the trouble began, not from when the window's median showed it.
+  if (!since) return std::nullopt;
+  Verdict v;
+  v.state = State::down;
+  v.unreachable = false;
+  v.since = *since;
+  v.reason = "service failing while the host answers: " + failing;
+  return v;
+}
+
+void TargetTracker::update_spell(State next, bool unreachable, Timestamp at, const DetectionParams& params) {
+  if (next == State::up || next == State::unknown) {
+    spell_ = TroubleSpell{};
+    return;
+  }
+  if (!spell_.since) {
+    spell_.since = at;
+    // Down straight from up, after signs of congestion that had not yet made it stressed (a
+    // slow answer, probes lost): the trouble began with them, as stress.
+    if (next == State::down) {
+      const auto congested = congested_since(params);
+      if (congested && *congested < at) spell_.since = spell_.stressed_since = *congested;
+    }
+  }
+  if (next == State::stressed && !spell_.stressed_since) spell_.stressed_since = at;
+  if (next == State::down && !spell_.down_since) {
+    spell_.down_since = at;
+    spell_.unreachable = unreachable;
+    bool degraded = spell_.stressed_since.has_value();
     for (const auto& [id, check] : checks_)
-      if (const auto onset = check.trouble_onset(params); onset && *onset < since) since = *onset;
+      if (check.known() && check.ever_answered() && check.degraded_before_run(params, params.stress_lead.at(cadence_))) degraded = true;
+    spell_.degraded_before_down = degraded;
+    for (const auto& [id, check] : checks_)
+      if (check.known() && check.last_answer() && (!spell_.answered_last || *check.last_answer() > *spell_.answered_last))
+        spell_.answered_last = check.last_answer();
   }
-  // Never before the state it follows began.
-  since_ = std::max(since, since_);
-  state_ = next;
-  return next;
+}
+
+bool TargetTracker::add(const Result& result, const DetectionParams& params, std::optional<Timestamp> path_congested_since) {
+  auto it = checks_.find(result.check);
+  if (it == checks_.end()) it = checks_.emplace(result.check, CheckTracker(params, result.kind)).first;
+  const bool learn = state_ == State::up || state_ == State::unknown;
+  if (!it->second.add(result, learn, params)) return false;
+  const Answer answer = classify(result.outcome);
+  if (answer == Answer::ok || answer == Answer::refused) silent_stress_ = false;
+
+  std::optional<Timestamp> recovered_at;  // when a down spell ended, if this result ended it
+  if (state_ == State::down && unreachable_ && (answer == Answer::ok || answer == Answer::refused)) {
+    // Back from silence: the outage's failures are not stress now; the target is judged
+    // afresh on what it answers from here. A flooded target that answers again, slowly,
+    // stays stressed in the same event.
+    for (auto& [id, check] : checks_) check.forget_trouble_before(result.time);
+    recovered_at = result.time;
+    // Congested before it fell silent: stressed still, until its answers are good again (the
+    // flood may outlast the cut), from this answer on.
+    stressed_ = spell_.degraded_before_down;
+    stressed_since_.reset();
+    if (stressed_) stressed_since_ = result.time;
+    loss_evidence_ = delay_evidence_ = 0;
+    loss_evidence_since_.reset();
+    delay_evidence_since_.reset();
+  }
+
+  // The evidence of stress, probe by probe: a CUSUM of loss and one of delay, each kept
+  // between zero and twice the threshold (so that it falls back soon after a long flood).
+  const double threshold = std::log(params.stress_odds);
+  const StressEvidence& e = it->second.last_evidence();
+  const auto accumulate = [&](double& evidence, std::optional<Timestamp>& since, double step) {
+    if (step == 0) return;
+    evidence = std::clamp(evidence + step, 0.0, 2 * threshold);
+    if (evidence <= 0) since.reset();
+    else if (!since) since = e.from;
+  };
+  // The probes lost in an outage that just ended are the outage's, not loss.
+  if (!recovered_at) accumulate(loss_evidence_, loss_evidence_since_, e.loss);
+  accumulate(delay_evidence_, delay_evidence_since_, e.delay);
+  const bool slow_answer_back = recovered_at && it->second.is_slow(result.rtt, params);  // slow from the first answer back
+
+  std::optional<Timestamp> stress_ended_at;
+  // With two or more other targets congested on the path in, congestion here is likely before
+  // any evidence: the signs that only hint at it alone (one slow answer, a few probes lost)
+  // are enough.
+  const bool path_congested = path_congested_since.has_value();
+  const double delay_needed = path_congested ? std::log(slow_when_stressed / slow_when_normal) * 0.99 : threshold;
+  const double loss_needed = path_congested ? threshold / 2 : threshold;
+  if (!stressed_ && (loss_evidence_ >= loss_needed || delay_evidence_ >= delay_needed || slow_answer_back)) {
+    stressed_ = true;
+    // Stressed from the first probe of the evidence that made it so: the flood began there.
+    Timestamp since = result.time;
+    if (delay_evidence_ >= delay_needed && delay_evidence_since_) since = std::min(since, *delay_evidence_since_);
+    if (loss_evidence_ >= loss_needed && loss_evidence_since_) since = std::min(since, *loss_evidence_since_);
+    stressed_since_ = since;
+  } else if (stressed_) {
+    // The trouble is over once every check that answers has answered well a few times in a
+    // row: from the first of those answers.
+    bool all_good = true;
+    std::optional<Timestamp> good_from;
+    int judged = 0;
+    for (const auto& [id, check] : checks_) {
+      if (!check.known() || !check.ever_answered() || check.run_refused()) continue;
+      if (stressed_since_ && check.last_sample_time() < *stressed_since_) continue;  // not heard from since
+      ++judged;
+      const auto [good, since] = check.good_stretch(params);
+      if (good < params.stress_fall) {
+        all_good = false;
+        break;
+      }
+      if (since && (!good_from || *since > *good_from)) good_from = since;
+    }
+    if (judged > 0 && all_good) {
+      stressed_ = false;
+      stress_ended_at = good_from.value_or(result.time);
+      for (auto& [id, check] : checks_) check.forget_trouble_before(*stress_ended_at);
+      loss_evidence_ = delay_evidence_ = 0;
+      loss_evidence_since_.reset();
+      delay_evidence_since_.reset();
+    }
+  }
+  read_stress(params);
+
+  std::optional<Verdict> verdict;
+  silence_ = Silence{};
+  if (state_ == State::down && unreachable_ && !recovered_at) {
+    // Silent it stays down, until something answers: a silence judged long enough once does
+    // not become short again as the window moves on.
+    verdict = Verdict{State::down, true, since_, reason_};
+  }
+  if (!verdict) verdict = silence(params, path_congested_since, result.time);
+  if (!verdict && silence_.failures >= params.fall && !stressed_) {
+    // Silent for longer than the target's clean past explains, not yet for longer than the
+    // congestion now explains: at the least, it answers only part of the time.
+    const Silence clean = measure_silence(params, std::nullopt);
+    // Only once the silence has lasted: a cut is told as down from its first lost probe,
+    // not as a stress that was never there.
+    if (clean.since && clean.log_chance < std::log(params.silence_chance) && result.time - *clean.since >= params.silence_span.at(cadence_)) {
+      stressed_ = true;
+      stressed_since_ = *clean.since;
+      silent_stress_ = true;
+    }
+  }
+  if (verdict) {
+    services_failing_.clear();
+  } else {
+    // A service stays failed until it has passed `rise` times in a row.
+    std::erase_if(services_failing_, [&](const std::string& id) {
+      const auto c = checks_.find(id);
+      return c == checks_.end() || c->second.passes() >= params.rise;
+    });
+    const bool was_failing = !services_failing_.empty();
+    verdict = service_failure(params, services_failing_);
+    if (!verdict && was_failing) verdict = Verdict{State::down, false, since_, reason_};
+  }
+  if (!verdict) {
+    Verdict v;
+    if (stressed_) {
+      v.state = State::stressed;
+      // Answering again after an outage, still stressed: from the answer that ended it.
+      v.since = state_ == State::down ? recovered_at.value_or(answer == Answer::ok ? it->second.passing_since() : result.time)
+                                      : stressed_since_.value_or(result.time);
+      char text[160];
+      if (silent_stress_ && silence_.since)
+        std::snprintf(text, sizeof text, "silent for %d probes on a congested path: too long for loss on a clean one, not yet for this one", silence_.failures);
+      else
+        std::snprintf(text, sizeof text, "stress %.2f: %.1fx RTT, %.0f%% answered", stress_.stress, stress_.inflation, stress_.answer_ratio() * 100);
+      v.reason = text;
+    } else {
+      v.state = State::up;
+      v.reason = "checks passing";
+      if (stress_ended_at) v.since = *stress_ended_at;
+      else if (recovered_at) v.since = *recovered_at;
+      else if (state_ == State::down && answer == Answer::ok) v.since = it->second.passing_since();
+      else v.since = result.time;
+    }
+    verdict = v;
+  }
+  const bool changed = verdict->state != state_ || (verdict->state == State::down && verdict->unreachable != unreachable_);
+  if (changed) {
+    // Never before the state it follows began.
+    since_ = std::max(verdict->since, since_);
+    state_ = verdict->state;
+    unreachable_ = verdict->unreachable;
+    reason_ = verdict->reason;
+    update_spell(state_, unreachable_, since_, params);
+  }
+  if (state_ == State::stressed && !spell_.down_since) {
+    // While it still answers, the worst it looked: the evidence of a flood.
+    spell_.worst_answer_ratio = std::min(spell_.worst_answer_ratio, stress_.answer_ratio());
+    if (stress_.inflation > spell_.worst_inflation) {
+      spell_.worst_inflation = stress_.inflation;
+      spell_.worst_rtt = stress_.rtt;
+      spell_.normal_rtt = stress_.normal;
+    }
+  }
+  return changed;
 }
 
 }  // namespace blackout

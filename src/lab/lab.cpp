@@ -207,10 +207,27 @@ LabResult Lab::build_network() {
   return ok();
 }
 
+namespace {
+
+// The per-site queue in packets for a queueing delay at 8 Mbit/s, with the 1400-byte
+// datagrams the floods send.
+int site_queue_packets(Duration delay) {
+  const double packets = to_seconds(delay) * 8e6 / (1400.0 * 8);
+  return std::max(2, static_cast<int>(std::lround(packets)));
+}
+
+std::string milliseconds_text(Duration delay) { return std::to_string(std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(delay).count())) + "ms"; }
+
+constexpr auto default_link_queue = std::chrono::milliseconds(100);
+constexpr int default_site_queue = 60;
+
+}  // namespace
+
 LabResult Lab::build_traffic_control() {
   // The border link into the country: 40 Mbit/s with at most 100 ms of queue. A flood
   // larger than that fills the queue: real queueing delay for every probe, then real loss.
-  if (auto done = exec("transit", {"tc", "qdisc", "add", "dev", "to-border", "root", "tbf", "rate", "40mbit", "burst", "32kb", "latency", "100ms"});
+  if (auto done = exec("transit", {"tc", "qdisc", "add", "dev", "to-border", "root", "tbf", "rate", "40mbit", "burst", "32kb", "latency",
+                                   milliseconds_text(default_link_queue)});
       !done)
     return done;
   // Each site behind the border has its own 8 Mbit/s class with a 60-packet queue (about
@@ -228,7 +245,10 @@ LabResult Lab::build_traffic_control() {
     if (auto done = exec("border", {"tc", "class", "add", "dev", "to-core", "parent", "1:1", "classid", classid, "htb", "rate", "8mbit", "ceil", "8mbit"});
         !done)
       return done;
-    if (auto done = exec("border", {"tc", "qdisc", "add", "dev", "to-core", "parent", classid, "pfifo", "limit", "60"}); !done) return done;
+    if (auto done = exec("border", {"tc", "qdisc", "add", "dev", "to-core", "parent", classid, "handle", std::to_string(minor) + ":", "pfifo",
+                                    "limit", std::to_string(default_site_queue)});
+        !done)
+      return done;
     if (auto done = exec("border", {"tc", "filter", "add", "dev", "to-core", "parent", "1:", "protocol", "ip", "prio", "1", "u32", "match", "ip", "dst",
                                     site.address + "/32", "flowid", classid});
         !done)
@@ -481,6 +501,45 @@ LabResult Lab::set_background_loss(double percent) {
   if (per_mille > 0) script += "    ip daddr " + std::string(country_prefix) + " numgen random mod 1000 < " + std::to_string(per_mille) + " drop\n";
   script += "  }\n}\n";
   return nft("transit", script);
+}
+
+LabResult Lab::set_queue(const std::string& target, Duration delay) {
+  if (delay < std::chrono::milliseconds(1) || delay > std::chrono::seconds(2)) return make_error("a queue holds between 1 ms and 2 s");
+  if (target == "link")
+    return exec("transit", {"tc", "qdisc", "change", "dev", "to-border", "root", "tbf", "rate", "40mbit", "burst", "32kb", "latency",
+                            milliseconds_text(delay)});
+  // The sites' classes are numbered in the order of lab_sites(), routers left out.
+  int minor = 10;
+  for (const LabSite& site : lab_sites()) {
+    if (site.server == "router") continue;
+    if (site.name == target)
+      return exec("border", {"tc", "qdisc", "change", "dev", "to-core", "parent", "1:" + std::to_string(minor), "handle", std::to_string(minor) + ":",
+                             "pfifo", "limit", std::to_string(site_queue_packets(delay))});
+    ++minor;
+  }
+  return make_error("no queue at " + target + " (a site with a server, or link)");
+}
+
+LabResult Lab::reset_queues() {
+  if (auto done = set_queue("link", default_link_queue); !done) return done;
+  int minor = 10;
+  for (const LabSite& site : lab_sites()) {
+    if (site.server == "router") continue;
+    if (auto done = exec("border", {"tc", "qdisc", "change", "dev", "to-core", "parent", "1:" + std::to_string(minor), "handle",
+                                    std::to_string(minor) + ":", "pfifo", "limit", std::to_string(default_site_queue)});
+        !done)
+      return done;
+    ++minor;
+  }
+  return ok();
+}
+
+LabResult Lab::set_forwarding(bool forwarding) {
+  if (!forwarding)
+    return nft("border", "table ip blackout_no_forwarding {\n  chain forward { type filter hook forward priority -10; policy accept;\n"
+                         "    ip daddr " + std::string(country_prefix) + " drop\n    ip saddr " + std::string(country_prefix) + " drop\n  }\n}\n");
+  run_command(in_namespace(ns("border"), {"nft", "delete", "table", "ip", "blackout_no_forwarding"}));
+  return ok();
 }
 
 Expected<std::uint64_t> parse_bit_rate(const std::string& text) {

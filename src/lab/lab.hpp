@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lab/command.hpp"
+#include "model/time.hpp"
 #include "util/expected.hpp"
 
 namespace blackout::lab {
@@ -64,6 +65,14 @@ class Lab {
   LabResult set_link(const std::string& link, bool up);
   LabResult set_announced(bool announced);
   LabResult set_background_loss(double percent);
+  // How much queue a bottleneck holds: the delay a flood that fills it adds to every probe
+  // (`link`: the border link's tbf; a site: its htb class's packet queue). The defaults are
+  // the link's 100 ms and the sites' 60 packets (about 84 ms at 8 Mbit/s).
+  LabResult set_queue(const std::string& target, Duration delay);
+  LabResult reset_queues();
+  // The border stops (or resumes) forwarding into the country, while it still answers and
+  // keeps its BGP session: the routes stay, the traffic dies at the border.
+  LabResult set_forwarding(bool forwarding);
   // Processes started for the lab by others (the monitor of a run): recorded so that `down`
   // stops them too, and forgotten once they are stopped.
   void adopt(const Daemon& daemon) const { record_daemon(daemon); }

@@ -33,6 +33,9 @@ LabResult carry_out(Lab& lab, const ScenarioAction& a, double speed) {
   if (a.kind == "withdraw") return lab.set_announced(false);
   if (a.kind == "announce") return lab.set_announced(true);
   if (a.kind == "loss") return lab.set_background_loss(a.percent);
+  if (a.kind == "queue") return lab.set_queue(a.target, a.delay);
+  if (a.kind == "cut_forwarding") return lab.set_forwarding(false);
+  if (a.kind == "restore_forwarding") return lab.set_forwarding(true);
   return make_error("unknown action " + a.kind);
 }
 
@@ -55,18 +58,25 @@ void restore(Lab& lab) {
   (void)lab.set_link("vantage", true);
   (void)lab.set_link("border", true);
   (void)lab.set_announced(true);
+  (void)lab.set_forwarding(true);
+  (void)lab.reset_queues();
   (void)lab.set_background_loss(0);
 }
 
 }  // namespace
 
-std::string lab_monitor_config(const std::string& store_url) {
+std::string lab_monitor_config(const std::string& store_url, Duration interval) {
+  // A probe may take most of its interval: a full queue of half a second is stress to tell,
+  // not a silence. Confirmations follow at once, a tenth of a second apart.
+  const Duration timeout = interval * 9 / 10;
+  const Duration jitter = interval / 10;
   std::string yaml =
       "# The monitor's config for the lab (blackout lab config prints it). One lab second stands\n"
-      "# for one story minute: probes every second, detection windows to match.\n"
+      "# for one story minute: probes every second. Detection runs on its defaults, which are\n"
+      "# counted in probe intervals and so hold at this cadence as at any other.\n"
       "vantage: lab-vantage\nstore: " + store_url + "\nlab_only: true\n"
-      "defaults: { interval: 1s, timeout: 500ms, jitter: 100ms, confirmations: 2, confirm_spacing: 100ms }\n"
-      "detection: { window: 6, baseline_min_samples: 5, stress_rise: 2, stress_fall: 3, wave_gap: 10s, stress_lead: 3s, clean_cut_spread: 3s }\n"
+      "defaults: { interval: " + format_duration(interval) + ", timeout: " + format_duration(timeout) + ", jitter: " + format_duration(jitter) +
+      ", confirmations: 2, confirm_spacing: 100ms }\n"
       "groups:\n  government: Government and state media web sites\n  infrastructure: Name, mail and routing infrastructure\n"
       "# The transit's routing table, over a BGP session from the vantage: is the country's\n"
       "# prefix still in it?\n"
@@ -102,10 +112,12 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   // (the monitor appends to it), and the earlier run's score and MRT files are not this one's.
   for (const char* stale : {"monitor.log", "score.json", "events.json", "status.json"}) std::filesystem::remove(options.out_dir / stale, ec);
   std::filesystem::remove_all(options.out_dir / "mrt", ec);
+  // The scenario as played, with its ground truth: a drawn one replays from this file.
+  std::ofstream(options.out_dir / "scenario.yaml", std::ios::trunc) << scenario_to_yaml(scenario);
   const auto config = options.out_dir / "lab.yaml";
   {
     std::ofstream out(config, std::ios::trunc);
-    out << lab_monitor_config("sqlite:" + std::filesystem::absolute(store).string());
+    out << lab_monitor_config("sqlite:" + std::filesystem::absolute(store).string(), scenario.interval);
     if (!out) return make_error("cannot write " + config.string());
   }
   restore(lab);
@@ -124,6 +136,8 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   truth.speed = scenario.speed;
   truth.waves = scenario.waves;
   truth.max_target_events = scenario.max_target_events;
+  truth.interval = scenario.interval;
+  truth.seed = scenario.seed;
   truth.t0 = now();
   const auto at = [&](Duration story) { return truth.t0 + scenario.lab_time(story); };
   std::vector<std::size_t> awaiting_route;  // played actions whose effect is the route's return
@@ -172,6 +186,7 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
     return t;
   };
   for (const ExpectedEvent& e : scenario.expect) truth.events.push_back(GroundTruthEvent{e, effective_at(e.from), effective_at(e.to)});
+  for (const ScenarioFault& f : scenario.faults) truth.faults.push_back(GroundTruthFault{f, effective_at(f.from), effective_at(f.to)});
   std::ofstream out(options.out_dir / "ground-truth.json", std::ios::trunc);
   out << ground_truth_to_json(truth) << '\n';
   if (!out) return make_error("cannot write " + (options.out_dir / "ground-truth.json").string());
@@ -186,6 +201,8 @@ std::string ground_truth_to_json(const GroundTruth& truth) {
   j["end"] = format_rfc3339(truth.end);
   if (truth.waves) j["waves"] = *truth.waves;
   if (truth.max_target_events >= 0) j["max_target_events"] = truth.max_target_events;
+  j["interval"] = format_duration(truth.interval);
+  if (truth.seed) j["seed"] = *truth.seed;
   j["actions"] = nlohmann::ordered_json::array();
   for (const PlayedAction& p : truth.actions) {
     nlohmann::ordered_json a;
@@ -213,6 +230,21 @@ std::string ground_truth_to_json(const GroundTruth& truth) {
     if (!e.expected.cascade.empty()) o["cascade"] = e.expected.cascade;
     j["events"].push_back(o);
   }
+  j["faults"] = nlohmann::ordered_json::array();
+  for (const GroundTruthFault& f : truth.faults) {
+    nlohmann::ordered_json o;
+    o["kind"] = f.fault.kind;
+    o["scope"] = std::string(to_string(f.fault.scope));
+    o["subject"] = f.fault.subject;
+    o["expect"] = f.fault.expect;
+    o["start"] = format_rfc3339(f.start);
+    o["end"] = format_rfc3339(f.end);
+    o["story_from"] = format_duration(f.fault.from);
+    o["story_to"] = format_duration(f.fault.to);
+    if (f.fault.intensity > 0) o["intensity"] = f.fault.intensity;
+    if (f.fault.delay > Duration::zero()) o["delay"] = format_duration(f.fault.delay);
+    j["faults"].push_back(o);
+  }
   return j.dump(2);
 }
 
@@ -231,10 +263,14 @@ Expected<GroundTruth> ground_truth_from_json(const std::string& text) {
     truth.end = time(j.at("end"));
     if (j.contains("waves")) truth.waves = j["waves"].get<int>();
     if (j.contains("max_target_events")) truth.max_target_events = j["max_target_events"].get<int>();
+    if (j.contains("interval"))
+      if (auto d = parse_duration(j["interval"].get<std::string>())) truth.interval = *d;
+    if (j.contains("seed")) truth.seed = j["seed"].get<std::uint64_t>();
+    const auto scope_of = [](const std::string& scope) { return scope == "target" ? Scope::target : scope == "layer" ? Scope::layer : Scope::network; };
     for (const auto& e : j.at("events")) {
       GroundTruthEvent g;
       const std::string scope = e.at("scope").get<std::string>();
-      g.expected.scope = scope == "target" ? Scope::target : scope == "layer" ? Scope::layer : Scope::network;
+      g.expected.scope = scope_of(scope);
       g.expected.subject = e.at("subject").get<std::string>();
       g.expected.kind = e.at("kind").get<std::string>();
       g.start = time(e.at("start"));
@@ -246,6 +282,23 @@ Expected<GroundTruth> ground_truth_from_json(const std::string& text) {
       if (e.contains("cascade")) g.expected.cascade = e["cascade"].get<std::vector<std::string>>();
       truth.events.push_back(g);
     }
+    if (j.contains("faults"))
+      for (const auto& f : j["faults"]) {
+        GroundTruthFault g;
+        g.fault.kind = f.at("kind").get<std::string>();
+        g.fault.scope = scope_of(f.at("scope").get<std::string>());
+        g.fault.subject = f.at("subject").get<std::string>();
+        g.fault.expect = f.at("expect").get<std::string>();
+        g.start = time(f.at("start"));
+        g.end = time(f.at("end"));
+        for (auto [key, slot] : {std::pair{"story_from", &g.fault.from}, std::pair{"story_to", &g.fault.to}})
+          if (f.contains(key))
+            if (auto d = parse_duration(f[key].get<std::string>())) *slot = *d;
+        if (f.contains("intensity")) g.fault.intensity = f["intensity"].get<double>();
+        if (f.contains("delay"))
+          if (auto d = parse_duration(f["delay"].get<std::string>())) g.fault.delay = *d;
+        truth.faults.push_back(g);
+      }
     return truth;
   } catch (const std::exception& e) {
     return make_error(std::string("not a ground-truth file: ") + e.what());

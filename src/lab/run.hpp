@@ -15,8 +15,8 @@
 namespace blackout::lab {
 
 // The monitor config for the lab: every site with its checks, the transit as the vantage's
-// control target, probes every second, detection tuned to one lab second per story minute.
-std::string lab_monitor_config(const std::string& store_url);
+// control target, probes every second; detection on its defaults (counted in probe intervals).
+std::string lab_monitor_config(const std::string& store_url, Duration interval = std::chrono::seconds(1));
 
 struct PlayedAction {
   ScenarioAction action;
@@ -30,6 +30,11 @@ struct GroundTruthEvent {
   Timestamp start, end;
 };
 
+struct GroundTruthFault {
+  ScenarioFault fault;
+  Timestamp start, end;
+};
+
 struct GroundTruth {
   std::string scenario;
   double speed = 60;
@@ -38,6 +43,9 @@ struct GroundTruth {
   std::vector<GroundTruthEvent> events;
   std::optional<int> waves;
   int max_target_events = -1;
+  Duration interval = std::chrono::seconds(1);  // the monitor's probe interval
+  std::optional<std::uint64_t> seed;            // a randomised scenario's
+  std::vector<GroundTruthFault> faults;
 };
 
 std::string ground_truth_to_json(const GroundTruth& truth);

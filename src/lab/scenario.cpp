@@ -71,7 +71,8 @@ std::string site_name(const std::string& origin, const YAML::Node& node, const s
 }
 
 ScenarioAction parse_action(const std::string& origin, const YAML::Node& node) {
-  static const std::set<std::string> kinds = {"flood", "flood_stop", "stop", "start", "block", "unblock", "link_down", "link_up", "withdraw", "announce", "loss"};
+  static const std::set<std::string> kinds = {"flood",    "flood_stop", "stop",     "start", "block", "unblock",        "link_down",
+                                              "link_up",  "withdraw",   "announce", "loss",  "queue", "cut_forwarding", "restore_forwarding"};
   std::set<std::string> allowed = kinds;
   allowed.insert("at");
   only_keys(origin, node, allowed, "an action");
@@ -111,25 +112,35 @@ ScenarioAction parse_action(const std::string& origin, const YAML::Node& node) {
       if (action.target != "border" && action.target != "vantage") fail(origin, value, key + ": border or vantage");
     } else if (key == "withdraw" || key == "announce") {
       action.target = "country";
+    } else if (key == "queue") {
+      only_keys(origin, value, {"target", "delay"}, "queue");
+      if (!value["target"] || !value["delay"]) fail(origin, value, "queue needs target and delay");
+      action.target = site_name(origin, value["target"], "queue.target", true);
+      action.delay = duration(origin, value["delay"], "queue.delay");
+      if (action.delay < std::chrono::milliseconds(5) || action.delay > std::chrono::seconds(2)) fail(origin, value["delay"], "queue.delay: from 5ms to 2s");
+    } else if (key == "cut_forwarding" || key == "restore_forwarding") {
+      action.target = scalar(origin, value, key);
+      if (action.target != "border") fail(origin, value, key + ": border (the router that stops forwarding but still answers)");
     } else if (key == "loss") {
       action.percent = number(origin, value, "loss");
       if (action.percent < 0 || action.percent > 100) fail(origin, value, "loss: a percentage from 0 to 100");
     }
   }
-  if (kinds_seen != 1) fail(origin, node, "an action has `at` and exactly one of: flood, flood_stop, stop, start, block, unblock, link_down, link_up, withdraw, announce, loss");
+  if (kinds_seen != 1)
+    fail(origin, node,
+         "an action has `at` and exactly one of: flood, flood_stop, stop, start, block, unblock, link_down, link_up, withdraw, announce, loss, "
+         "queue, cut_forwarding, restore_forwarding");
   return action;
 }
+
+Scope parse_scope(const std::string& origin, const YAML::Node& node);
 
 ExpectedEvent parse_expected(const std::string& origin, const YAML::Node& node) {
   only_keys(origin, node, {"scope", "subject", "kind", "from", "to", "signature", "cascade"}, "an expected event");
   for (const char* key : {"scope", "subject", "kind", "from", "to"})
     if (!node[key]) fail(origin, node, std::string("an expected event needs `") + key + "`");
   ExpectedEvent e;
-  const std::string scope = scalar(origin, node["scope"], "scope");
-  if (scope == "target") e.scope = Scope::target;
-  else if (scope == "layer") e.scope = Scope::layer;
-  else if (scope == "network") e.scope = Scope::network;
-  else fail(origin, node["scope"], "scope: target, layer or network");
+  e.scope = parse_scope(origin, node["scope"]);
   e.subject = scalar(origin, node["subject"], "subject");
   if (e.scope == Scope::target) (void)site_name(origin, node["subject"], "subject", false);
   if (e.scope == Scope::layer && !layer_from_string(e.subject)) fail(origin, node["subject"], "subject: a layer (web, mail, dns, router, host, bgp)");
@@ -151,6 +162,31 @@ ExpectedEvent parse_expected(const std::string& origin, const YAML::Node& node) 
   return e;
 }
 
+Scope parse_scope(const std::string& origin, const YAML::Node& node) {
+  const std::string scope = scalar(origin, node, "scope");
+  if (scope == "target") return Scope::target;
+  if (scope == "layer") return Scope::layer;
+  if (scope == "network") return Scope::network;
+  fail(origin, node, "scope: target, layer or network");
+}
+
+ScenarioFault parse_fault(const std::string& origin, const YAML::Node& node) {
+  only_keys(origin, node, {"kind", "scope", "subject", "expect", "from", "to", "intensity", "delay"}, "a fault");
+  for (const char* key : {"kind", "scope", "subject", "expect", "from", "to"})
+    if (!node[key]) fail(origin, node, std::string("a fault needs `") + key + "`");
+  ScenarioFault f;
+  f.kind = scalar(origin, node["kind"], "kind");
+  f.scope = parse_scope(origin, node["scope"]);
+  f.subject = scalar(origin, node["subject"], "subject");
+  f.expect = scalar(origin, node["expect"], "expect");
+  if (f.expect != "stressed" && f.expect != "down" && f.expect != "none") fail(origin, node["expect"], "expect: stressed, down or none");
+  f.from = duration(origin, node["from"], "from");
+  f.to = duration(origin, node["to"], "to");
+  if (node["intensity"]) f.intensity = number(origin, node["intensity"], "intensity");
+  if (node["delay"]) f.delay = duration(origin, node["delay"], "delay");
+  return f;
+}
+
 }  // namespace
 
 std::string ScenarioAction::describe() const {
@@ -165,13 +201,17 @@ std::string ScenarioAction::describe() const {
   if (kind == "announce") return "announce the country's prefix";
   if (kind == "link_down") return "link " + target + " down";
   if (kind == "link_up") return "link " + target + " up";
+  if (kind == "queue") return "queue at " + target + " holds " + format_duration(delay);
+  if (kind == "cut_forwarding") return target + " stops forwarding (it still answers)";
+  if (kind == "restore_forwarding") return target + " forwards again";
   return kind + " " + target;
 }
 
 Expected<Scenario> parse_scenario(const std::string& text, const std::string& origin) {
   try {
     const YAML::Node root = YAML::Load(text);
-    only_keys(origin, root, {"name", "description", "speed", "duration", "actions", "expect", "waves", "max_target_events"}, "a scenario");
+    only_keys(origin, root, {"name", "description", "speed", "duration", "interval", "seed", "actions", "expect", "faults", "waves", "max_target_events"},
+              "a scenario");
     Scenario s;
     if (!root["name"]) fail(origin, root, "a scenario needs a `name`");
     s.name = scalar(origin, root["name"], "name");
@@ -179,6 +219,15 @@ Expected<Scenario> parse_scenario(const std::string& text, const std::string& or
     if (root["speed"]) {
       s.speed = number(origin, root["speed"], "speed");
       if (s.speed < 1 || s.speed > 3600) fail(origin, root["speed"], "speed: from 1 to 3600 story seconds per lab second");
+    }
+    if (root["interval"]) {
+      s.interval = duration(origin, root["interval"], "interval");
+      if (s.interval < std::chrono::milliseconds(500) || s.interval > std::chrono::seconds(60)) fail(origin, root["interval"], "interval: from 500ms to 60s");
+    }
+    if (root["seed"]) {
+      const std::string digits = scalar(origin, root["seed"], "seed");
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 19) fail(origin, root["seed"], "seed: a whole number");
+      s.seed = std::stoull(digits);
     }
     if (!root["duration"]) fail(origin, root, "a scenario needs a `duration` (story time)");
     s.duration = duration(origin, root["duration"], "duration");
@@ -193,6 +242,10 @@ Expected<Scenario> parse_scenario(const std::string& text, const std::string& or
       if (!root["expect"].IsSequence()) fail(origin, root["expect"], "expect: a list");
       for (const auto& node : root["expect"]) s.expect.push_back(parse_expected(origin, node));
     }
+    if (root["faults"]) {
+      if (!root["faults"].IsSequence()) fail(origin, root["faults"], "faults: a list");
+      for (const auto& node : root["faults"]) s.faults.push_back(parse_fault(origin, node));
+    }
     if (root["waves"]) s.waves = static_cast<int>(number(origin, root["waves"], "waves"));
     if (root["max_target_events"]) s.max_target_events = static_cast<int>(number(origin, root["max_target_events"], "max_target_events"));
     return s;
@@ -201,6 +254,51 @@ Expected<Scenario> parse_scenario(const std::string& text, const std::string& or
   } catch (const YAML::Exception& e) {
     return make_error(origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+}
+
+std::string scenario_to_yaml(const Scenario& s) {
+  std::ostringstream out;
+  const auto d = [](Duration duration) { return format_duration(duration); };
+  out << "name: " << s.name << "\n";
+  if (!s.description.empty()) out << "description: \"" << s.description << "\"\n";
+  if (s.seed) out << "seed: " << *s.seed << "\n";
+  out << "speed: " << s.speed << "\nduration: " << d(s.duration) << "\ninterval: " << d(s.interval) << "\n";
+  out << "actions:\n";
+  for (const ScenarioAction& a : s.actions) {
+    out << "  - { at: " << d(a.at) << ", ";
+    if (a.kind == "flood") out << "flood: { target: " << a.target << ", rate: " << a.rate << ", for: " << d(a.length) << " }";
+    else if (a.kind == "queue") out << "queue: { target: " << a.target << ", delay: " << d(a.delay) << " }";
+    else if (a.kind == "block") out << "block: { target: " << a.target << ", mode: " << (a.reject ? "reject" : "drop") << " }";
+    else if (a.kind == "withdraw" || a.kind == "announce") out << a.kind << ": true";
+    else if (a.kind == "loss") out << "loss: " << a.percent;
+    else out << a.kind << ": " << a.target;
+    out << " }\n";
+  }
+  if (s.waves) out << "waves: " << *s.waves << "\n";
+  if (s.max_target_events >= 0) out << "max_target_events: " << s.max_target_events << "\n";
+  if (!s.faults.empty()) {
+    out << "faults:\n";
+    for (const ScenarioFault& f : s.faults) {
+      out << "  - { kind: " << f.kind << ", scope: " << to_string(f.scope) << ", subject: " << f.subject << ", expect: " << f.expect
+          << ", from: " << d(f.from) << ", to: " << d(f.to);
+      if (f.intensity > 0) out << ", intensity: " << f.intensity;
+      if (f.delay > Duration::zero()) out << ", delay: " << d(f.delay);
+      out << " }\n";
+    }
+  }
+  out << "expect:" << (s.expect.empty() ? " []" : "") << "\n";
+  for (const ExpectedEvent& e : s.expect) {
+    out << "  - { scope: " << to_string(e.scope) << ", subject: " << e.subject << ", kind: " << e.kind << ", from: " << d(e.from)
+        << ", to: " << d(e.to);
+    if (!e.signature.empty()) out << ", signature: " << e.signature;
+    if (!e.cascade.empty()) {
+      out << ", cascade: [";
+      for (std::size_t i = 0; i < e.cascade.size(); ++i) out << (i ? ", " : "") << e.cascade[i];
+      out << "]";
+    }
+    out << " }\n";
+  }
+  return out.str();
 }
 
 std::vector<std::string> builtin_scenarios() {

@@ -17,12 +17,14 @@ namespace blackout::lab {
 
 struct ScenarioAction {
   Duration at{};       // story time from the start of the scenario
-  std::string kind;    // flood, flood_stop, stop, start, block, unblock, link_down, link_up, withdraw, announce, loss
-  std::string target;  // a site, "link" (floods), or a link name (border, vantage)
+  std::string kind;    // flood, flood_stop, stop, start, block, unblock, link_down, link_up, withdraw, announce, loss,
+                       // queue, cut_forwarding, restore_forwarding
+  std::string target;  // a site, "link" (floods, queues), or a link or router name (border, vantage)
   std::uint64_t rate = 0;    // flood: bits per second
   Duration length{};         // flood: story time it lasts
   bool reject = false;       // block: reject (ICMP admin-prohibited) instead of drop
   double percent = 0;        // loss
+  Duration delay{};          // queue: the queueing delay a saturating flood adds there
   int line = 0;              // in the scenario file, for messages
   [[nodiscard]] std::string describe() const;
 };
@@ -38,6 +40,19 @@ struct ExpectedEvent {
   std::vector<std::string> cascade;  // network events: the layers in the order they fell
 };
 
+// A fault injected by a scenario, as a perfect monitor sees it: at which scope, on which
+// subject, and whether it is stress (told as stress: a stressed event or a stress-led one)
+// or an outage. The randomised family records them so that a run can be scored per fault.
+struct ScenarioFault {
+  std::string kind;     // flood, link-down, forward-drop, withdrawal, service-stop, blackhole
+  Scope scope = Scope::network;
+  std::string subject;  // a target, a layer, or "network"
+  std::string expect;   // "stressed" or "down"; "none" for a flood too weak to queue
+  Duration from{}, to{};
+  double intensity = 0;  // floods: offered rate over the bottleneck's
+  Duration delay{};      // floods: the queueing delay the bottleneck adds when full
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -48,6 +63,9 @@ struct Scenario {
   // Scopes at which any event not expected is a false event (the quiet scenario lists all).
   std::optional<int> waves;          // how many waves a perfect monitor finds
   int max_target_events = -1;        // flapping: at most this many target events (hysteresis)
+  Duration interval = std::chrono::seconds(1);  // the monitor's probe interval in the lab
+  std::vector<ScenarioFault> faults; // what was injected, per fault (the randomised family)
+  std::optional<std::uint64_t> seed; // the randomised family's seed that drew it
   // Lab seconds for a story duration.
   [[nodiscard]] Duration lab_time(Duration story) const {
     return Duration{static_cast<Duration::rep>(static_cast<double>(story.count()) / speed)};
@@ -59,5 +77,7 @@ std::vector<std::string> builtin_scenarios();
 // A built-in name or a path to a YAML file. Errors name the file, line and field.
 Expected<Scenario> load_scenario(const std::string& name_or_path);
 Expected<Scenario> parse_scenario(const std::string& text, const std::string& origin);
+// The scenario as a file parse_scenario reads back the same (a drawn scenario, kept with its run).
+std::string scenario_to_yaml(const Scenario& scenario);
 
 }  // namespace blackout::lab

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <set>
+
+#include "detect/report_json.hpp"
 
 namespace blackout::lab {
 namespace {
@@ -34,6 +38,8 @@ bool RunScore::pass() const {
   if (!false_events.empty()) return false;
   if (max_target_events >= 0 && target_events > max_target_events) return false;
   if (waves_expected && *waves_expected != waves_detected) return false;
+  for (const auto& f : faults)
+    if (!f.found || !f.told_right) return false;
   return true;
 }
 
@@ -118,6 +124,41 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
     }
     score.expected.push_back(o);
   }
+  // Faults: found at their scope, and told as what they were.
+  for (const GroundTruthFault& f : truth.faults) {
+    FaultOutcome o;
+    o.truth = f;
+    // A flood too weak to queue must make no event of its own: it is judged until another
+    // fault begins, less the tolerance of a boundary (an event dated a lost probe early is that
+    // fault's, not the flood's).
+    Timestamp judged_end = f.end;
+    if (f.fault.expect == "none")
+      for (const GroundTruthFault& other : truth.faults)
+        if (&other != &f && other.fault.expect != "none" && other.end > f.start && other.start < judged_end)
+          judged_end = std::max(f.start, other.start - tolerance);
+    const Event* best = nullptr;
+    Duration best_overlap{-1};
+    for (const Event& e : events) {
+      if (e.scope != f.fault.scope || e.subject != f.fault.subject) continue;
+      const Duration shared = f.fault.expect == "none" ? overlap(e.start, end_or(e, horizon), f.start, judged_end)
+                                                       : overlap(e.start, end_or(e, horizon), f.start - tolerance, f.end + tolerance);
+      if (shared > best_overlap && shared > Duration::zero()) {
+        best_overlap = shared;
+        best = &e;
+      }
+    }
+    if (f.fault.expect == "none") {
+      o.found = best == nullptr;
+      o.told_right = o.found;
+    } else if (best) {
+      o.found = true;
+      o.told_right = f.fault.expect == "stressed"
+                         ? best->kind == "stressed" || best->signature == "stress-led" || best->signature == "stress-only"
+                         : best->kind == "down";
+    }
+    o.detected = best ? std::string(to_string(best->scope)) + " " + best->subject + " " + best->kind + " " + best->signature : "nothing";
+    score.faults.push_back(std::move(o));
+  }
   for (std::size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
     if (e.scope == Scope::target) {
@@ -128,6 +169,28 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
     if (!used[i] && e.start >= truth.t0) score.false_events.push_back(e);
   }
   return score;
+}
+
+std::pair<int, int> live_agreement(const std::vector<std::pair<std::string, std::string>>& stored, const std::vector<Event>& offline) {
+  const auto key = [](const std::string& json) {
+    try {
+      const auto j = nlohmann::json::parse(json);
+      return j.value("start", std::string()) + "|" + (j["end"].is_string() ? j["end"].get<std::string>() : std::string("open")) + "|" +
+             j.value("kind", std::string()) + "|" + j.value("signature", std::string());
+    } catch (const std::exception&) {
+      return std::string("unreadable");
+    }
+  };
+  std::map<std::string, std::string> live, replayed;
+  for (const auto& [id, json] : stored) live[id] = key(json);
+  for (const Event& e : offline) replayed[e.id] = key(event_to_json(e));
+  std::set<std::string> ids;
+  for (const auto& [id, k] : live) ids.insert(id);
+  for (const auto& [id, k] : replayed) ids.insert(id);
+  int same = 0;
+  for (const std::string& id : ids)
+    if (live.contains(id) && replayed.contains(id) && live[id] == replayed[id]) ++same;
+  return {same, static_cast<int>(ids.size())};
 }
 
 std::string score_to_text(const RunScore& s) {
@@ -159,6 +222,14 @@ std::string score_to_text(const RunScore& s) {
   out += line;
   if (s.max_target_events >= 0) out += ", at most " + std::to_string(s.max_target_events) + " allowed";
   if (s.waves_expected) out += "; waves " + std::to_string(s.waves_detected) + " (expected " + std::to_string(*s.waves_expected) + ")";
+  for (const FaultOutcome& f : s.faults) {
+    std::snprintf(line, sizeof line, "\n  fault %-6s %-13s %-7s %-9s story %s-%s%s: %s", f.found && f.told_right ? "ok" : "WRONG", f.truth.fault.kind.c_str(),
+                  std::string(to_string(f.truth.fault.scope)).c_str(), f.truth.fault.subject.c_str(), format_duration(f.truth.fault.from).c_str(),
+                  format_duration(f.truth.fault.to).c_str(),
+                  f.truth.fault.intensity > 0 ? (" (" + std::to_string(f.truth.fault.intensity).substr(0, 4) + "x, " + format_duration(f.truth.fault.delay) + " queue)").c_str() : "",
+                  f.detected.c_str());
+    out += line;
+  }
   out += std::string("\n  ") + (s.pass() ? "PASS" : "FAIL") + "\n";
   return out;
 }
@@ -184,6 +255,7 @@ std::string score_to_json(const RunScore& s) {
       e["latency_s"] = o.latency ? nlohmann::ordered_json(to_seconds(*o.latency)) : nlohmann::ordered_json(nullptr);
       e["kind_ok"] = o.kind_ok;
       e["signature"] = o.match->signature;
+      if (!o.truth.expected.signature.empty()) e["expected_signature"] = o.truth.expected.signature;
       e["signature_ok"] = o.signature_ok;
       e["cascade_ok"] = o.cascade_ok;
       e["fragments"] = o.fragments;
@@ -195,6 +267,19 @@ std::string score_to_json(const RunScore& s) {
     j["false_events"] = nlohmann::ordered_json::array();
   for (const Event& e : s.false_events) j["false_events"].push_back(e.id);
   j["target_events"] = s.target_events;
+  j["faults"] = nlohmann::ordered_json::array();
+  for (const FaultOutcome& f : s.faults) {
+    nlohmann::ordered_json o;
+    o["kind"] = f.truth.fault.kind;
+    o["scope"] = std::string(to_string(f.truth.fault.scope));
+    o["subject"] = f.truth.fault.subject;
+    o["expect"] = f.truth.fault.expect;
+    if (f.truth.fault.intensity > 0) o["intensity"] = f.truth.fault.intensity;
+    o["found"] = f.found;
+    o["told_right"] = f.told_right;
+    o["detected"] = f.detected;
+    j["faults"].push_back(o);
+  }
   j["waves_detected"] = s.waves_detected;
   if (s.waves_expected) j["waves_expected"] = *s.waves_expected;
   return j.dump(2);

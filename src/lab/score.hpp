@@ -27,6 +27,15 @@ struct ExpectedOutcome {
   [[nodiscard]] bool pass() const { return match && kind_ok && signature_ok && cascade_ok && timing_ok; }
 };
 
+// One injected fault (the randomised family lists them): was it found at its scope, and was
+// a flood told as stress?
+struct FaultOutcome {
+  GroundTruthFault truth;
+  bool found = false;          // an event of its scope and subject overlaps it (a flood too weak to queue: none does)
+  bool told_right = false;     // stressed, or stress-led, for a flood; down for a cut
+  std::string detected;        // "network stressed stress-led", or "nothing"
+};
+
 struct RunScore {
   std::string scenario;
   Duration tolerance{};
@@ -37,6 +46,7 @@ struct RunScore {
   int max_target_events = -1;
   std::optional<int> waves_expected;
   int waves_detected = 0;
+  std::vector<FaultOutcome> faults;
   [[nodiscard]] int found() const;
   // The longest latency of the layer and network events found, if any was measured.
   [[nodiscard]] std::optional<Duration> worst_latency() const;
@@ -48,6 +58,9 @@ struct RunScore {
 RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, const std::vector<Wave>& waves, Duration tolerance,
                    const std::vector<Declaration>& declarations = {});
 std::string score_to_text(const RunScore& score);
+// The live monitor's events (the documents it stored) against `analyze`'s over the same
+// results: how many are the same (start, end, kind, signature), out of all either found.
+std::pair<int, int> live_agreement(const std::vector<std::pair<std::string, std::string>>& stored, const std::vector<Event>& offline);
 std::string score_to_json(const RunScore& score);
 
 }  // namespace blackout::lab

@@ -38,10 +38,14 @@ struct Event {
   Timestamp start;
   std::optional<Timestamp> end;       // nullopt while ongoing
   std::optional<Timestamp> down_at;   // when it first was down
+  // The worst while its targets still answered: stress, RTT inflation (against a baseline no
+  // faster than rtt_floor), the share of probes lost, and the recent and normal median RTT
+  // of the most inflated target.
   double peak_stress = 0, peak_inflation = 1, peak_loss = 0;
+  std::optional<Duration> peak_rtt, normal_rtt;
   std::vector<std::string> targets;   // those involved
   std::vector<std::string> vantages;  // those that saw it
-  std::string signature;              // stress-led, clean-cut, routing-withdrawal, single-service, vantage-local, mixed
+  std::string signature;              // stress-led, stress-only, clean-cut, routing-withdrawal, single-service, vantage-local, mixed
   std::vector<std::string> evidence;
 };
 
@@ -56,6 +60,9 @@ struct Wave {
   std::optional<Timestamp> end;
   std::vector<std::string> events;  // ids
   std::vector<CascadeStep> cascade;
+  // What the wave's failures looked like, in order: the signatures of its network events (or,
+  // without one, of its layer events), each once ("stress-led", then "clean-cut").
+  std::vector<std::string> signatures;
 };
 
 }  // namespace blackout

@@ -30,7 +30,7 @@ StoreResult<Report> build_report(Store& store, const ReportRequest& request) {
   Report report;
   report.store = store.describe();
   report.results = analysis->results;
-  report.stress_threshold = request.params.stress_enter;
+  report.stress_threshold = stress_index_threshold;
   std::map<std::string, std::int64_t> per_vantage = series.results_per_vantage();
   if (series.first_result()) {
     report.from = request.from.value_or(*series.first_result());

@@ -119,7 +119,11 @@ SeriesBuilder::SeriesBuilder(const std::vector<Target>& targets, DetectionParams
     : params_(params),
       max_points_(std::max<std::size_t>(max_points, 8)),
       bin_(span ? bin_for(*span, max_points_) : std::chrono::seconds(1)) {
-  for (const Target& t : targets) info_[t.name] = TargetInfo{t.layer, t.weight, t.control};
+  for (const Target& t : targets) {
+    TargetInfo info{t.layer, t.weight, t.control};
+    for (std::size_t i = 0; i < t.checks.size(); ++i) info.cadence = i == 0 ? t.checks[i].interval : std::min(info.cadence, t.checks[i].interval);
+    info_[t.name] = info;
+  }
 }
 
 void SeriesBuilder::add(const Result& result) {
@@ -135,6 +139,7 @@ void SeriesBuilder::add(const Result& result) {
   if (inserted) {
     pair.layer = info.layer;
     pair.weight = info.weight;
+    pair.tracker.set_cadence(info.cadence);
   }
   pair.tracker.add(result, params_);
   const State state = pair.tracker.state();
@@ -235,7 +240,7 @@ TimeSeries series_from_rollups(const std::vector<Rollup>& rollups, const std::ve
       const double inflation = m.inflation_count ? m.inflation_sum / m.inflation_count : 1.0;
       const double stress = (inflation - 1) / (params.inflation_threshold - 1) + loss / params.loss_threshold;
       SeriesCell cell;
-      cell.worst = cell.last = loss > 0.5 ? State::down : stress >= params.stress_enter ? State::stressed : State::up;
+      cell.worst = cell.last = loss > 0.5 ? State::down : stress >= stress_index_threshold ? State::stressed : State::up;
       if (cell.worst != State::down) cell.max_stress = cell.last_stress = stress;
       per_minute[index] = cell;
     }

@@ -60,6 +60,7 @@ class SeriesBuilder {
     Layer layer = Layer::host;
     double weight = 1;
     bool control = false;
+    Duration cadence = std::chrono::seconds(10);  // its fastest check's interval, as the detector takes it
   };
 
   void coarsen();

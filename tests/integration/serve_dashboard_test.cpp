@@ -191,6 +191,12 @@ std::vector<Target> synthetic_targets(std::size_t n) {
     t.name = "t" + std::to_string(i);
     t.layer = layers[i % 4];
     t.groups = {"g" + std::to_string(i % 10)};
+    // Probed as make_result has it: tcp:80, every second.
+    Check check;
+    check.id = "tcp:80";
+    check.kind = CheckKind::tcp;
+    check.interval = std::chrono::seconds(1);
+    t.checks.push_back(check);
     targets.push_back(std::move(t));
   }
   return targets;
@@ -226,7 +232,7 @@ TEST(ServeApi, TenThousandTargetsGiveCompleteDocumentsOfBoundedSize) {
   const auto targets = synthetic_targets(10'000);
   std::vector<TargetStatus> statuses;
   for (std::size_t i = 0; i < targets.size(); ++i)
-    statuses.push_back({"v", targets[i].name, targets[i].layer, i % 100 == 0 ? State::down : State::up, {0.2, 1.1, 0.0}});
+    statuses.push_back({"v", targets[i].name, targets[i].layer, i % 100 == 0 ? State::down : State::up, {0.2, 1.1, 0.0, {}, {}}});
   std::vector<EntityStatus> aggregates{{Scope::network, "network", "", State::up}, {Scope::layer, "web", "", State::up}};
   const Timestamp t0{std::chrono::seconds(1'800'000'000)};
   History history;
@@ -262,7 +268,7 @@ TEST(ServeApi, SeriesDocumentsCarryEveryField) {
   const Timestamp t0{std::chrono::seconds(1'800'000'000)};
   history.add(make_result("a", t0, true));
   history.add(make_result("a", t0, false));
-  history.snapshot(t0 + std::chrono::seconds(2), {{"v", "a", Layer::dns, State::stressed, {0.8, 2.0, 0.5}}});
+  history.snapshot(t0 + std::chrono::seconds(2), {{"v", "a", Layer::dns, State::stressed, {0.8, 2.0, 0.5, {}, {}}}});
   const auto doc = nlohmann::json::parse(series_to_json("target", "a", "", history.target("a")));
   ASSERT_EQ(doc["points"].size(), 1u);
   const auto& p = doc["points"][0];
@@ -296,9 +302,11 @@ TEST_F(DashboardStream, RoutesAnswerWithTheirDocuments) {
   sources.targets = [&]() -> const std::vector<Target>& { return targets; };
   sources.now = [&] { return t0; };
   Dashboard dashboard(*server, sources);
-  for (int k = 0; k < 5; ++k) {
+  // t1 answers its first eight probes, then none: long enough to be told from loss.
+  constexpr int rounds = 16;
+  for (int k = 0; k < rounds; ++k) {
     for (const Target& t : targets) {
-      const Result r = make_result(t.name, t0 + std::chrono::seconds(k), t.name != "t1" || k < 2);
+      const Result r = make_result(t.name, t0 + std::chrono::seconds(k), t.name != "t1" || k < 8);
       detector.add(r);
       dashboard.add(r);
     }
@@ -320,9 +328,9 @@ TEST_F(DashboardStream, RoutesAnswerWithTheirDocuments) {
   EXPECT_TRUE(events.contains("waves"));
   ASSERT_GE(events["events"].size(), 1u);  // t1 went down
   EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/events?limit=0")))["events"].size(), 0u);
-  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=target&subject=t1")))["points"].size(), 5u);
-  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=layer&subject=web")))["points"].size(), 5u);
-  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=network")))["points"].size(), 5u);
+  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=target&subject=t1")))["points"].size(), static_cast<std::size_t>(rounds));
+  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=layer&subject=web")))["points"].size(), static_cast<std::size_t>(rounds));
+  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=network")))["points"].size(), static_cast<std::size_t>(rounds));
   EXPECT_EQ(status_line(answers.at("/api/v1/series?scope=moon")), "HTTP/1.1 400 Bad Request");
   for (const std::string path : {"/api/v1/chart?layer=web", "/api/v1/chart?scope=target&subject=t1", "/api/v1/chart?scope=network"}) {
     EXPECT_NE(answers.at(path).find("Content-Type: image/svg+xml"), std::string::npos) << path;

@@ -130,8 +130,10 @@ TEST(Report, ReutersNarrativeTellsTwoStressLedWavesWithDnsBeforeTheRouters) {
   EXPECT_GT(r.results, 3000);
   EXPECT_EQ(r.vantages, std::vector<std::string>{"lab-vantage"});
   EXPECT_NE(r.narrative.headline.find("2 waves of outages"), std::string::npos) << r.narrative.headline;
-  // The flooded web sites fell first (the ground truth has them down from minutes 5 and 8).
-  EXPECT_NE(r.narrative.headline.find("Web fell first in every wave"), std::string::npos) << r.narrative.headline;
+  // The name servers were stopped at minute 25 of each wave, before the link went at 32: the
+  // first layer down. (Two flooded web sites of four, down from minutes 5 and 8, are not yet
+  // their layer: more than half are.)
+  EXPECT_NE(r.narrative.headline.find("DNS fell first in every wave"), std::string::npos) << r.narrative.headline;
   EXPECT_NE(r.narrative.headline.find("stress-led"), std::string::npos) << r.narrative.headline;
 
   const NarrativeSection* waves = section(r, "Waves");
@@ -155,11 +157,12 @@ TEST(Report, ReutersNarrativeTellsTwoStressLedWavesWithDnsBeforeTheRouters) {
   EXPECT_NE(signature->lines[0].find("are stress-led"), std::string::npos) << signature->lines[0];
   EXPECT_NE(signature->lines[0].find("The BGP layer's 2 events say when the watched prefixes left the routing table"), std::string::npos)
       << signature->lines[0];
-  EXPECT_NE(signature->lines[1].find("stress rose"), std::string::npos) << "the evidence follows: " << signature->lines[1];
+  EXPECT_NE(signature->lines[1].find("answers fell to "), std::string::npos) << "the evidence follows: " << signature->lines[1];
+  EXPECT_NE(signature->lines[1].find("before the first failure"), std::string::npos) << signature->lines[1];
 
   const NarrativeSection* stress = section(r, "Stress and loss");
   ASSERT_NE(stress, nullptr);
-  EXPECT_NE(stress->lines[0].find("x the normal round-trip time and 83% loss"), std::string::npos) << stress->lines[0];
+  EXPECT_NE(stress->lines[0].find("x the normal round-trip time and 7"), std::string::npos) << "about three in four probes lost: " << stress->lines[0];
 
   const NarrativeSection* brunt = section(r, "Targets that took the brunt");
   ASSERT_NE(brunt, nullptr);
@@ -222,7 +225,7 @@ TEST(Report, HtmlIsOneSelfContainedFileWithOneSizedChartPerLayer) {
   EXPECT_EQ(html.find("url("), std::string::npos);
   EXPECT_FALSE(links_anywhere(html)) << "nothing fetched, nothing linked";
   EXPECT_EQ(count(html, "<tr class="), r.events.size()) << "one table row per event";
-  EXPECT_NE(html.find("Web fell first"), std::string::npos);
+  EXPECT_NE(html.find("DNS fell first"), std::string::npos);
   EXPECT_EQ(html, render_html(r)) << "deterministic";
 }
 
@@ -265,7 +268,7 @@ TEST(Report, TextAndMarkdownTellTheSameStory) {
   const std::string text = render_text(r), markdown = render_markdown(r);
   for (const std::string& out : {text, markdown}) {
     EXPECT_NE(out.find("2 waves of outages"), std::string::npos);
-    EXPECT_NE(out.find("Web fell first, at"), std::string::npos);
+    EXPECT_NE(out.find("DNS fell first, at"), std::string::npos);
     EXPECT_NE(out.find("Events (" + std::to_string(r.events.size()) + ")"), std::string::npos);
   }
   EXPECT_NE(markdown.find("\n## Cascade\n"), std::string::npos);
