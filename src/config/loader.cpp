@@ -10,6 +10,7 @@
 #include <functional>
 #include <tuple>
 #include <regex>
+#include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -84,6 +85,18 @@ std::string suggestion(std::string_view key, const std::vector<std::string_view>
   return best.empty() ? "" : " (did you mean \"" + std::string(best) + "\"?)";
 }
 
+// Keys earlier versions had, and what took their place: a config written for them is told
+// what to change, not only that the key is unknown.
+std::string retired(std::string_view path) {
+  static const std::map<std::string_view, std::string_view> hints = {
+      {"detection.stress_enter", "stress is now weighed as evidence: set detection.stress_odds (docs/detection.md)"},
+      {"detection.stress_leave", "stress now ends after detection.stress_fall good answers (docs/detection.md)"},
+      {"detection.stress_rise", "stress is now weighed as evidence: set detection.stress_odds (docs/detection.md)"},
+  };
+  const auto it = hints.find(path);
+  return it == hints.end() ? "" : "; " + std::string(it->second);
+}
+
 // Reads one YAML mapping against the schema: rejects unknown and duplicate keys, and gives
 // typed access to the known ones. Every accessor reports its own errors and returns nullopt.
 class MapReader {
@@ -113,7 +126,8 @@ class MapReader {
         continue;
       }
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        context_.error(key_node, join(key), "unknown key" + suggestion(key, allowed));
+        const std::string hint = retired(join(key));
+        context_.error(key_node, join(key), hint.empty() ? "unknown key" + suggestion(key, allowed) : "no longer a setting" + hint);
         continue;
       }
       entries_.emplace_back(key, pair.second);

@@ -560,15 +560,17 @@ void Detector::sign(Event& event, const Evidence& e) const {
   const auto degraded_text = [&] {
     std::string worst;
     char part[200];
-    std::snprintf(part, sizeof part, "answers fell to %.0f%%", e.worst_answer_ratio * 100);
+    // Every probe answered, only late: the answers' delay is the whole story.
+    const bool all_answered = e.worst_answer_ratio >= 0.995;
+    std::snprintf(part, sizeof part, all_answered ? "answers came" : "answers fell to %.0f%%", e.worst_answer_ratio * 100);
     worst = part;
-    if (e.worst_rtt && e.normal_rtt && e.normal_rtt->count() > 0) {
-      const double raw = static_cast<double>(e.worst_rtt->count()) / static_cast<double>(e.normal_rtt->count());
-      worst += " at " + rtt_text(*e.worst_rtt) + ", " + factor_text(raw) + "x the normal " + rtt_text(*e.normal_rtt);
-    } else if (event.peak_rtt && event.normal_rtt && event.normal_rtt->count() > 0) {
-      const double raw = static_cast<double>(event.peak_rtt->count()) / static_cast<double>(event.normal_rtt->count());
-      worst += " at " + rtt_text(*event.peak_rtt) + ", " + factor_text(raw) + "x the normal " + rtt_text(*event.normal_rtt);
-    }
+    const auto at = [&](Duration rtt, Duration normal) {
+      const double raw = static_cast<double>(rtt.count()) / static_cast<double>(normal.count());
+      worst += " at " + rtt_text(rtt) + ", " + factor_text(raw) + "x the normal " + rtt_text(normal);
+    };
+    if (e.worst_rtt && e.normal_rtt && e.normal_rtt->count() > 0) at(*e.worst_rtt, *e.normal_rtt);
+    else if (event.peak_rtt && event.normal_rtt && event.normal_rtt->count() > 0) at(*event.peak_rtt, *event.normal_rtt);
+    else if (all_answered) worst = "answers came late";
     return worst;
   };
   // The prefixes leaving the routing table later than the first failures (the border's

@@ -43,6 +43,12 @@ nlohmann::ordered_json event_json(const Event& e) {
     j["peak_stress"] = rounded(e.peak_stress);
     j["peak_inflation"] = rounded(e.peak_inflation);
     j["peak_loss"] = rounded(e.peak_loss);
+    // The round trip at the peak and the normal it is measured against, in milliseconds.
+    const auto ms = [](const std::optional<Duration>& d) {
+      return d ? nlohmann::ordered_json(rounded(std::chrono::duration<double, std::milli>(*d).count())) : nlohmann::ordered_json(nullptr);
+    };
+    j["peak_rtt_ms"] = ms(e.peak_rtt);
+    j["normal_rtt_ms"] = ms(e.normal_rtt);
     j["signature"] = e.signature;
     j["evidence"] = e.evidence;
     j["vantages"] = e.vantages;
@@ -55,6 +61,7 @@ nlohmann::ordered_json wave_json(const Wave& w) {
     j["start"] = format_rfc3339(w.start);
     j["end"] = time_or_null(w.end);
     j["events"] = w.events;
+    j["signatures"] = w.signatures;
     j["cascade"] = nlohmann::ordered_json::array();
     for (const CascadeStep& step : w.cascade) j["cascade"].push_back({{"layer", std::string(to_string(step.layer))}, {"at", format_rfc3339(step.at)}});
     return j;
