@@ -102,12 +102,16 @@ std::size_t HttpProbe::on_header(char*, std::size_t size, std::size_t count, voi
   return n;
 }
 
-const std::regex* HttpProbe::pattern_for(const Check& check) {
+Expected<const RE2*> HttpProbe::pattern_for(const Check& check) {
   const auto& params = std::get<HttpParams>(check.params);
   if (params.body_match.empty()) return nullptr;
   auto it = patterns_.find(params.body_match);
-  if (it == patterns_.end()) it = patterns_.emplace(params.body_match, std::regex(params.body_match, std::regex::ECMAScript)).first;
-  return &it->second;
+  if (it == patterns_.end()) {
+    auto compiled = compile_body_pattern(params.body_match);
+    if (!compiled) return compiled.error();
+    it = patterns_.emplace(params.body_match, std::move(*compiled)).first;
+  }
+  return it->second.get();
 }
 
 void HttpProbe::start(const ProbeRequest& request, ProbeDone done) {
@@ -281,6 +285,11 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
       failure(Outcome::bad_reply, bad_replies_, t.headers_too_large ? "headers larger than 64 KiB" : curl_text);
       return r;
     case CURLE_TOO_MANY_REDIRECTS: failure(Outcome::bad_status, bad_status_, curl_text); return r;
+    case CURLE_OUT_OF_MEMORY:
+      // What curl answers when one header (or status) line passes its 100 KiB limit, before
+      // our header callback sees it: the server's doing, not a shortage of memory here.
+      failure(Outcome::bad_reply, bad_replies_, "a header line longer than 100 KiB");
+      return r;
     default: failure(Outcome::bad_reply, bad_replies_, curl_text); return r;
   }
   r.rtt = total;
@@ -289,8 +298,13 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
     failure(Outcome::bad_status, bad_status_, "status " + std::to_string(status));
     return r;
   }
-  if (const std::regex* pattern = pattern_for(*t.check)) {
-    const bool matched = std::regex_search(t.body, *pattern);
+  const auto pattern = pattern_for(*t.check);
+  if (!pattern) {
+    failure(Outcome::bad_body, bad_body_, "body_match cannot be used: " + pattern.error().message);
+    return r;
+  }
+  if (*pattern) {
+    const bool matched = RE2::PartialMatch(t.body, **pattern);
     r.fields.push_back({"body_matched", matched});
     if (!matched) {
       failure(Outcome::bad_body, bad_body_, "the body does not match " + t.params->body_match);

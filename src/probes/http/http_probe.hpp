@@ -8,9 +8,9 @@
 #include <curl/curl.h>
 
 #include <memory>
-#include <regex>
 #include <unordered_map>
 
+#include "config/body_pattern.hpp"
 #include "engine/loop.hpp"
 #include "engine/probe.hpp"
 
@@ -48,13 +48,15 @@ class HttpProbe final : public Probe {
   void act(curl_socket_t fd, int flags);
   void collect();
   Result judge(Transfer& transfer, CURLcode code);
-  const std::regex* pattern_for(const Check& check);
+  // The check's compiled body_match (RE2: linear time, bounded memory), nullptr when it has
+  // none, or why it does not compile (config check refuses such patterns; this is the guard).
+  Expected<const RE2*> pattern_for(const Check& check);
 
   EventLoop& loop_;
   CURLM* multi_;
   std::optional<TimerId> timer_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
-  std::unordered_map<std::string, std::regex> patterns_;
+  std::unordered_map<std::string, std::unique_ptr<RE2>> patterns_;
   std::uint64_t sent_ = 0, ok_ = 0, timeouts_ = 0, refused_ = 0, tls_errors_ = 0, bad_status_ = 0, bad_body_ = 0, bad_replies_ = 0,
                 resets_ = 0, other_errors_ = 0;
 };
