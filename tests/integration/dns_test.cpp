@@ -180,6 +180,18 @@ TEST_F(DnsCheck, WrongIdsAloneTimeOutAndAreCounted) {
   EXPECT_GE(counter(probe, "wrong_id"), 1u);
 }
 
+// After 50 answers with the wrong id the detail said only "no answer": they are evidence.
+TEST_F(DnsCheck, ManyWrongIdsAreCountedInTheDetail) {
+  HostileDns server([](const Bytes& q) {
+    Answers answers;
+    for (int i = 0; i < 50; ++i) answers.push_back(answer_to(q, 0, static_cast<std::uint16_t>(other_id(q) + i)));
+    return answers;
+  });
+  const Result r = ask(server.port(), "kp.test", "SOA", 500ms);
+  EXPECT_EQ(r.outcome, Outcome::timeout);
+  EXPECT_EQ(r.detail, "no answer (ignored 50 with a wrong id)");
+}
+
 TEST_F(DnsCheck, GarbageAloneIsABadReply) {
   HostileDns server([](const Bytes&) { return Answers{{0xde, 0xad, 0xbe, 0xef}}; });
   const Result r = ask(server.port(), "kp.test", "SOA", 300ms);
