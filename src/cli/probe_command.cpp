@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/validators.hpp"
 #include "config/adhoc.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
@@ -90,8 +91,8 @@ Runner add_probe_command(CLI::App& app) {
   probe->add_flag("--lab-only", o->adhoc.lab_only, "Refuse any address outside loopback and the lab ranges");
   probe->add_flag("--json", o->json, "Print one JSON object per result");
   probe->add_flag("-q,--quiet", o->quiet, "Print no results, only the summary (sweeps)");
-  probe->add_option("--rate", o->rate, "Sweeps: most probes started per second")->check(CLI::PositiveNumber);
-  probe->add_option("--max-in-flight", o->max_in_flight, "Sweeps: most probes in flight at once")->check(CLI::PositiveNumber);
+  probe->add_option("--rate", o->rate, "Sweeps: most probes started per second")->check(positive_number());
+  probe->add_option("--max-in-flight", o->max_in_flight, "Sweeps: most probes in flight at once")->check(positive_number());
   probe->add_option("--threads", o->threads, "Sweeps: event loops, one thread each (default: one per core)")->check(CLI::Range(1u, 64u));
   probe->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
 
