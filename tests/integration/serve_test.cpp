@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
@@ -167,10 +168,10 @@ TEST_F(ServerFixture, OnlyItsOwnNamesInHostAreAnswered) {
   start(options);
   const auto p = port();
   const std::string port_text = std::to_string(p);
-  for (const std::string host : {"localhost", "localhost:" + port_text, "LOCALHOST.", "dash.localhost:" + port_text, "127.0.0.1:" + port_text,
+  for (const std::string& host : std::vector<std::string>{"localhost", "localhost:" + port_text, "LOCALHOST.", "dash.localhost:" + port_text, "127.0.0.1:" + port_text,
                                  "127.0.0.1", "[::1]:" + port_text, "198.18.0.7", "monitor.example.org", "monitor.example.org:" + port_text})
     EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nHost: " + host + "\r\n\r\n"); })), "hello\n") << host;
-  for (const std::string host : {"attacker.example", "attacker.example:" + port_text, "localhost.attacker.example", "evil-localhost",
+  for (const std::string& host : std::vector<std::string>{"attacker.example", "attacker.example:" + port_text, "localhost.attacker.example", "evil-localhost",
                                  "monitor.example.org.attacker.example", "[::1", "", "127.0.0.1.nip.io"}) {
     const std::string answer = run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nHost: " + host + "\r\n\r\n"); });
     EXPECT_EQ(status_line(answer), "HTTP/1.1 403 Forbidden") << host;

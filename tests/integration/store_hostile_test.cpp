@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <cstdlib>
+#include <cstring>
 #include <random>
 
 #include "config/loader.hpp"

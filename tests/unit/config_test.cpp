@@ -254,7 +254,7 @@ targets:
   - name: a
     layer: host
     address: 127.0.0.1
-    interval: 1s
+    interval: 1500ms
     checks: [icmp, tcp: 22, tcp: 80]
   - name: b
     layer: host
@@ -266,8 +266,8 @@ targets:
   ASSERT_FALSE(config);
   std::vector<std::string> errors;
   for (const ConfigError& e : config.error()) errors.push_back(e.to_string());
-  EXPECT_EQ(errors, (std::vector<std::string>{"t.yaml:6:15: targets[0].interval: timeout 2s must be shorter than the interval 1s",
-                                              "t.yaml:13:37: targets[1].checks[1].tcp.timeout: timeout 20s must be shorter than the interval 10s"}));
+  EXPECT_EQ(errors, (std::vector<std::string>{"t.yaml:6:15: targets[0].interval: timeout 2s must be shorter than the interval 1.5s",
+                                              "t.yaml:13:35: targets[1].checks[1].tcp.timeout: timeout 20s must be shorter than the interval 10s"}));
 }
 
 TEST(Config, ADirectoryIsSaidToBeADirectory) {
@@ -313,7 +313,7 @@ TEST(Config, BodyPatternsAreRe2AndTheCatastrophicOnesAreFine) {
   EXPECT_TRUE(with("Welcome.*Korea"));
   const auto backreference = with("(a)\\1");
   ASSERT_FALSE(backreference);
-  EXPECT_NE(backreference.error()[0].to_string().find("p.yaml:2:74: targets[0].checks[0].http.body_match: bad regular expression (RE2 syntax)"),
+  EXPECT_NE(backreference.error()[0].to_string().find("p.yaml:2:86: targets[0].checks[0].http.body_match: bad regular expression (RE2 syntax)"),
             std::string::npos)
       << backreference.error()[0].to_string();
 }

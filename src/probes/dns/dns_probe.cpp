@@ -43,13 +43,13 @@ void DnsProbe::start(const ProbeRequest& request, ProbeDone done) {
       fail(key, Outcome::bad_reply, std::to_string(it->second.malformed) + " malformed answers and no good one: " + it->second.last_malformed);
     } else {
       ++timeouts_;
-      const Session& session = it->second;
+      const Session& waited = it->second;
       // Answers that did come but were not for this query are evidence (a forger, a server
       // confused about ids, a middlebox): say how many, not just "no answer".
       std::string ignored;
-      if (session.wrong_id > 0) ignored += std::to_string(session.wrong_id) + " with a wrong id";
-      if (session.wrong_question > 0) ignored += (ignored.empty() ? "" : ", ") + std::to_string(session.wrong_question) + " for another question";
-      const std::string detail = session.over_tcp ? "no complete answer over TCP" : "no answer";
+      if (waited.wrong_id > 0) ignored += std::to_string(waited.wrong_id) + " with a wrong id";
+      if (waited.wrong_question > 0) ignored += (ignored.empty() ? "" : ", ") + std::to_string(waited.wrong_question) + " for another question";
+      const std::string detail = waited.over_tcp ? "no complete answer over TCP" : "no answer";
       fail(key, Outcome::timeout, ignored.empty() ? detail : detail + " (ignored " + ignored + ")");
     }
   });

@@ -172,7 +172,7 @@ void SmtpProbe::on_event(int fd, std::uint32_t events) {
     // (The serial tells this session from a later one given the same descriptor.)
     if (s.ssl && SSL_pending(s.ssl) > 0)
       loop_.post([this, fd, serial = s.serial] {
-        if (const auto it = sessions_.find(fd); it != sessions_.end() && it->second.serial == serial) on_event(fd, io_readable);
+        if (const auto found = sessions_.find(fd); found != sessions_.end() && found->second.serial == serial) on_event(fd, io_readable);
       });
     return;
   }

@@ -449,8 +449,8 @@ StoreResult<std::vector<Target>> PostgresStore::current_targets() {
     // A definition that does not read is damage, not a target to leave out silently.
     auto target = target_from_definition(text_at(rows.result, row, 0));
     if (!target)
-      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table config_targets: the definition of " + quoted(text_at(rows.result, row, 2)) +
-                                                       " (vantage " + quoted(text_at(rows.result, row, 1)) + ") does not read as a target"};
+      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table config_targets: the definition of " + blackout::quoted(text_at(rows.result, row, 2)) +
+                                                       " (vantage " + blackout::quoted(text_at(rows.result, row, 1)) + ") does not read as a target"};
     if (seen.insert(target->name).second) out.push_back(std::move(*target));
   }
   return out;

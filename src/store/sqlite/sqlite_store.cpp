@@ -111,6 +111,14 @@ StoreResult<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, S
   // What the file is, before anything is changed in it: a file of another program is
   // refused untouched (not switched to WAL first).
   auto current = store->schema_version();
+  if (!current && !read_only) {
+    // A fresh store that another opener is migrating at this moment can look like a file
+    // of tables without a version (the tables read after the version was not found): look
+    // again holding the write lock, which the migration holds until it is whole. Taking it
+    // writes nothing to the file.
+    Transaction transaction(store->db_);
+    if (transaction.begin() == SQLITE_OK) current = store->schema_version();
+  }
   if (!current) return current.error();
   if (read_only) {
     const int latest = sqlite_migrations().empty() ? 0 : sqlite_migrations().back().version;
@@ -524,8 +532,8 @@ StoreResult<std::vector<Target>> SqliteStore::current_targets() {
     // analysis would be another one, silently.
     auto target = target_from_definition(column_text(*select, 0));
     if (!target)
-      return StoreError{StoreError::Kind::corrupt, path_ + ": table config_targets: the definition of " + quoted(column_text(*select, 2)) +
-                                                       " (vantage " + quoted(column_text(*select, 1)) + ") does not read as a target"};
+      return StoreError{StoreError::Kind::corrupt, path_ + ": table config_targets: the definition of " + blackout::quoted(column_text(*select, 2)) +
+                                                       " (vantage " + blackout::quoted(column_text(*select, 1)) + ") does not read as a target"};
     if (seen.insert(target->name).second) out.push_back(std::move(*target));
   }
 }
