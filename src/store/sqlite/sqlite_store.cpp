@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -34,6 +35,30 @@ StoreError::Kind kind_of(int code) {
     case SQLITE_CANTOPEN: return StoreError::Kind::unavailable;
     default: return StoreError::Kind::io;
   }
+}
+
+// A reader that could not make the WAL index of a store beside it, and finds no write-ahead
+// log there: only then is the file read as immutable.
+bool reader_needs_immutable(const std::string& path) {
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  if (parent.empty()) parent = ".";
+  return ::access(parent.c_str(), W_OK) != 0 && ::access((path + "-wal").c_str(), F_OK) != 0;
+}
+
+// A path as the path of a file: URI, with what URIs reserve percent-encoded.
+std::string uri_path(const std::string& path) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#' || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) {
+      out += '%';
+      out += hex[static_cast<unsigned char>(c) >> 4];
+      out += hex[static_cast<unsigned char>(c) & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // Binds an optional duration as microseconds, or NULL.
@@ -95,8 +120,16 @@ StoreResult<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, S
   sqlite3* db = nullptr;
   // NOFOLLOW: a writer never opens a store through a symbolic link (checked above, and here
   // again by SQLite itself at the moment of opening).
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW) | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW) | SQLITE_OPEN_NOMUTEX;
+  std::string name = path;
+  if (read_only && reader_needs_immutable(path)) {
+    // A store on read-only media (a read-only mount, a folder the reader cannot write) has
+    // no write-ahead log beside it and cannot get one, so no writer can be at work on it:
+    // SQLite may read it as immutable instead of failing to make its WAL index.
+    name = "file:" + uri_path(path) + "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
+  const int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     StoreError e{kind_of(rc), "cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
     sqlite3_close(db);
@@ -194,7 +227,9 @@ StoreResult<int> SqliteStore::schema_version() {
   }
   const int code = sqlite3_errcode(db_);
   if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) return error("not a blackout database");
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return error("read schema version");
+  // Only "no such table" says what the file holds; anything else (busy, cannot open its
+  // write-ahead log, ...) says nothing about it.
+  if (code != SQLITE_ERROR) return error("read schema version");
   sqlite3_stmt* tables = nullptr;
   sqlite3_prepare_v2(db_, "SELECT count(*) FROM sqlite_master", -1, &tables, nullptr);
   const int rc = sqlite3_step(tables);
