@@ -316,8 +316,9 @@ TEST_F(Resolving, ADnsOutageFailsTheResolveResultsWhileTcpAndIcmpGoOnToTheLastKn
   }
   // The servers still answer, at the address the name last had.
   for (const Result& r : of("www", tcp, dark)) EXPECT_EQ(r.outcome, Outcome::ok) << r.detail;
-  if (icmp)
+  if (icmp) {
     for (const Result& r : of("www", "icmp", dark)) EXPECT_EQ(r.outcome, Outcome::ok) << r.detail;
+  }
   EXPECT_GE(counter(names->counters(), "stale_lookups"), 3u);
   EXPECT_EQ(scheduler->counters().unaddressed, 0u);
 
@@ -411,7 +412,8 @@ class HostileResolver {
         case Mode::good:
           if (type == 1) {
             reply[7] = 1;
-            for (const std::uint8_t b : {0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x04, 127, 0, 0, 2}) reply.push_back(b);
+            const std::uint8_t record[] = {0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x04, 127, 0, 0, 2};
+            reply.insert(reply.end(), std::begin(record), std::end(record));
           } else {
             reply[7] = 0;
           }
@@ -424,7 +426,8 @@ class HostileResolver {
         case Mode::malformed:
           send({0xde, 0xad, 0xbe, 0xef});
           reply[7] = 1;
-          for (const std::uint8_t b : {0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00}) reply.push_back(b);  // cut mid-record
+          const std::uint8_t cut[] = {0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};  // a record cut mid-TTL
+          reply.insert(reply.end(), std::begin(cut), std::end(cut));
           send(reply);
           break;
       }

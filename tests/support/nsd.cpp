@@ -1,7 +1,14 @@
 // nsd for tests.
 #include "support/nsd.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "support/net.hpp"
 
@@ -29,9 +36,42 @@ void Nsd::write_config() {
   dir_.write("nsd.conf", conf);
 }
 
+namespace {
+
+// True once nsd answers a UDP query for the zone's SOA: its sockets are bound before its
+// server process has loaded the zones, and a test must not take that delay for its own.
+bool answers_over_udp(std::uint16_t port, const std::string& origin) {
+  std::vector<std::uint8_t> query{0x12, 0x34, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+  std::size_t start = 0;
+  while (start <= origin.size()) {
+    const std::size_t dot = std::min(origin.find('.', start), origin.size());
+    query.push_back(static_cast<std::uint8_t>(dot - start));
+    query.insert(query.end(), origin.begin() + static_cast<std::ptrdiff_t>(start), origin.begin() + static_cast<std::ptrdiff_t>(dot));
+    start = dot + 1;
+  }
+  for (const std::uint8_t b : std::vector<std::uint8_t>{0x00, 0x00, 0x06, 0x00, 0x01}) query.push_back(b);
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{0, 50000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  (void)::sendto(fd, query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  std::uint8_t reply[4096];
+  const ssize_t n = ::recv(fd, reply, sizeof reply, 0);
+  ::close(fd);
+  return n >= 12 && reply[0] == 0x12 && reply[1] == 0x34 && (reply[3] & 0x0f) == 0;
+}
+
+}  // namespace
+
 void Nsd::start() {
   process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"nsd", "-d", "-c", (dir_.path() / "nsd.conf").string()}, dir_.path() / "out.log");
   if (!wait_for_tcp_port("127.0.0.1", port_)) throw std::runtime_error("nsd did not start: " + read_file(dir_.path() / "out.log"));
+  const std::string origin = zones_.empty() ? std::string() : zones_.begin()->first;
+  if (!origin.empty() && !wait_until([&] { return answers_over_udp(port_, origin); }))
+    throw std::runtime_error("nsd does not answer for " + origin + ": " + read_file(dir_.path() / "out.log"));
 }
 
 void Nsd::stop() { process_.reset(); }
