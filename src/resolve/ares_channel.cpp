@@ -34,7 +34,11 @@ AresChannel::AresChannel(EventLoop& loop, const ResolverConfig& config) : loop_(
   options.sock_state_cb_data = this;
   options.timeout = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(config.timeout).count());
   options.tries = config.tries;
-  const int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+  // SERVFAIL and REFUSED answers come back as such. Without this flag c-ares 1.18 moves on
+  // to the next server and, when none is left, reports them as ARES_ECONNREFUSED: a server
+  // that refuses would look like one that is not there. A monitor wants the answer it got.
+  options.flags = ARES_FLAG_NOCHECKRESP;
+  const int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS;
   if (const int status = ares_init_options(&channel_, &options, mask); status != ARES_SUCCESS)
     throw std::runtime_error(std::string("c-ares: cannot start a resolver: ") + ares_strerror(status));
   if (!config.servers.empty()) {

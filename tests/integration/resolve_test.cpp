@@ -255,14 +255,18 @@ TEST_F(ResolvingInVirtualTime, TheTtlDecidesWhenANameIsLookedUpAgainWithinTheFlo
   Target short_target = config->targets[0];
   EXPECT_EQ(names.address_of(short_target).address, IpAddress::parse("127.0.0.7"));
 
-  // The DNS goes away: failed lookups are retried at the floor, doubling, and the checks go
-  // on to the last known address.
-  nsd.stop();
+  // The name's server stops serving its zone (a lame delegation): failed lookups are retried
+  // at the floor, doubling, and the checks go on to the last known address. (A stopped
+  // server would need c-ares's own timeout for the A query, whose ICMP error the AAAA
+  // query's send takes; c-ares keeps real time, which a manual clock does not drive. The
+  // real-time tests below stop nsd.)
+  nsd.set_zones({{"other.test", "$ORIGIN other.test.\n$TTL 300\n@ IN SOA ns1.other.test. h.other.test. 1 3600 600 86400 300\n"
+                                "@ IN NS ns1.other.test.\nns1 IN A 127.0.0.1\n"}});
   clock.advance(30s);  // 60 s
   loop.run_once(0ms);
   ASSERT_TRUE(pump_until([&] { return of("short").size() == 3; }));
   const Result failed = of("short").at(2);
-  EXPECT_EQ(failed.outcome, Outcome::refused) << failed.detail;
+  EXPECT_EQ(failed.outcome, Outcome::refused_by_server) << failed.detail;
   EXPECT_EQ(duration_field(failed, "next_lookup"), 5s);
   EXPECT_TRUE(std::get<bool>(field_of(failed, "stale")));
   EXPECT_EQ(text_field(failed, "probing"), "127.0.0.7");
@@ -361,7 +365,7 @@ TEST_F(Resolving, ANameThatDoesNotExistIsNxdomainAndItsChecksAreNotSent) {
 // with junk alone, or with junk and then an answer whose records are cut short.
 class HostileResolver {
  public:
-  enum class Mode { good, junk, malformed };
+  enum class Mode { good, junk, malformed, servfail, refuse };
   HostileResolver() {
     fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     sockaddr_in in{};
@@ -423,6 +427,11 @@ class HostileResolver {
           send({0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02});
           send(std::vector<std::uint8_t>(300, 0xff));
           break;
+        case Mode::servfail:
+        case Mode::refuse:
+          reply[3] = static_cast<std::uint8_t>(0x80 | (mode_ == Mode::servfail ? 2 : 5));
+          send(reply);
+          break;
         case Mode::malformed:
           send({0xde, 0xad, 0xbe, 0xef});
           reply[7] = 1;
@@ -478,6 +487,24 @@ TEST_F(Resolving, GarbageAnswersFailTheLookupAndTheNameKeepsItsLastAddress) {
     const auto after = of("www", "resolve", since);
     return !after.empty() && after.back().outcome == Outcome::ok;
   }));
+}
+
+TEST_F(Resolving, ServfailAndRefusedAnswersAreToldApartFromAServerThatIsNotThere) {
+  HostileResolver server;
+  start("lab_only: true\nresolver: { servers: [\"" + server.endpoint() + "\"], timeout: 200ms, tries: 2, min_ttl: 200ms, max_ttl: 300ms }\n"
+        "targets: [ { name: www, layer: web, host: www.kp.test, checks: [ {tcp: 9} ] } ]\n", false);
+  ASSERT_EQ(of("www", "resolve").at(0).outcome, Outcome::ok);
+  for (const auto& [mode, outcome] : {std::pair{HostileResolver::Mode::servfail, Outcome::servfail},
+                                      std::pair{HostileResolver::Mode::refuse, Outcome::refused_by_server}}) {
+    server.set_mode(mode);
+    const Timestamp since = clock.wall_now();
+    ASSERT_TRUE(run_until([&] { return count("www", "resolve", since) >= 2; }));
+    for (const Result& r : of("www", "resolve", since)) {
+      EXPECT_EQ(r.outcome, outcome) << r.detail;
+      ASSERT_TRUE(r.rtt == std::nullopt) << "a failed lookup has no round-trip time";
+      EXPECT_LT(std::get<Duration>(field_of(r, "failing_for")), 5s);
+    }
+  }
 }
 
 TEST_F(Resolving, UnderLabOnlyAResolvedPublicAddressIsRefusedAndNeverProbed) {

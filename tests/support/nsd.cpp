@@ -64,6 +64,20 @@ bool answers_over_udp(std::uint16_t port, const std::string& origin) {
   return n >= 12 && reply[0] == 0x12 && reply[1] == 0x34 && (reply[3] & 0x0f) == 0;
 }
 
+// True when nothing holds the UDP port any more: nsd's server process can outlive the main
+// one for a moment, still holding the socket, and a query sent then is silently dropped
+// rather than refused.
+bool udp_port_free(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(port);
+  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&in), sizeof in) == 0;
+  ::close(fd);
+  return free;
+}
+
 }  // namespace
 
 void Nsd::start() {
@@ -74,7 +88,18 @@ void Nsd::start() {
     throw std::runtime_error("nsd does not answer for " + origin + ": " + read_file(dir_.path() / "out.log"));
 }
 
-void Nsd::stop() { process_.reset(); }
+void Nsd::stop() {
+  if (!process_) return;
+  process_.reset();
+  if (!wait_until([&] { return udp_port_free(port_); })) throw std::runtime_error("nsd stopped but its UDP port is still held");
+}
+
+void Nsd::set_zones(std::map<std::string, std::string> zones) {
+  stop();
+  zones_ = std::move(zones);
+  write_config();
+  start();
+}
 
 void Nsd::set_zone(const std::string& origin, const std::string& text) {
   stop();

@@ -21,9 +21,12 @@ class Nsd {
   Nsd& operator=(const Nsd&) = delete;
   static bool available();
   void start();
+  // Returns once nothing listens on the port any more: a query then is refused at once.
   void stop();
   // Rewrites one zone and restarts (nsd re-reads every zone at start).
   void set_zone(const std::string& origin, const std::string& text);
+  // Serves these zones instead and restarts: names of a zone no longer served are REFUSED.
+  void set_zones(std::map<std::string, std::string> zones);
   [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
 
