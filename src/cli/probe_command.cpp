@@ -180,10 +180,7 @@ Runner add_probe_command(CLI::App& app) {
     const Target& target = config->targets[0];
     if (!target.address && !target.host.empty()) {
       try {
-        names = std::make_unique<NameTable>(loop, config->resolver, [&](Result&& result) {
-          result.vantage = "cli";
-          print(std::move(result));
-        });
+        names = std::make_unique<NameTable>(loop, config->resolver, print);
       } catch (const std::runtime_error& e) {
         std::fprintf(stderr, "blackout probe: resolver: %s\n", e.what());
         return exit_failure;

@@ -489,6 +489,31 @@ TEST_F(Resolving, GarbageAnswersFailTheLookupAndTheNameKeepsItsLastAddress) {
   }));
 }
 
+TEST_F(Resolving, AReloadKeepsTheNamesStillUsedLooksUpNewOnesAndDropsTheRest) {
+  if (!Nsd::available()) GTEST_SKIP() << "nsd not installed";
+  Nsd nsd({{"kp.test", zone(base_records)}});
+  start("lab_only: true\n" + resolver(nsd, "timeout: 200ms, tries: 1, min_ttl: 1m, max_ttl: 1m") +
+            "targets: [ { name: www, layer: web, host: www.kp.test, checks: [ {tcp: 9} ] } ]\n",
+        false);
+  ASSERT_EQ(counter(names->counters(), "lookups"), 1u);
+  auto reloaded = load_config_text("lab_only: true\ntargets:\n"
+                                   "  - { name: www2, layer: web, host: www.kp.test, checks: [ {tcp: 9} ] }\n"
+                                   "  - { name: v6, layer: web, host: v6only.kp.test, checks: [ {tcp: 9} ] }\n",
+                                   "reloaded.yaml");
+  ASSERT_TRUE(reloaded);
+  names->set_targets(reloaded->targets, "test", true);
+  EXPECT_EQ(counter(names->counters(), "lookups"), 2u) << "only the new name is looked up at once";
+  EXPECT_EQ(names->address_of(reloaded->targets[0]).address, IpAddress::parse("127.0.0.2")) << "the known name keeps its address";
+  EXPECT_FALSE(names->settled());
+  ASSERT_TRUE(run_until([&] { return names->settled(); }));
+  EXPECT_EQ(names->address_of(reloaded->targets[1]).address, IpAddress::parse("::1"));
+  names->set_targets({reloaded->targets[1]}, "test", true);
+  EXPECT_EQ(names->size(), 1u);
+  const AddressChoice gone = names->address_of(reloaded->targets[0]);
+  EXPECT_FALSE(gone.address);
+  EXPECT_NE(gone.why.find("not among the names"), std::string::npos) << gone.why;
+}
+
 TEST_F(Resolving, ServfailAndRefusedAnswersAreToldApartFromAServerThatIsNotThere) {
   HostileResolver server;
   start("lab_only: true\nresolver: { servers: [\"" + server.endpoint() + "\"], timeout: 200ms, tries: 2, min_ttl: 200ms, max_ttl: 300ms }\n"
