@@ -14,9 +14,19 @@
 
 namespace blackout::testing_support {
 
-Nsd::Nsd(std::map<std::string, std::string> zones) : port_(unused_udp_port()), zones_(std::move(zones)) {
-  write_config();
-  start();
+Nsd::Nsd(std::map<std::string, std::string> zones) : port_(0), zones_(std::move(zones)) {
+  // A port free for UDP may be taken for TCP, and then nsd cannot bind both: try others.
+  for (int attempt = 1;; ++attempt) {
+    port_ = unused_udp_port();
+    write_config();
+    try {
+      start();
+      return;
+    } catch (const std::runtime_error&) {
+      process_.reset();
+      if (attempt == 3) throw;
+    }
+  }
 }
 
 Nsd::~Nsd() { stop(); }
@@ -82,7 +92,10 @@ bool udp_port_free(std::uint16_t port) {
 
 void Nsd::start() {
   process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"nsd", "-d", "-c", (dir_.path() / "nsd.conf").string()}, dir_.path() / "out.log");
-  if (!wait_for_tcp_port("127.0.0.1", port_)) throw std::runtime_error("nsd did not start: " + read_file(dir_.path() / "out.log"));
+  // nsd that cannot bind its port exits: no need to wait the whole limit for it.
+  if (!wait_until([&] { return tcp_port_open("127.0.0.1", port_) || !process_->running(); }) || !process_->running())
+    throw std::runtime_error("nsd did not start on port " + std::to_string(port_) + ": " + read_file(dir_.path() / "out.log") +
+                             read_file(dir_.path() / "nsd.log"));
   const std::string origin = zones_.empty() ? std::string() : zones_.begin()->first;
   if (!origin.empty() && !wait_until([&] { return answers_over_udp(port_, origin); }))
     throw std::runtime_error("nsd does not answer for " + origin + ": " + read_file(dir_.path() / "out.log"));
