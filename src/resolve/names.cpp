@@ -1,6 +1,8 @@
 // Names kept resolved, by TTL, through outages.
 #include "resolve/names.hpp"
 
+#include <algorithm>
+
 #include "resolve/lookup.hpp"
 #include "util/log.hpp"
 
@@ -91,8 +93,19 @@ AddressChoice NameTable::address_of(const Target& target) const {
 void NameTable::start_lookup(const std::string& host) {
   const auto it = names_.find(host);
   if (it == names_.end() || it->second.in_flight) return;
-  Name& name = it->second;
-  name.in_flight = true;
+  it->second.in_flight = true;
+  if (sent_now_ >= max_in_flight) {
+    it->second.queued = true;
+    waiting_.push_back(host);
+    return;
+  }
+  send_lookup(host);
+}
+
+void NameTable::send_lookup(const std::string& host) {
+  Name& name = names_.find(host)->second;
+  name.queued = false;
+  most_sent_ = std::max(most_sent_, ++sent_now_);
   ++lookups_;
   const std::uint64_t id = name.id;
   const Timestamp sent = loop_.clock().wall_now();
@@ -111,6 +124,14 @@ void NameTable::schedule(const std::string& host, Name& name, Duration after) {
 }
 
 void NameTable::finish(const std::string& host, std::uint64_t id, Timestamp sent, MonoTime started, Answer&& answer) {
+  // A slot is free: the next name waiting (dropped names are skipped) is sent.
+  --sent_now_;
+  while (!waiting_.empty() && sent_now_ < max_in_flight) {
+    const std::string next = std::move(waiting_.front());
+    waiting_.pop_front();
+    // Skipped when the name was dropped, or dropped and added again (then it has its own turn).
+    if (const auto queued = names_.find(next); queued != names_.end() && queued->second.queued) send_lookup(next);
+  }
   const auto it = names_.find(host);
   if (it == names_.end() || it->second.id != id) return;
   Name& name = it->second;
@@ -211,7 +232,7 @@ std::vector<Counter> NameTable::counters() const {
   return {{"lookups", lookups_},         {"resolved", resolved_},       {"failed", failed_},           {"timeouts", timeouts_},
           {"nxdomain", nxdomains_},      {"servfail", servfails_},      {"refused", refused_},         {"bad_replies", bad_replies_},
           {"other_failures", other_failures_}, {"stale_lookups", stale_}, {"refused_addresses", refused_addresses_},
-          {"address_changes", address_changes_}};
+          {"address_changes", address_changes_}, {"most_in_flight", most_sent_}};
 }
 
 }  // namespace blackout

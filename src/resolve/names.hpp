@@ -9,6 +9,7 @@
 // refused, never probed, and the result says which.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -47,6 +48,9 @@ class NameTable final : public AddressBook {
   [[nodiscard]] std::string servers() const { return channel_.servers(); }
 
   static constexpr std::string_view check_id = "resolve";
+  // Names looked up at once; the others wait their turn, so that a config of thousands of
+  // names does not send its resolver thousands of queries in one burst at start.
+  static constexpr std::size_t max_in_flight = 64;
 
  private:
   struct Name {
@@ -62,10 +66,12 @@ class NameTable final : public AddressBook {
     Outcome last_outcome = Outcome::resolve_error;
     std::string last_detail;
     std::optional<TimerId> timer;
-    bool in_flight = false;
+    bool in_flight = false;            // asked, or waiting for its turn
+    bool queued = false;               // waiting for its turn
   };
 
   void start_lookup(const std::string& host);
+  void send_lookup(const std::string& host);
   void finish(const std::string& host, std::uint64_t id, Timestamp sent, MonoTime started, Answer&& answer);
   void schedule(const std::string& host, Name& name, Duration after);
 
@@ -76,6 +82,9 @@ class NameTable final : public AddressBook {
   bool lab_only_ = false;
   std::map<std::string, Name, std::less<>> names_;
   std::uint64_t next_id_ = 1;
+  std::size_t sent_now_ = 0;          // lookups sent and not yet ended
+  std::size_t most_sent_ = 0;         // the most ever sent and not yet ended
+  std::deque<std::string> waiting_;   // names due, waiting for a free slot
   std::uint64_t lookups_ = 0, resolved_ = 0, failed_ = 0, timeouts_ = 0, nxdomains_ = 0, servfails_ = 0, refused_ = 0,
                 bad_replies_ = 0, other_failures_ = 0, stale_ = 0, refused_addresses_ = 0, address_changes_ = 0;
   // Last: destroyed first, so that no answer arrives into a half-destroyed table.

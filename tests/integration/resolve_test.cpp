@@ -514,6 +514,29 @@ TEST_F(Resolving, AReloadKeepsTheNamesStillUsedLooksUpNewOnesAndDropsTheRest) {
   EXPECT_NE(gone.why.find("not among the names"), std::string::npos) << gone.why;
 }
 
+TEST_F(Resolving, AThousandNamesAreLookedUpSixtyFourAtATimeAndNoQueryIsLost) {
+  if (!Nsd::available()) GTEST_SKIP() << "nsd not installed";
+  std::string records, targets;
+  for (int i = 0; i < 1000; ++i) {
+    records += "n" + std::to_string(i) + " IN A 127.0." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) + "\n";
+    targets += "  - { name: n" + std::to_string(i) + ", layer: web, host: n" + std::to_string(i) + ".kp.test, checks: [ {tcp: 9} ] }\n";
+  }
+  Nsd nsd({{"kp.test", zone(records)}});
+  const MonoTime begin = clock.now();
+  start("lab_only: true\n" + resolver(nsd, "timeout: 1s, tries: 2, min_ttl: 1m, max_ttl: 1m") + "targets:\n" + targets, false);
+  const Duration took = clock.now() - begin;
+  ASSERT_EQ(results.size(), 1000u);
+  Duration slowest{};
+  for (const Result& r : results) {
+    ASSERT_EQ(r.outcome, Outcome::ok) << r.target << ": " << r.detail;
+    slowest = std::max(slowest, *r.rtt);
+  }
+  EXPECT_EQ(counter(names->counters(), "most_in_flight"), NameTable::max_in_flight) << "in turns, never more at once";
+  EXPECT_LT(slowest, 1s) << "a lookup needed c-ares's retry: a query was lost";
+  EXPECT_LT(took, 5s);
+  EXPECT_EQ(counter(names->counters(), "lookups"), 1000u);
+}
+
 TEST_F(Resolving, ServfailAndRefusedAnswersAreToldApartFromAServerThatIsNotThere) {
   HostileResolver server;
   start("lab_only: true\nresolver: { servers: [\"" + server.endpoint() + "\"], timeout: 200ms, tries: 2, min_ttl: 200ms, max_ttl: 300ms }\n"
