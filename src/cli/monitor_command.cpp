@@ -29,6 +29,7 @@
 #include "model/address.hpp"
 #include "model/result_format.hpp"
 #include "probes/registry.hpp"
+#include "resolve/names.hpp"
 #include "serve/dashboard.hpp"
 #include "serve/http_server.hpp"
 #include "serve/metrics.hpp"
@@ -282,7 +283,18 @@ Runner add_monitor_command(CLI::App& app) {
     };
     std::list<Generation> retiring;
     Generation current{std::move(config), nullptr};
+    // Host names, resolved on the loop; each lookup is a resolve result through the same sink.
+    // The resolver's settings are read at start; a reload changes its names only.
+    std::unique_ptr<NameTable> names;
+    try {
+      names = std::make_unique<NameTable>(loop, current.config->resolver, sink);
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "blackout monitor: resolver: %s\n", e.what());
+      return exit_failure;
+    }
+    names->set_targets(current.config->targets, current.config->vantage, current.config->lab_only);
     current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
+    current.scheduler->set_address_book(names.get());
     if (writer) writer->submit_config(*current.config, clock.wall_now());
 
     bool stopping = false;
@@ -305,7 +317,9 @@ Runner add_monitor_command(CLI::App& app) {
       current.scheduler->stop();
       retiring.push_back(std::move(current));
       current.config = std::move(next);
+      names->set_targets(current.config->targets, current.config->vantage, current.config->lab_only);
       current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
+      current.scheduler->set_address_book(names.get());
       current.scheduler->start();
       detector.set_targets(current.config->targets);
       if (writer) writer->submit_config(*current.config, clock.wall_now());
@@ -390,10 +404,19 @@ Runner add_monitor_command(CLI::App& app) {
       });
       log::info("http.listening", {{"address", http->address()}, {"paths", "/ /metrics /api/v1/{state,targets,events,series,chart,stream} /healthz"}, {"token", o->token_file.empty() ? "none" : "required"}});
     }
+    if (names->size() > 0) {
+      // The first lookups before the first probes, so that no check starts with "not resolved
+      // yet". c-ares ends each lookup by itself; the bound only guards against a bug.
+      const ResolverConfig& r = current.config->resolver;
+      const int servers = static_cast<int>(std::max<std::size_t>(1, r.servers.size()));
+      const Duration bound = std::min<Duration>(r.timeout * (1 << r.tries) * servers + std::chrono::seconds(1), std::chrono::seconds(60));
+      loop.run_until([&] { return names->settled(); }, clock.now() + bound);
+      log::info("resolve.started", {{"names", names->size()}, {"servers", names->servers()}, {"settled", names->settled() ? "yes" : "no"}});
+    }
     log::info("monitor.started", {{"config", o->config}, {"vantage", current.config->vantage}, {"targets", current.config->targets.size()},
-                                  {"checks", current.scheduler->scheduled()}, {"store", writer ? writer->describe() : "none"},
-                                  {"bgp_sessions", current.config->bgp.sessions.size()}});
-    current.scheduler->start();
+                                  {"checks", current.scheduler->scheduled()}, {"names", names->size()},
+                                  {"store", writer ? writer->describe() : "none"}, {"bgp_sessions", current.config->bgp.sessions.size()}});
+    if (!stopping) current.scheduler->start();  // a signal may have come during the first lookups
     loop.run_until(
         [&] {
           retiring.remove_if([](const Generation& g) { return g.scheduler->idle(); });

@@ -328,6 +328,7 @@ void read_http(MapReader& map, HttpParams& p, CheckReadContext& rc) {
       }))
     p.method = *v;
   if (auto v = map.scalar("host_header", parse_host_name)) p.host_header = *v;
+  p.lab_only = rc.lab_only;
 }
 
 void read_dns(MapReader& map, DnsParams& p, CheckReadContext& rc) {
@@ -427,6 +428,12 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
                                    "; kinds are icmp, tcp, http, dns, smtp, traceroute, bgp");
     return std::nullopt;
   }
+  if (*kind == CheckKind::resolve) {
+    // Its results come from the resolver, on the name's TTL, not from a schedule.
+    context.error(item, field, "resolve is not a check to write: every target with a host and no address is resolved by itself, "
+                               "and each lookup is stored as its resolve result (see resolver)");
+    return std::nullopt;
+  }
   const std::string kind_field = field + "." + kind_name;
   Check check;
   check.kind = *kind;
@@ -468,6 +475,7 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
       case CheckKind::smtp: check.params = SmtpParams{}; read_smtp(map, std::get<SmtpParams>(check.params)); break;
       case CheckKind::traceroute: check.params = TracerouteParams{}; read_traceroute(map, std::get<TracerouteParams>(check.params)); break;
       case CheckKind::bgp: check.params = BgpParams{}; read_bgp(map, std::get<BgpParams>(check.params), params); break;
+      case CheckKind::resolve: break;  // refused above
     }
     const ScheduleKeys keys = read_schedule(map, schedule, true);
     if (auto name = map.scalar("name", parse_name)) check.id = *name;
@@ -491,7 +499,8 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
       case CheckKind::traceroute: return true;
       case CheckKind::dns: return !std::get<DnsParams>(check.params).server.has_value();
       case CheckKind::http:
-      case CheckKind::bgp: return false;
+      case CheckKind::bgp:
+      case CheckKind::resolve: return false;
     }
     return false;
   }();
@@ -785,6 +794,47 @@ void read_bgp_feed(Context& context, const YAML::Node& node, Config& config) {
   }
 }
 
+void read_resolver(Context& context, const YAML::Node& node, Config& config) {
+  MapReader map(context, node, "resolver", "resolver");
+  if (!map.valid()) return;
+  ResolverConfig& resolver = config.resolver;
+  if (const YAML::Node* servers = map.get("servers")) {
+    if (!servers->IsSequence() || servers->size() == 0) {
+      context.error(*servers, "resolver.servers", "expected a list of ADDRESS[:PORT], got " + describe(*servers));
+    } else {
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < servers->size(); ++i) {
+        const std::string field = "resolver.servers[" + std::to_string(i) + "]";
+        const auto endpoint = map.parse_scalar((*servers)[i], field, [](std::string_view t) { return parse_endpoint(t, 53); });
+        if (!endpoint) continue;
+        if (endpoint->port == 0) {
+          context.error((*servers)[i], field, "port 0 cannot be asked");
+          continue;
+        }
+        if (!address_allowed(context, config.lab_only, endpoint->address, (*servers)[i], field)) continue;
+        if (!seen.insert(endpoint->address.to_string() + " port " + std::to_string(endpoint->port)).second) {
+          context.error((*servers)[i], field, "the same server twice");
+          continue;
+        }
+        resolver.servers.push_back(ResolverServer{endpoint->address, endpoint->port});
+      }
+    }
+  }
+  const auto bounded = [&](const char* key, Duration& slot, Duration min, Duration max) {
+    if (auto v = map.scalar(key, parse_duration)) {
+      if (*v < min || *v > max)
+        context.error(*map.get(key), std::string("resolver.") + key, "must be from " + format_duration(min) + " to " + format_duration(max));
+      else
+        slot = *v;
+    }
+  };
+  bounded("timeout", resolver.timeout, 10ms, 30s);
+  if (auto v = map.scalar("tries", [](std::string_view t) { return parse_integer(t, 1, 10); })) resolver.tries = static_cast<int>(*v);
+  bounded("min_ttl", resolver.min_ttl, 100ms, std::chrono::hours(1));
+  bounded("max_ttl", resolver.max_ttl, 100ms, std::chrono::hours(24));
+  if (resolver.max_ttl < resolver.min_ttl) context.error(node, "resolver.max_ttl", "must not be below min_ttl");
+}
+
 std::string default_vantage() {
   char buffer[256] = {};
   if (gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0') return "vantage";
@@ -907,6 +957,7 @@ Config read_config(Context& context, const YAML::Node& root) {
   // After the targets and groups, which its rules name.
   if (const YAML::Node* alerts = map.get("alerts")) read_alerts(context, *alerts, config);
   if (const YAML::Node* bgp = map.get("bgp")) read_bgp_feed(context, *bgp, config);
+  if (const YAML::Node* resolver = map.get("resolver")) read_resolver(context, *resolver, config);
   return config;
 }
 

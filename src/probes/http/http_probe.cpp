@@ -1,9 +1,13 @@
 // http check: libcurl multi on the event loop.
 #include "probes/http/http_probe.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstring>
 
 #include "config/values.hpp"
 #include "probes/common/socket.hpp"
@@ -102,6 +106,26 @@ std::size_t HttpProbe::on_header(char*, std::size_t size, std::size_t count, voi
   return n;
 }
 
+curl_socket_t HttpProbe::on_open_socket(void* userp, curlsocktype, curl_sockaddr* address) {
+  auto* transfer = static_cast<Transfer*>(userp);
+  std::optional<IpAddress> ip;
+  if (address->family == AF_INET && address->addrlen >= sizeof(sockaddr_in)) {
+    IpAddress v4;
+    std::memcpy(v4.bytes.data(), &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr, 4);
+    ip = v4;
+  } else if (address->family == AF_INET6 && address->addrlen >= sizeof(sockaddr_in6)) {
+    IpAddress v6;
+    v6.family = IpAddress::Family::v6;
+    std::memcpy(v6.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr, 16);
+    ip = v6;
+  }
+  if (!ip || !is_lab_address(*ip)) {
+    transfer->refused_address = ip ? ip->to_string() : "an address of family " + std::to_string(address->family);
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
 Expected<const RE2*> HttpProbe::pattern_for(const Check& check) {
   const auto& params = std::get<HttpParams>(check.params);
   if (params.body_match.empty()) return nullptr;
@@ -171,6 +195,10 @@ void HttpProbe::start(const ProbeRequest& request, ProbeDone done) {
   // Certificate details only where there is a certificate: gathering them is not free.
   if (parsed && parsed->scheme == "https") curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
   if (params.method == "HEAD") curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  if (params.lab_only) {
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &HttpProbe::on_open_socket);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, transfer.get());
+  }
   transfers_.emplace(easy, std::move(transfer));
   curl_multi_add_handle(multi_, easy);
 }
@@ -251,6 +279,13 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
     r.detail = std::move(detail);
   };
   const std::string curl_text = curl_easy_strerror(code);
+  if (code != CURLE_OK && !t.refused_address.empty()) {
+    r.outcome = Outcome::not_permitted;
+    r.detail = "not connected to " + t.refused_address + (redirects > 0 ? " (after " + std::to_string(redirects) + " redirects)" : "") +
+               ": outside loopback and the lab ranges, and lab_only is set";
+    ++refused_by_lab_only_;
+    return r;
+  }
   switch (code) {
     case CURLE_OK: break;
     case CURLE_OPERATION_TIMEDOUT:
@@ -324,7 +359,8 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
 
 std::vector<Counter> HttpProbe::counters() const {
   return {{"sent", sent_},           {"ok", ok_},           {"timeouts", timeouts_}, {"refused", refused_},     {"tls_errors", tls_errors_},
-          {"bad_status", bad_status_}, {"bad_body", bad_body_}, {"bad_replies", bad_replies_}, {"resets", resets_}, {"other_errors", other_errors_}};
+          {"bad_status", bad_status_}, {"bad_body", bad_body_}, {"bad_replies", bad_replies_}, {"resets", resets_}, {"other_errors", other_errors_},
+          {"refused_by_lab_only", refused_by_lab_only_}};
 }
 
 }  // namespace blackout
