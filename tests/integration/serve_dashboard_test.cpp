@@ -107,7 +107,7 @@ TEST_F(DashboardStream, PushesEventsAndHeartbeatsUntilTheClientLeaves) {
   loop.after(std::chrono::milliseconds(50), poke);
   const std::string got = run([&] {
     const int fd = connect_loopback(p);
-    const std::string request = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string request = "GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
     std::string text = read_until(fd, "event: change");
     text += read_until(fd, ": heartbeat");
