@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
-dir=${2:-../shared/data/mrt}
+dir=${2:-tests/data/mrt}
 blackout=${BLACKOUT:-build/src/cli/blackout}
 [[ -x $blackout ]] || scripts/build release >/dev/null
 command -v bgpdump >/dev/null || { echo "bgpdump is not installed (apt-get install bgpdump)"; exit 1; }

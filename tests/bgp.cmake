@@ -1,8 +1,8 @@
-# bgp: the MRT reader over real collector archives (../shared/data/mrt), its bgpdump -m
+# bgp: the MRT reader over real collector archives (tests/data/mrt), its bgpdump -m
 # output compared with bgpdump's, broken inputs, and a fuzz target.
 find_package(ZLIB REQUIRED)
 find_package(BZip2 REQUIRED)
-set(BLACKOUT_MRT_DATA_DIR ${PROJECT_SOURCE_DIR}/../shared/data/mrt)
+set(BLACKOUT_MRT_DATA_DIR ${CMAKE_CURRENT_SOURCE_DIR}/data/mrt)
 add_executable(bgp_tests unit/mrt_test.cpp unit/archive_feed_test.cpp)  # and bgp checks answered from archives
 target_link_libraries(bgp_tests PRIVATE test_support blackout_bgp ZLIB::ZLIB BZip2::BZip2 GTest::gtest_main)
 target_compile_definitions(bgp_tests PRIVATE BLACKOUT_MRT_DATA_DIR="${BLACKOUT_MRT_DATA_DIR}")

@@ -3,6 +3,9 @@ find_package(OpenSSL REQUIRED)
 add_executable(smtp_tests
   unit/smtp_reply_test.cpp
   integration/smtp_test.cpp)
-target_link_libraries(smtp_tests PRIVATE test_support blackout_probes OpenSSL::SSL GTest::gtest_main)
+target_link_libraries(smtp_tests PRIVATE test_support blackout_probes OpenSSL::SSL nlohmann_json::nlohmann_json GTest::gtest_main)
+# The monitor against a hostile server needs the program itself.
+target_compile_definitions(smtp_tests PRIVATE BLACKOUT_BINARY="$<TARGET_FILE:blackout>")
+add_dependencies(smtp_tests blackout)
 gtest_discover_tests(smtp_tests PROPERTIES LABELS integration RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)
 blackout_fuzz_target(smtp_reply blackout_probes)

@@ -17,6 +17,7 @@ namespace blackout::bgp {
 namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
+constexpr std::size_t max_reads_per_turn = 16;
 // More unsent bytes than this means the peer stopped reading: we only ever send a few small
 // messages, so this is a dead peer, not a slow one.
 constexpr std::size_t max_pending_output = 64 * 1024;
@@ -264,7 +265,10 @@ void Session::on_io(std::uint32_t events) {
 
 void Session::read_available() {
   const std::weak_ptr<bool> alive = alive_;
-  for (;;) {
+  // A bounded number of reads per turn of the loop: a peer that never stops sending (a full
+  // table, or a stream of KEEPALIVEs) cannot hold it; the socket stays readable and the
+  // rest is read on the next turn, after the timers and other sockets due.
+  for (std::size_t reads = 0; reads < max_reads_per_turn; ++reads) {
     const std::size_t old_size = in_.size();
     in_.resize(old_size + read_chunk);
     const ssize_t got = ::recv(fd_, in_.data() + old_size, read_chunk, 0);

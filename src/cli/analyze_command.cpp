@@ -36,7 +36,7 @@ Runner add_analyze_command(CLI::App& app) {
       }
       *slot = *parsed;
     }
-    auto store = open_store(o->store);
+    auto store = open_store(o->store, StoreAccess::read_only);
     if (!store) {
       std::fprintf(stderr, "blackout analyze: store %s: %s\n", o->store.c_str(), store.error().message.c_str());
       return exit_failure;

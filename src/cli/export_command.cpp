@@ -37,7 +37,7 @@ Runner add_export_command(CLI::App& app) {
     }
     if (!o->vantage.empty()) query.vantage = o->vantage;
     if (!o->target.empty()) query.target = o->target;
-    auto store = open_store(o->store);
+    auto store = open_store(o->store, StoreAccess::read_only);
     if (!store) {
       std::fprintf(stderr, "blackout export: store %s: %s\n", o->store.c_str(), store.error().message.c_str());
       return exit_failure;

@@ -71,7 +71,7 @@ std::optional<lab::RobustnessRun> score_dir(const std::filesystem::path& dir, bo
   }
   auto config = load_config_file((dir / "lab.yaml").string());
   if (!config) throw ConfigLoadError(config.error());
-  auto store = open_store(config->store);
+  auto store = open_store(config->store, StoreAccess::read_only);
   if (!store) {
     std::fprintf(stderr, "blackout lab score: store %s: %s\n", config->store.c_str(), store.error().message.c_str());
     return std::nullopt;

@@ -16,6 +16,7 @@
 #include "bgp/bgp_probe.hpp"
 #include "bgp/collector.hpp"
 #include "cli/commands.hpp"
+#include "cli/validators.hpp"
 #include "config/loader.hpp"
 #include "config/values.hpp"
 #include "detect/detector.hpp"
@@ -28,6 +29,7 @@
 #include "model/address.hpp"
 #include "model/result_format.hpp"
 #include "probes/registry.hpp"
+#include "resolve/names.hpp"
 #include "serve/dashboard.hpp"
 #include "serve/http_server.hpp"
 #include "serve/metrics.hpp"
@@ -38,16 +40,14 @@
 namespace blackout::cli {
 namespace {
 
-// The SQLite files must stay writable once root is dropped.
-void hand_sqlite_files_to(const std::string& store_url, const std::string& user) {
-  const auto url = parse_store_url(store_url);
-  if (!url || url->kind != StoreUrl::Kind::sqlite || geteuid() != 0 || user == "root") return;
+// The SQLite files must stay writable once root is dropped: they become the user's, each
+// through a descriptor that does not follow a symbolic link (store/sqlite/files.hpp).
+Expected<Done> hand_store_to(const std::string& store_url, const std::string& user) {
+  if (geteuid() != 0 || user == "root" || store_url == "none") return Done{};
   const passwd* entry = getpwnam(user.c_str());
-  if (!entry) return;
-  for (const char* suffix : {"", "-wal", "-shm"}) {
-    const std::string file = url->location + suffix;
-    if (std::filesystem::exists(file)) (void)chown(file.c_str(), entry->pw_uid, entry->pw_gid);
-  }
+  if (!entry) return Done{};  // drop_privileges says so
+  if (auto handed = hand_store_files_to(store_url, entry->pw_uid, entry->pw_gid); !handed) return make_error(handed.error().message);
+  return Done{};
 }
 
 void log_unavailable(const ProbeSet& probes, const Config& config) {
@@ -77,15 +77,16 @@ Runner add_monitor_command(CLI::App& app) {
     std::string user = "nobody";
     std::string listen;
     std::string token_file;
+    std::vector<std::string> allow_hosts;
   };
   auto o = std::make_shared<Options>();
   monitor->add_option("config", o->config, "Config file")->required();
   monitor->add_option("--vantage", o->vantage, "Vantage name (overrides the config's)");
   monitor->add_option("--store", o->store, "Store URL: sqlite:PATH or postgresql://... (overrides the config's); 'none' stores nothing");
   monitor->add_option("--duration", o->duration, "Stop by itself after this long (e.g. 30s); default: run until SIGINT/SIGTERM");
-  monitor->add_option("--rate", o->rate, "Most probes started per second, all checks together")->check(CLI::PositiveNumber);
-  monitor->add_option("--max-in-flight", o->max_in_flight, "Most probes in flight at once")->check(CLI::PositiveNumber);
-  monitor->add_option("--max-queue", o->max_queue, "Most results held in memory while the store cannot take them")->check(CLI::PositiveNumber);
+  monitor->add_option("--rate", o->rate, "Most probes started per second, all checks together")->check(positive_number());
+  monitor->add_option("--max-in-flight", o->max_in_flight, "Most probes in flight at once")->check(positive_number());
+  monitor->add_option("--max-queue", o->max_queue, "Most results held in memory while the store cannot take them")->check(positive_number());
   monitor->add_option("--status-file", o->status_file, "Rewrite this file with the store writer's counters after each commit");
   monitor->add_flag("--json", o->json, "Print one JSON object per result");
   monitor->add_flag("-q,--quiet", o->quiet, "Print no results, only the closing summary");
@@ -94,6 +95,8 @@ Runner add_monitor_command(CLI::App& app) {
                       "Serve the dashboard (/), Prometheus metrics (/metrics) and the JSON API (/api/v1/...) on ADDRESS:PORT, e.g. 127.0.0.1:9813; off by default");
   monitor->add_option("--token-file", o->token_file,
                       "File holding the bearer token every request to --listen must carry; required for an address off loopback");
+  monitor->add_option("--allow-host", o->allow_hosts,
+                      "A name clients may reach --listen by (their Host header), repeatable; IP addresses and localhost always may");
 
   return [o]() -> int {
     // Before the store writer's thread starts: signals belong to the loop's signalfd.
@@ -114,6 +117,9 @@ Runner add_monitor_command(CLI::App& app) {
     }
 
     // The store first: a monitor that cannot record what it sees says so and does not start.
+    // Then one monitor per SQLite file (locked once the file is known to be a store, so that
+    // someone else's database gets no lock file beside it).
+    std::unique_ptr<StoreLock> store_lock;  // outlives the writer, whose last writes it guards
     std::unique_ptr<StoreWriter> writer;
     if (config->store != "none") {
       auto store = open_store(config->store);
@@ -121,6 +127,12 @@ Runner add_monitor_command(CLI::App& app) {
         std::fprintf(stderr, "blackout monitor: store %s: %s\n", config->store.c_str(), store.error().message.c_str());
         return exit_failure;
       }
+      auto locked = lock_store_for_monitor(config->store);
+      if (!locked) {
+        std::fprintf(stderr, "blackout monitor: store %s: %s\n", config->store.c_str(), locked.error().message.c_str());
+        return exit_failure;
+      }
+      store_lock = std::move(*locked);
       WriterOptions options;
       options.max_queue = o->max_queue;
       options.raw_retention = config->retention.raw;
@@ -155,10 +167,14 @@ Runner add_monitor_command(CLI::App& app) {
       }
       probes.install(std::make_unique<bgp::BgpProbe>(loop, *collector));
     }
-    hand_sqlite_files_to(config->store, o->user);
+    if (auto handed = hand_store_to(config->store, o->user); !handed) {
+      std::fprintf(stderr, "blackout monitor: store %s: %s\n", config->store.c_str(), handed.error().message.c_str());
+      return exit_failure;
+    }
     if (!o->status_file.empty()) {
       // Created now, while we may still be root, and handed to the user we become.
-      const int fd = ::open(o->status_file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      // Not through a symbolic link: root would hand the file it points at to the user.
+      const int fd = ::open(o->status_file.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
       if (fd < 0) {
         std::fprintf(stderr, "blackout monitor: --status-file %s: %s\n", o->status_file.c_str(), std::strerror(errno));
         return exit_failure;
@@ -172,6 +188,7 @@ Runner add_monitor_command(CLI::App& app) {
     if (!o->listen.empty()) {
       HttpServerOptions options;
       options.listen = o->listen;
+      options.allowed_hosts = o->allow_hosts;
       if (!o->token_file.empty()) {
         auto token = read_bearer_token(o->token_file);
         if (!token) {
@@ -266,7 +283,18 @@ Runner add_monitor_command(CLI::App& app) {
     };
     std::list<Generation> retiring;
     Generation current{std::move(config), nullptr};
+    // Host names, resolved on the loop; each lookup is a resolve result through the same sink.
+    // The resolver's settings are read at start; a reload changes its names only.
+    std::unique_ptr<NameTable> names;
+    try {
+      names = std::make_unique<NameTable>(loop, current.config->resolver, sink);
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "blackout monitor: resolver: %s\n", e.what());
+      return exit_failure;
+    }
+    names->set_targets(current.config->targets, current.config->vantage, current.config->lab_only);
     current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
+    current.scheduler->set_address_book(names.get());
     if (writer) writer->submit_config(*current.config, clock.wall_now());
 
     bool stopping = false;
@@ -289,7 +317,9 @@ Runner add_monitor_command(CLI::App& app) {
       current.scheduler->stop();
       retiring.push_back(std::move(current));
       current.config = std::move(next);
+      names->set_targets(current.config->targets, current.config->vantage, current.config->lab_only);
       current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
+      current.scheduler->set_address_book(names.get());
       current.scheduler->start();
       detector.set_targets(current.config->targets);
       if (writer) writer->submit_config(*current.config, clock.wall_now());
@@ -374,10 +404,19 @@ Runner add_monitor_command(CLI::App& app) {
       });
       log::info("http.listening", {{"address", http->address()}, {"paths", "/ /metrics /api/v1/{state,targets,events,series,chart,stream} /healthz"}, {"token", o->token_file.empty() ? "none" : "required"}});
     }
+    if (names->size() > 0) {
+      // The first lookups before the first probes, so that no check starts with "not resolved
+      // yet". c-ares ends each lookup by itself; the bound only guards against a bug.
+      const ResolverConfig& r = current.config->resolver;
+      const int servers = static_cast<int>(std::max<std::size_t>(1, r.servers.size()));
+      const Duration bound = std::min<Duration>(r.timeout * (1 << r.tries) * servers + std::chrono::seconds(1), std::chrono::seconds(60));
+      loop.run_until([&] { return names->settled(); }, clock.now() + bound);
+      log::info("resolve.started", {{"names", names->size()}, {"servers", names->servers()}, {"settled", names->settled() ? "yes" : "no"}});
+    }
     log::info("monitor.started", {{"config", o->config}, {"vantage", current.config->vantage}, {"targets", current.config->targets.size()},
-                                  {"checks", current.scheduler->scheduled()}, {"store", writer ? writer->describe() : "none"},
-                                  {"bgp_sessions", current.config->bgp.sessions.size()}});
-    current.scheduler->start();
+                                  {"checks", current.scheduler->scheduled()}, {"names", names->size()},
+                                  {"store", writer ? writer->describe() : "none"}, {"bgp_sessions", current.config->bgp.sessions.size()}});
+    if (!stopping) current.scheduler->start();  // a signal may have come during the first lookups
     loop.run_until(
         [&] {
           retiring.remove_if([](const Generation& g) { return g.scheduler->idle(); });

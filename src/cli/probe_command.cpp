@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/validators.hpp"
 #include "config/adhoc.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
@@ -14,6 +15,7 @@
 #include "util/privileges.hpp"
 #include "model/result_format.hpp"
 #include "probes/registry.hpp"
+#include "resolve/names.hpp"
 
 namespace blackout::cli {
 namespace {
@@ -88,10 +90,12 @@ Runner add_probe_command(CLI::App& app) {
   probe->add_option("-i,--interval", o->interval, "Time between the starts of two rounds");
   probe->add_option("-t,--timeout", o->adhoc.timeout, "How long each probe waits for its answer");
   probe->add_flag("--lab-only", o->adhoc.lab_only, "Refuse any address outside loopback and the lab ranges");
+  probe->add_option("--resolver", o->adhoc.resolvers,
+                    "A name server (ADDRESS[:PORT]) to resolve a host name TARGET with, instead of the system's; repeatable");
   probe->add_flag("--json", o->json, "Print one JSON object per result");
   probe->add_flag("-q,--quiet", o->quiet, "Print no results, only the summary (sweeps)");
-  probe->add_option("--rate", o->rate, "Sweeps: most probes started per second")->check(CLI::PositiveNumber);
-  probe->add_option("--max-in-flight", o->max_in_flight, "Sweeps: most probes in flight at once")->check(CLI::PositiveNumber);
+  probe->add_option("--rate", o->rate, "Sweeps: most probes started per second")->check(positive_number());
+  probe->add_option("--max-in-flight", o->max_in_flight, "Sweeps: most probes in flight at once")->check(positive_number());
   probe->add_option("--threads", o->threads, "Sweeps: event loops, one thread each (default: one per core)")->check(CLI::Range(1u, 64u));
   probe->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
 
@@ -165,14 +169,29 @@ Runner add_probe_command(CLI::App& app) {
       return sweep(workers, config->targets[0], *sweep_prefix, *o);
     }
     int failures = 0;
+    const auto print = [&](Result&& result) {
+      if (!is_success(result.outcome)) ++failures;
+      std::puts((o->json ? result_to_json(result) : result_to_line(result)).c_str());
+      std::fflush(stdout);
+    };
+    // A host name is resolved on the loop first (its lookup printed as a resolve result), and
+    // again as its TTL runs out while the rounds go on.
+    std::unique_ptr<NameTable> names;
+    OneShotPlan plan{o->count, *interval, "cli"};
+    const Target& target = config->targets[0];
+    if (!target.address && !target.host.empty()) {
+      try {
+        names = std::make_unique<NameTable>(loop, config->resolver, print);
+      } catch (const std::runtime_error& e) {
+        std::fprintf(stderr, "blackout probe: resolver: %s\n", e.what());
+        return exit_failure;
+      }
+      names->set_targets(config->targets, "cli", config->lab_only);
+      loop.run_until([&] { return names->settled(); }, clock.now() + std::chrono::seconds(60));
+      plan.addresses = names.get();
+    }
     std::string error;
-    const bool ran = run_one_shot(loop, probes.table(), config->targets[0], OneShotPlan{o->count, *interval, "cli"},
-                                  [&](Result&& result) {
-                                    if (!is_success(result.outcome)) ++failures;
-                                    std::puts((o->json ? result_to_json(result) : result_to_line(result)).c_str());
-                                    std::fflush(stdout);
-                                  },
-                                  error);
+    const bool ran = run_one_shot(loop, probes.table(), target, plan, print, error);
     if (!ran) {
       std::fprintf(stderr, "blackout probe: %s\n", error.c_str());
       return exit_failure;

@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 
 #include "cli/commands.hpp"
 #include "cli/detection_inputs.hpp"
@@ -47,12 +46,7 @@ Runner add_report_command(CLI::App& app) {
       std::fprintf(stderr, "blackout report: --to must be after --from\n");
       return exit_failure;
     }
-    // Opening a store creates it; a report on a mistyped path must say so instead.
-    if (o->store.rfind("sqlite:", 0) == 0 && !std::filesystem::exists(o->store.substr(7))) {
-      std::fprintf(stderr, "blackout report: no store at %s\n", o->store.substr(7).c_str());
-      return exit_failure;
-    }
-    auto store = open_store(o->store);
+    auto store = open_store(o->store, StoreAccess::read_only);
     if (!store) {
       std::fprintf(stderr, "blackout report: store %s: %s\n", o->store.c_str(), store.error().message.c_str());
       return exit_failure;

@@ -54,6 +54,7 @@ Runner add_serve_command(CLI::App& app) {
   auto* command = app.add_subcommand("serve", "Serve the dashboard and the JSON API from a store (replayed with the detector)");
   struct Options {
     std::string store, config, token_file;
+    std::vector<std::string> allow_hosts;
     std::string listen = "127.0.0.1:8080";
     std::string refresh = "5s";
     std::string step = "10s";
@@ -63,6 +64,8 @@ Runner add_serve_command(CLI::App& app) {
   command->add_option("--config", o->config, "Take targets and the detection section from this config instead of the store's history and the defaults");
   command->add_option("--listen", o->listen, "ADDRESS:PORT to serve on")->capture_default_str();
   command->add_option("--token-file", o->token_file, "File holding the bearer token every request must carry; required off loopback");
+  command->add_option("--allow-host", o->allow_hosts,
+                      "A name clients may reach the server by (their Host header), repeatable; IP addresses and localhost always may");
   command->add_option("--refresh", o->refresh, "How often to read what a monitor has added to the store since")->capture_default_str();
   command->add_option("--step", o->step, "The time between two points of the dashboard's series")->capture_default_str();
 
@@ -73,7 +76,7 @@ Runner add_serve_command(CLI::App& app) {
       std::fprintf(stderr, "blackout serve: --refresh and --step take positive durations, e.g. 5s\n");
       return exit_failure;
     }
-    auto store = open_store(o->store);
+    auto store = open_store(o->store, StoreAccess::read_only);
     if (!store) {
       std::fprintf(stderr, "blackout serve: store %s: %s\n", o->store.c_str(), store.error().message.c_str());
       return exit_failure;
@@ -88,6 +91,7 @@ Runner add_serve_command(CLI::App& app) {
 
     HttpServerOptions options;
     options.listen = o->listen;
+    options.allowed_hosts = o->allow_hosts;
     if (!o->token_file.empty()) {
       auto token = read_bearer_token(o->token_file);
       if (!token) {

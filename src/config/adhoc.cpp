@@ -22,6 +22,11 @@ Expected<Config, ConfigErrors> adhoc_config(const AdhocProbe& probe) {
   out << YAML::BeginMap;
   out << YAML::Key << "vantage" << YAML::Value << "cli";
   out << YAML::Key << "lab_only" << YAML::Value << (probe.lab_only ? "true" : "false");
+  if (!probe.resolvers.empty()) {
+    out << YAML::Key << "resolver" << YAML::Value << YAML::BeginMap << YAML::Key << "servers" << YAML::Value << YAML::BeginSeq;
+    for (const std::string& server : probe.resolvers) out << server;
+    out << YAML::EndSeq << YAML::EndMap;
+  }
   out << YAML::Key << "targets" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << "probe";
   out << YAML::Key << "layer" << YAML::Value << "host";
@@ -61,6 +66,7 @@ Expected<Config, ConfigErrors> adhoc_config(const AdhocProbe& probe) {
       if (error.field.rfind(prefix, 0) == 0) error.field = "-o " + error.field.substr(prefix.size() + probe.kind.size() + 1);
       else if (error.field == "targets[0].checks[0]") error.field = probe.kind;
       else if (error.field.rfind("targets[0].", 0) == 0) error.field = "target";
+      else if (error.field.rfind("resolver.servers", 0) == 0) error.field = "--resolver";
     }
     return errors;
   }

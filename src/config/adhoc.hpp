@@ -17,6 +17,7 @@ struct AdhocProbe {
   std::vector<std::pair<std::string, std::string>> options;  // the check's own keys
   std::string timeout = "2s";
   bool lab_only = false;
+  std::vector<std::string> resolvers;  // resolver.servers; empty: the system's
 };
 
 // Splits "key=value"; false when there is no '='.

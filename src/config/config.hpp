@@ -70,6 +70,21 @@ struct BgpFeedConfig {
   std::vector<BgpSessionSpec> sessions;
 };
 
+// Where host names are resolved (resolve/): the system's servers (/etc/resolv.conf) unless
+// the config names its own, and how often a name is looked up again.
+struct ResolverServer {
+  IpAddress address;
+  std::uint16_t port = 53;
+};
+
+struct ResolverConfig {
+  std::vector<ResolverServer> servers;  // empty: the system's resolver
+  Duration timeout = 1s;                // one try; c-ares doubles it on each round of tries
+  int tries = 2;
+  Duration min_ttl = 5s;                // a name is looked up again when its TTL runs out,
+  Duration max_ttl = 60s;               // but never sooner than min_ttl nor later than max_ttl
+};
+
 struct Retention {
   Duration raw = std::chrono::hours(24 * 7);
   Duration rollups = std::chrono::hours(24 * 400);
@@ -87,6 +102,7 @@ struct Config {
   std::vector<Target> targets;
   AlertsConfig alerts;
   BgpFeedConfig bgp;
+  ResolverConfig resolver;
 
   [[nodiscard]] std::size_t check_count() const;
 };

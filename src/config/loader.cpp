@@ -6,16 +6,16 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <tuple>
-#include <regex>
 #include <map>
 #include <set>
-#include <sstream>
 #include <stdexcept>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/body_pattern.hpp"
 #include "config/schema.hpp"
 #include "config/values.hpp"
 #include "util/strings.hpp"
@@ -42,6 +42,11 @@ std::size_t Config::check_count() const {
 }
 
 namespace {
+
+// Bounds of a target's weight: detection sums weights per layer and per network, where a
+// smaller one rounds away and a larger one drowns every other target.
+constexpr double min_target_weight = 1e-6;
+constexpr double max_target_weight = 1e6;
 
 // The state of one load: where we are and what went wrong so far.
 struct Context {
@@ -201,24 +206,69 @@ struct Schedule {
   int confirmations;
 };
 
-void read_schedule(MapReader& map, Schedule& schedule, bool with_spacing) {
-  if (auto v = map.scalar("interval", parse_duration)) schedule.interval = *v;
-  if (auto v = map.scalar("timeout", parse_duration)) schedule.timeout = *v;
-  if (auto v = map.scalar("jitter", parse_duration)) schedule.jitter = *v;
+// Where one level (defaults, a target, a check) set schedule keys itself: a mistake is told
+// once, at the level and the line where it was made, not again at every level that only
+// inherits it.
+struct ScheduleKeys {
+  const YAML::Node* interval = nullptr;
+  const YAML::Node* timeout = nullptr;
+  const YAML::Node* jitter = nullptr;
+  const YAML::Node* confirm_spacing = nullptr;
+  [[nodiscard]] bool any() const { return interval || timeout || jitter || confirm_spacing; }
+};
+
+ScheduleKeys read_schedule(MapReader& map, Schedule& schedule, bool with_spacing) {
+  ScheduleKeys keys;
+  if (auto v = map.scalar("interval", parse_duration)) {
+    schedule.interval = *v;
+    keys.interval = map.get("interval");
+  }
+  if (auto v = map.scalar("timeout", parse_duration)) {
+    schedule.timeout = *v;
+    keys.timeout = map.get("timeout");
+  }
+  if (auto v = map.scalar("jitter", parse_duration)) {
+    schedule.jitter = *v;
+    keys.jitter = map.get("jitter");
+  }
   if (auto v = map.scalar("confirmations", [](std::string_view t) { return parse_integer(t, 0, 10); }))
     schedule.confirmations = static_cast<int>(*v);
   if (with_spacing)
-    if (auto v = map.scalar("confirm_spacing", parse_duration)) schedule.confirm_spacing = *v;
+    if (auto v = map.scalar("confirm_spacing", parse_duration)) {
+      schedule.confirm_spacing = *v;
+      keys.confirm_spacing = map.get("confirm_spacing");
+    }
+  return keys;
 }
 
-void validate_schedule(Context& context, const YAML::Node& node, const std::string& field, const Schedule& s) {
-  if (s.interval < 100ms) context.error(node, field, "interval " + format_duration(s.interval) + " is too short (at least 100ms)");
-  if (s.timeout <= 0s) context.error(node, field, "timeout must be positive");
-  else if (s.timeout >= s.interval)
+// Checks the schedule of a level that set some of its keys; each error is placed at the key
+// it is about when this level set it, else at the other key involved, else at the level.
+void validate_schedule(Context& context, MapReader& map, const YAML::Node& level, const Schedule& s, const ScheduleKeys& keys) {
+  if (!keys.any()) return;
+  const auto at = [&](const YAML::Node* first, const YAML::Node* second, const char* key) -> std::pair<const YAML::Node&, std::string> {
+    if (first) return {*first, map.join(key)};
+    if (second) return {*second, map.join(key)};
+    return {level, map.field()};
+  };
+  if (s.interval < 100ms) {
+    const auto [node, field] = at(keys.interval, nullptr, "interval");
+    context.error(node, field, "interval " + format_duration(s.interval) + " is too short (at least 100ms)");
+  }
+  if (s.timeout <= 0s) {
+    const auto [node, field] = at(keys.timeout, nullptr, "timeout");
+    context.error(node, field, "timeout must be positive");
+  } else if (s.timeout >= s.interval) {
+    const auto [node, field] = at(keys.timeout, keys.interval, keys.timeout ? "timeout" : "interval");
     context.error(node, field, "timeout " + format_duration(s.timeout) + " must be shorter than the interval " + format_duration(s.interval));
-  if (s.jitter < 0s || (s.jitter >= s.interval && s.interval > 0s))
+  }
+  if (s.jitter < 0s || (s.jitter >= s.interval && s.interval > 0s)) {
+    const auto [node, field] = at(keys.jitter, keys.interval, keys.jitter ? "jitter" : "interval");
     context.error(node, field, "jitter " + format_duration(s.jitter) + " must be shorter than the interval " + format_duration(s.interval));
-  if (s.confirm_spacing <= 0s) context.error(node, field, "confirm_spacing must be positive");
+  }
+  if (s.confirm_spacing <= 0s) {
+    const auto [node, field] = at(keys.confirm_spacing, nullptr, "confirm_spacing");
+    context.error(node, field, "confirm_spacing must be positive");
+  }
 }
 
 bool address_allowed(Context& context, bool lab_only, const IpAddress& ip, const YAML::Node& node, const std::string& field) {
@@ -277,12 +327,10 @@ void read_http(MapReader& map, HttpParams& p, CheckReadContext& rc) {
   }
   if (const YAML::Node* node = map.get("body_match")) {
     if (auto pattern = map.parse_scalar(*node, map.join("body_match"), [](std::string_view t) -> Expected<std::string> { return std::string(t); })) {
-      try {
-        std::regex compiled(*pattern, std::regex::ECMAScript);
+      if (auto compiled = compile_body_pattern(*pattern); compiled)
         p.body_match = *pattern;
-      } catch (const std::regex_error& e) {
-        rc.context.error(*node, map.join("body_match"), std::string("bad regular expression: ") + e.what());
-      }
+      else
+        rc.context.error(*node, map.join("body_match"), "bad regular expression (RE2 syntax): " + compiled.error().message);
     }
   }
   if (auto v = map.scalar("follow_redirects", parse_boolean)) p.follow_redirects = *v;
@@ -294,6 +342,7 @@ void read_http(MapReader& map, HttpParams& p, CheckReadContext& rc) {
       }))
     p.method = *v;
   if (auto v = map.scalar("host_header", parse_host_name)) p.host_header = *v;
+  p.lab_only = rc.lab_only;
 }
 
 void read_dns(MapReader& map, DnsParams& p, CheckReadContext& rc) {
@@ -393,6 +442,12 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
                                    "; kinds are icmp, tcp, http, dns, smtp, traceroute, bgp");
     return std::nullopt;
   }
+  if (*kind == CheckKind::resolve) {
+    // Its results come from the resolver, on the name's TTL, not from a schedule.
+    context.error(item, field, "resolve is not a check to write: every target with a host and no address is resolved by itself, "
+                               "and each lookup is stored as its resolve result (see resolver)");
+    return std::nullopt;
+  }
   const std::string kind_field = field + "." + kind_name;
   Check check;
   check.kind = *kind;
@@ -434,17 +489,18 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
       case CheckKind::smtp: check.params = SmtpParams{}; read_smtp(map, std::get<SmtpParams>(check.params)); break;
       case CheckKind::traceroute: check.params = TracerouteParams{}; read_traceroute(map, std::get<TracerouteParams>(check.params)); break;
       case CheckKind::bgp: check.params = BgpParams{}; read_bgp(map, std::get<BgpParams>(check.params), params); break;
+      case CheckKind::resolve: break;  // refused above
     }
-    read_schedule(map, schedule, true);
+    const ScheduleKeys keys = read_schedule(map, schedule, true);
     if (auto name = map.scalar("name", parse_name)) check.id = *name;
     if (context.errors.size() != errors_before) return std::nullopt;
+    validate_schedule(context, map, item, schedule, keys);
   }
   check.interval = schedule.interval;
   check.timeout = schedule.timeout;
   check.jitter = schedule.jitter;
   check.confirmations = schedule.confirmations;
   check.confirm_spacing = schedule.confirm_spacing;
-  validate_schedule(context, item, field, schedule);
   if (check.id.empty()) check.id = default_check_id(check.kind, check.params);
 
   // What the check needs from its target.
@@ -457,7 +513,8 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
       case CheckKind::traceroute: return true;
       case CheckKind::dns: return !std::get<DnsParams>(check.params).server.has_value();
       case CheckKind::http:
-      case CheckKind::bgp: return false;
+      case CheckKind::bgp:
+      case CheckKind::resolve: return false;
     }
     return false;
   }();
@@ -513,14 +570,18 @@ void read_target(Context& context, const YAML::Node& node, std::size_t index, co
   if (auto description = map.scalar("description", [](std::string_view t) -> Expected<std::string> { return std::string(t); }))
     target.description = *description;
   if (auto weight = map.scalar("weight", parse_number)) {
-    if (*weight <= 0) context.error(*map.get("weight"), map.join("weight"), "weight must be greater than 0");
+    // Bounded so that sums of weights neither round a target away nor overflow (detection
+    // adds them up per layer and per network).
+    if (*weight < min_target_weight || *weight > max_target_weight)
+      context.error(*map.get("weight"), map.join("weight"), "weight must be from 1e-06 to 1e+06, got " + map.get("weight")->Scalar());
     target.weight = *weight;
   }
   if (auto control = map.scalar("control", parse_boolean)) target.control = *control;
 
   Schedule schedule{config.defaults.interval, config.defaults.timeout, config.defaults.jitter, config.defaults.confirm_spacing,
                     config.defaults.confirmations};
-  read_schedule(map, schedule, false);
+  const ScheduleKeys keys = read_schedule(map, schedule, false);
+  validate_schedule(context, map, node, schedule, keys);
 
   if (const YAML::Node* checks = map.get("checks")) {
     if (!checks->IsSequence()) {
@@ -747,6 +808,47 @@ void read_bgp_feed(Context& context, const YAML::Node& node, Config& config) {
   }
 }
 
+void read_resolver(Context& context, const YAML::Node& node, Config& config) {
+  MapReader map(context, node, "resolver", "resolver");
+  if (!map.valid()) return;
+  ResolverConfig& resolver = config.resolver;
+  if (const YAML::Node* servers = map.get("servers")) {
+    if (!servers->IsSequence() || servers->size() == 0) {
+      context.error(*servers, "resolver.servers", "expected a list of ADDRESS[:PORT], got " + describe(*servers));
+    } else {
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < servers->size(); ++i) {
+        const std::string field = "resolver.servers[" + std::to_string(i) + "]";
+        const auto endpoint = map.parse_scalar((*servers)[i], field, [](std::string_view t) { return parse_endpoint(t, 53); });
+        if (!endpoint) continue;
+        if (endpoint->port == 0) {
+          context.error((*servers)[i], field, "port 0 cannot be asked");
+          continue;
+        }
+        if (!address_allowed(context, config.lab_only, endpoint->address, (*servers)[i], field)) continue;
+        if (!seen.insert(endpoint->address.to_string() + " port " + std::to_string(endpoint->port)).second) {
+          context.error((*servers)[i], field, "the same server twice");
+          continue;
+        }
+        resolver.servers.push_back(ResolverServer{endpoint->address, endpoint->port});
+      }
+    }
+  }
+  const auto bounded = [&](const char* key, Duration& slot, Duration min, Duration max) {
+    if (auto v = map.scalar(key, parse_duration)) {
+      if (*v < min || *v > max)
+        context.error(*map.get(key), std::string("resolver.") + key, "must be from " + format_duration(min) + " to " + format_duration(max));
+      else
+        slot = *v;
+    }
+  };
+  bounded("timeout", resolver.timeout, 10ms, 30s);
+  if (auto v = map.scalar("tries", [](std::string_view t) { return parse_integer(t, 1, 10); })) resolver.tries = static_cast<int>(*v);
+  bounded("min_ttl", resolver.min_ttl, 100ms, std::chrono::hours(1));
+  bounded("max_ttl", resolver.max_ttl, 100ms, std::chrono::hours(24));
+  if (resolver.max_ttl < resolver.min_ttl) context.error(node, "resolver.max_ttl", "must not be below min_ttl");
+}
+
 std::string default_vantage() {
   char buffer[256] = {};
   if (gethostname(buffer, sizeof buffer - 1) != 0 || buffer[0] == '\0') return "vantage";
@@ -829,8 +931,8 @@ Config read_config(Context& context, const YAML::Node& root) {
     if (d.valid()) {
       Schedule s{config.defaults.interval, config.defaults.timeout, config.defaults.jitter, config.defaults.confirm_spacing,
                  config.defaults.confirmations};
-      read_schedule(d, s, true);
-      validate_schedule(context, *defaults, "defaults", s);
+      const ScheduleKeys keys = read_schedule(d, s, true);
+      validate_schedule(context, d, *defaults, s, keys);
       config.defaults = CheckDefaults{s.interval, s.timeout, s.jitter, s.confirmations, s.confirm_spacing};
     }
   }
@@ -868,6 +970,7 @@ Config read_config(Context& context, const YAML::Node& root) {
   // After the targets and groups, which its rules name.
   if (const YAML::Node* alerts = map.get("alerts")) read_alerts(context, *alerts, config);
   if (const YAML::Node* bgp = map.get("bgp")) read_bgp_feed(context, *bgp, config);
+  if (const YAML::Node* resolver = map.get("resolver")) read_resolver(context, *resolver, config);
   return config;
 }
 
@@ -875,7 +978,13 @@ Expected<Config, ConfigErrors> load(std::string_view text, const std::string& so
   Context context{source_name, {}};
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
+    // Every document, so that a second one after `---` is refused rather than dropped.
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    if (documents.size() > 1) {
+      context.error(documents[1], "", "a second YAML document (after ---): a config is one document; merge them or split them into two files");
+      return std::move(context.errors);
+    }
+    if (!documents.empty()) root = documents[0];
   } catch (const YAML::ParserException& e) {
     ConfigError error{source_name, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0, "",
                       "YAML syntax error: " + e.msg};
@@ -900,14 +1009,50 @@ Expected<Config, ConfigErrors> load_config_text(std::string_view text, const std
 }
 
 Expected<Config, ConfigErrors> load_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ConfigErrors{ConfigError{path, 0, 0, "", std::string("cannot open the file: ") + std::strerror(errno)}};
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return ConfigErrors{ConfigError{path, 0, 0, "", "cannot read the file"}};
-  const std::string text = buffer.str();
-  if (text.size() > 64 * 1024 * 1024) return ConfigErrors{ConfigError{path, 0, 0, "", "the file is larger than 64 MiB"}};
-  if (text.find('\0') != std::string::npos) return ConfigErrors{ConfigError{path, 0, 0, "", "the file holds NUL bytes; it is not a YAML text file"}};
+  const auto fail = [&](std::string message) { return ConfigErrors{ConfigError{path, 0, 0, "", std::move(message)}}; };
+  // Looked at before anything is read: a directory, a device such as /dev/zero or a pipe
+  // that never ends, or a file over the limit is refused at once, with no memory spent on it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return fail(std::string("cannot open the file: ") + std::strerror(errno));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    const int error = errno;
+    ::close(fd);
+    return fail(std::string("cannot read the file: ") + std::strerror(error));
+  }
+  if (S_ISDIR(info.st_mode)) {
+    ::close(fd);
+    return fail("is a directory, not a config file");
+  }
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return fail("is not a regular file (a device, a pipe or a socket); a config is a YAML text file");
+  }
+  const auto too_large = [&] { return fail("the file is larger than " + std::to_string(max_config_bytes / (1024 * 1024)) + " MiB, the most a config may be"); };
+  if (static_cast<std::uint64_t>(info.st_size) > max_config_bytes) {
+    ::close(fd);
+    return too_large();
+  }
+  // Read at most one byte past the limit: a file that grows while it is read stays bounded.
+  std::string text;
+  text.resize(static_cast<std::size_t>(info.st_size) + 1);
+  std::size_t length = 0;
+  while (length <= max_config_bytes) {
+    if (length == text.size()) text.resize(std::min<std::size_t>(text.size() * 2, max_config_bytes + 1));
+    const ssize_t n = ::read(fd, text.data() + length, text.size() - length);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      return fail(std::string("cannot read the file: ") + std::strerror(error));
+    }
+    if (n == 0) break;
+    length += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (length > max_config_bytes) return too_large();
+  text.resize(length);
+  if (text.find('\0') != std::string::npos) return fail("the file holds NUL bytes; it is not a YAML text file");
   return load(text, path);
 }
 

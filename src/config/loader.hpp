@@ -2,6 +2,7 @@
 // file, line, column and field, so that a user fixes a file in one pass.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,10 @@ struct ConfigError {
 };
 
 using ConfigErrors = std::vector<ConfigError>;
+
+// The largest config file read; a larger one, a directory or anything but a regular file is
+// refused before it is read.
+inline constexpr std::uint64_t max_config_bytes = 64 * 1024 * 1024;
 
 Expected<Config, ConfigErrors> load_config_file(const std::string& path);
 Expected<Config, ConfigErrors> load_config_text(std::string_view text, const std::string& source_name);

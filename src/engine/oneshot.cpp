@@ -30,7 +30,7 @@ bool run_one_shot(EventLoop& loop, const std::array<Probe*, check_kind_count>& p
       auto attempt = std::make_shared<Attempt>();
       const Timestamp sent = loop.clock().wall_now();
       ProbeRequest request{&target, &check, target.address, false};
-      probes[static_cast<std::size_t>(check.kind)]->start(request, [&, attempt](Result&& result) {
+      ProbeDone done = [&, attempt](Result&& result) {
         if (attempt->abandoned) return;
         result.time = sent;
         result.vantage = plan.vantage;
@@ -39,7 +39,21 @@ bool run_one_shot(EventLoop& loop, const std::array<Probe*, check_kind_count>& p
         result.kind = check.kind;
         sink(std::move(result));
         attempt->finished = true;
-      });
+      };
+      std::optional<AddressChoice> unusable;
+      if (!request.address && !target.host.empty() && plan.addresses && goes_to_target_address(check)) {
+        AddressChoice choice = plan.addresses->address_of(target);
+        if (choice.address) request.address = choice.address;
+        else unusable = std::move(choice);
+      }
+      if (unusable) {
+        Result result;
+        result.outcome = unusable->outcome;
+        result.detail = std::move(unusable->why);
+        done(std::move(result));
+      } else {
+        probes[static_cast<std::size_t>(check.kind)]->start(request, std::move(done));
+      }
       // The probe enforces its own timeout; the extra margin only guards against a bug.
       const bool completed = loop.run_until([&] { return attempt->finished; }, loop.clock().now() + check.timeout + std::chrono::seconds(5));
       attempt->abandoned = true;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "engine/addresses.hpp"
 #include "engine/loop.hpp"
 #include "engine/probe.hpp"
 
@@ -15,6 +16,7 @@ struct OneShotPlan {
   int count = 1;
   Duration interval = std::chrono::seconds(1);  // between the starts of two rounds
   std::string vantage;
+  const AddressBook* addresses = nullptr;  // for a target named only by host: the resolver
 };
 
 // Calls sink for each result as it arrives. Returns false if a kind cannot run here (its

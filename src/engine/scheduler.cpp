@@ -151,15 +151,34 @@ void Scheduler::launch(std::uint32_t index) {
   in_flight_.push_back(InFlight{index, entry.generation, loop_.clock().now() + check.timeout + limits_.watchdog_grace});
 
   ProbeRequest request{&target, &check, target.address, confirmation};
+  std::optional<AddressChoice> unusable;
+  if (!request.address && !target.host.empty() && addresses_ && goes_to_target_address(check)) {
+    AddressChoice choice = addresses_->address_of(target);
+    if (choice.address) request.address = choice.address;
+    else unusable = std::move(choice);
+  }
   const Timestamp sent = loop_.clock().wall_now();
   std::weak_ptr<Scheduler*> weak = self_;
   const std::uint32_t generation = entry.generation;
-  probes_[static_cast<std::size_t>(check.kind)]->start(request, [weak, index, generation, sent](Result&& result) {
+  ProbeDone done = [weak, index, generation, sent](Result&& result) {
     const auto self = weak.lock();
     if (!self || !*self) return;
     result.time = sent;
     (*self)->complete(index, generation, std::move(result));
-  });
+  };
+  if (unusable) {
+    // Not sent: a name that never resolved, or only to addresses lab_only refuses. Reported
+    // as the check's result all the same, later, as a probe would.
+    ++counters_.unaddressed;
+    loop_.post([done = std::move(done), choice = std::move(*unusable)]() mutable {
+      Result result;
+      result.outcome = choice.outcome;
+      result.detail = std::move(choice.why);
+      done(std::move(result));
+    });
+    return;
+  }
+  probes_[static_cast<std::size_t>(check.kind)]->start(request, std::move(done));
 }
 
 void Scheduler::complete(std::uint32_t index, std::uint32_t generation, Result&& result) {

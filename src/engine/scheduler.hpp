@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/addresses.hpp"
 #include "engine/loop.hpp"
 #include "engine/probe.hpp"
 #include "engine/random.hpp"
@@ -38,6 +39,7 @@ struct SchedulerCounters {
   std::uint64_t lost = 0;              // probes the watchdog gave up on (a bug in a probe)
   std::uint64_t stale_completions = 0; // completions after the watchdog gave up
   std::uint64_t unavailable = 0;       // checks skipped because their kind cannot run here
+  std::uint64_t unaddressed = 0;       // runs not sent: the target's name gave no usable address
   std::array<std::uint64_t, outcome_count> outcomes{};
   std::size_t in_flight = 0;
   std::size_t max_in_flight_seen = 0;
@@ -56,6 +58,9 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
+  // Where checks of targets named only by host go (the resolver); without one they are sent
+  // with no address, and the probe says so. Must outlive the scheduler.
+  void set_address_book(const AddressBook* book) { addresses_ = book; }
   // Spreads the first run of each check uniformly over its interval and starts.
   void start();
   // Launches nothing more; probes in flight complete and are delivered.
@@ -99,6 +104,7 @@ class Scheduler {
   std::string vantage_;
   Sink sink_;
   SchedulerLimits limits_;
+  const AddressBook* addresses_ = nullptr;
 
   std::vector<Entry> entries_;
   std::vector<std::pair<MonoTime, std::uint32_t>> heap_;  // min-heap on due time

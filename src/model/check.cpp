@@ -11,7 +11,8 @@
 namespace blackout {
 namespace {
 
-constexpr std::array<std::string_view, check_kind_count> kind_names{"icmp", "tcp", "http", "dns", "smtp", "traceroute", "bgp"};
+constexpr std::array<std::string_view, check_kind_count> kind_names{"icmp", "tcp", "http", "dns", "smtp", "traceroute", "bgp",
+                                                                         "resolve"};
 
 constexpr std::array<std::pair<std::string_view, std::uint16_t>, 17> dns_types{{
     {"A", 1}, {"NS", 2}, {"CNAME", 5}, {"SOA", 6}, {"PTR", 12}, {"MX", 15}, {"TXT", 16}, {"AAAA", 28},
@@ -81,6 +82,20 @@ std::string default_check_id(CheckKind kind, const CheckParams& params) {
     if (bgp->origin_as) id += ":AS" + std::to_string(*bgp->origin_as);
   }
   return id;
+}
+
+bool goes_to_target_address(const Check& check) {
+  switch (check.kind) {
+    case CheckKind::icmp:
+    case CheckKind::tcp:
+    case CheckKind::http:
+    case CheckKind::smtp:
+    case CheckKind::traceroute: return true;
+    case CheckKind::dns: return !std::get<DnsParams>(check.params).server.has_value();
+    case CheckKind::bgp:
+    case CheckKind::resolve: return false;
+  }
+  return false;
 }
 
 }  // namespace blackout

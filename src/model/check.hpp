@@ -1,5 +1,7 @@
 // A check: one way of probing a target (icmp, tcp, http, dns, smtp, traceroute, bgp), with
 // its parameters and schedule. Plain values, filled by config/ and read by engine/ and probes/.
+// The kind resolve is not written in configs: the resolver (resolve/) records each lookup of
+// a target's host name as a result of that kind.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +16,9 @@
 
 namespace blackout {
 
-enum class CheckKind : std::uint8_t { icmp, tcp, http, dns, smtp, traceroute, bgp };
-inline constexpr std::size_t check_kind_count = 7;
+// Later kinds go at the end: code and tables index by the kind's number.
+enum class CheckKind : std::uint8_t { icmp, tcp, http, dns, smtp, traceroute, bgp, resolve };
+inline constexpr std::size_t check_kind_count = 8;
 
 std::string_view to_string(CheckKind kind);
 std::optional<CheckKind> check_kind_from_string(std::string_view name);
@@ -37,6 +40,7 @@ struct HttpParams {
   Duration cert_expiry_warning = std::chrono::hours(24 * 14);
   std::string method = "GET";
   std::string host_header;          // sent as Host: when probing an address for a named site
+  bool lab_only = false;            // the config's lab_only: no connection outside the lab, redirects included
 };
 
 struct DnsParams {
@@ -72,7 +76,10 @@ struct BgpParams {
   int min_peers = 1;
 };
 
-using CheckParams = std::variant<IcmpParams, TcpParams, HttpParams, DnsParams, SmtpParams, TracerouteParams, BgpParams>;
+// The lookup of the target's host name (A and AAAA) by the resolver; nothing to set per check.
+struct ResolveParams {};
+
+using CheckParams = std::variant<IcmpParams, TcpParams, HttpParams, DnsParams, SmtpParams, TracerouteParams, BgpParams, ResolveParams>;
 
 struct Check {
   std::string id;  // unique within its target: "icmp", "tcp:443", "dns:kp.test/SOA", or a given name
@@ -87,6 +94,11 @@ struct Check {
 
 // The default id of a check, from its kind and parameters (used when no name is given).
 std::string default_check_id(CheckKind kind, const CheckParams& params);
+
+// Whether the check is sent to its target's address: the config's, or, for a target named
+// only by host, the one its name resolves to. Not a dns check that names its own server,
+// nor a bgp check.
+bool goes_to_target_address(const Check& check);
 
 // DNS type and class mnemonics: "A", "AAAA", "SOA", "TYPE65"; "IN", "CH".
 std::optional<std::uint16_t> dns_type_from_string(std::string_view name);

@@ -32,7 +32,7 @@ enum class Outcome : unsigned char {
   bad_reply,          // the reply broke the protocol: malformed, truncated, garbage
   not_reached,        // traceroute: the destination never answered within max hops
   withdrawn,          // BGP: the prefix is not visible from this collector peer
-  not_permitted,      // the check needs a privilege (CAP_NET_RAW) the monitor lacks
+  not_permitted,      // the check may not run: no CAP_NET_RAW, or an address lab_only refuses
   internal_error,     // a bug: reported, counted, never silent
   // Later additions go here, at the end: the stores keep an outcome by its number.
   no_session,  // BGP: no collector session is up with its table: nothing can be said

@@ -40,7 +40,7 @@ std::span<const FieldSpec> common_result_fields() {
       {"vantage", FieldType::text, "where the probe ran from"},
       {"target", FieldType::text, "the target's name"},
       {"check", FieldType::text, "the check's id within the target"},
-      {"kind", FieldType::text, "the check kind: icmp, tcp, http, dns, smtp, traceroute, bgp"},
+      {"kind", FieldType::text, "the check kind: icmp, tcp, http, dns, smtp, traceroute, bgp, resolve"},
       {"outcome", FieldType::text, "the typed outcome (see the outcome table)"},
       {"rtt", FieldType::duration, "round-trip time, or total time for multi-step checks"},
       {"phase_dns", FieldType::duration, "time spent resolving a name"},

@@ -14,12 +14,15 @@
 #include "probes/tcp/tcp_probe.hpp"
 #include "probes/traceroute/fields.hpp"
 #include "probes/traceroute/traceroute_probe.hpp"
+#include "resolve/fields.hpp"
 
 namespace blackout {
 
 ProbeSet::KindSet ProbeSet::all_kinds() {
   KindSet kinds;
   kinds.fill(true);
+  // Not a probe: the resolver (resolve/) makes the resolve results.
+  kinds[static_cast<std::size_t>(CheckKind::resolve)] = false;
   return kinds;
 }
 
@@ -77,6 +80,7 @@ std::span<const FieldSpec> fields_of(CheckKind kind) {
     case CheckKind::http: return http_fields();
     case CheckKind::smtp: return smtp_fields();
     case CheckKind::bgp: return bgp_fields();
+    case CheckKind::resolve: return resolve_fields();
     default: return {};
   }
 }

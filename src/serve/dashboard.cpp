@@ -2,7 +2,8 @@
 #include "serve/dashboard.hpp"
 
 #include <algorithm>
-#include <cstdlib>
+#include <charconv>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,16 @@ HttpResponse json(std::string body) {
   r.content_type = "application/json";
   r.body = std::move(body);
   return r;
+}
+
+constexpr std::size_t max_limit = 1'000'000;
+
+// A whole number written in decimal digits only, at most `most`; nothing else.
+std::optional<std::size_t> whole_number(const std::string& text, std::size_t most) {
+  std::size_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc{} || end != text.data() + text.size() || value > most) return std::nullopt;
+  return value;
 }
 
 HttpResponse bad_request(std::string why) {
@@ -49,9 +60,12 @@ void Dashboard::install() {
   server_.route("/api/v1/events", [this](const HttpRequest& request) {
     std::vector<Event> events = sources_.detector->events();
     // ?limit=N: the N latest only, so that a page on a wall need not take every target event.
+    // Anything but a whole number from 0 to 1,000,000 is the client's mistake, said as such
+    // (it was an empty list with 200 for -1, abc or 1e23).
     if (const std::string limit = query_parameter(request.query, "limit"); !limit.empty()) {
-      const auto keep = static_cast<std::size_t>(std::max(0, std::atoi(limit.c_str())));
-      if (events.size() > keep) events.erase(events.begin(), events.end() - static_cast<std::ptrdiff_t>(keep));
+      const auto keep = whole_number(limit, max_limit);
+      if (!keep) return bad_request("limit: expected a whole number from 0 to " + std::to_string(max_limit) + ", got " + limit);
+      if (events.size() > *keep) events.erase(events.begin(), events.end() - static_cast<std::ptrdiff_t>(*keep));
     }
     return json(events_to_json(events, sources_.detector->waves()) + "\n");
   });
@@ -88,7 +102,11 @@ HttpResponse Dashboard::chart(const HttpRequest& request) const {
   const std::string scope = query_parameter(request.query, "scope"), subject = query_parameter(request.query, "subject");
   std::string layer_name = query_parameter(request.query, "layer");
   int width = 1040;
-  if (const std::string w = query_parameter(request.query, "width"); !w.empty()) width = std::clamp(std::atoi(w.c_str()), 320, 2400);
+  if (const std::string w = query_parameter(request.query, "width"); !w.empty()) {
+    const auto asked = whole_number(w, 1'000'000);
+    if (!asked) return bad_request("width: expected a whole number of pixels, got " + w);
+    width = static_cast<int>(std::clamp<std::size_t>(*asked, 320, 2400));
+  }
   HttpResponse r;
   r.content_type = "image/svg+xml";
   const std::vector<Event> events = sources_.detector->events();

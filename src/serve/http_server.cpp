@@ -12,6 +12,8 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <optional>
+#include <string_view>
 #include <vector>
 #include <algorithm>
 
@@ -35,6 +37,7 @@ const char* reason_phrase(int status) {
     case 200: return "OK";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
@@ -113,10 +116,47 @@ std::string query_parameter(const std::string& query, const std::string& name) {
 
 Expected<std::string> read_bearer_token(const std::string& path) {
   std::ifstream in(path);
+  if (!in) return make_error(path + ": cannot read a token from it");
   std::string token;
   std::getline(in, token);
-  if (token.empty()) return make_error(path + ": cannot read a token from it");
+  // Spaces and a Windows line end around the token are not part of it; a token of nothing
+  // but them would make a server anyone passes with an empty header.
+  const auto first = token.find_first_not_of(" \t\r\v\f");
+  if (first == std::string::npos) return make_error(path + ": the first line holds no token (it is empty or only whitespace)");
+  token = token.substr(first, token.find_last_not_of(" \t\r\v\f") - first + 1);
   return token;
+}
+
+bool same_secret(std::string_view offered, std::string_view secret) {
+  // Every byte of the secret is compared whatever differs, so the time taken does not say
+  // how much of a guess was right; it depends on the secret's length alone.
+  unsigned difference = offered.size() == secret.size() ? 0u : 1u;
+  for (std::size_t i = 0; i < secret.size(); ++i)
+    difference |= static_cast<unsigned>(static_cast<unsigned char>(i < offered.size() ? offered[i] : 0) ^ static_cast<unsigned char>(secret[i]));
+  return difference == 0;
+}
+
+bool host_allowed(std::string_view host, const std::vector<std::string>& names) {
+  // An address is never a rebinding: the attacker's page needs a name of its own to
+  // resolve to us, and that name is what its browser puts in Host.
+  std::string name(host);
+  if (!name.empty() && name.front() == '[') {
+    const auto close = name.find(']');
+    if (close == std::string::npos) return false;
+    return IpAddress::parse(name.substr(1, close - 1)).has_value();
+  }
+  if (const auto colon = name.rfind(':'); colon != std::string::npos) name.erase(colon);
+  if (IpAddress::parse(name)) return true;
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  // localhost and *.localhost never leave the machine (RFC 6761 6.3).
+  if (name == "localhost" || (name.size() > 10 && name.ends_with(".localhost"))) return true;
+  return std::any_of(names.begin(), names.end(), [&](const std::string& allowed) {
+    std::string normal = allowed;
+    for (char& c : normal) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!normal.empty() && normal.back() == '.') normal.pop_back();
+    return normal == name;
+  });
 }
 
 Expected<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop, HttpServerOptions options) {
@@ -249,6 +289,7 @@ void HttpServer::on_readable(int fd) {
   }
   const std::string method = line.substr(0, sp1), target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   std::string authorization;
+  std::optional<std::string> host;
   for (std::size_t at = line_end + 2; at < end;) {
     const auto next = c.in.find("\r\n", at);
     const std::string header = c.in.substr(at, next - at);
@@ -256,14 +297,22 @@ void HttpServer::on_readable(int fd) {
     if (colon != std::string::npos) {
       std::string name = header.substr(0, colon);
       for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      if (name == "authorization") {
-        authorization = header.substr(colon + 1);
-        authorization.erase(0, authorization.find_first_not_of(" \t"));
-      }
+      std::string value = header.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+      value.erase(value.find_last_not_of(" \t") + 1);
+      if (name == "authorization") authorization = value;
+      else if (name == "host") host = value;
     }
     at = next + 2;
   }
   ++counters_.requests;
+  // DNS rebinding: a page of the attacker's, its name made to resolve to 127.0.0.1, would
+  // read a token-less loopback API from the victim's browser. Its requests carry that name.
+  if (host && !host_allowed(*host, options_.allowed_hosts)) {
+    ++counters_.rejected;
+    respond(c, plain(403, "Host " + *host + " is not a name of this server; give it with --allow-host"), method == "HEAD");
+    return;
+  }
   const std::string path = target.substr(0, target.find('?'));
   const std::string query = target.find('?') == std::string::npos ? "" : target.substr(target.find('?') + 1);
   if (method == "GET" && streams_.count(path) && authorised(query, authorization)) {
@@ -277,7 +326,18 @@ bool HttpServer::authorised(const std::string& query, const std::string& authori
   if (options_.bearer_token.empty()) return true;
   // RFC 6750 2.3: the token may also come as access_token in the query, for what a browser
   // cannot give headers to (EventSource).
-  return authorization == "Bearer " + options_.bearer_token || query_parameter(query, "access_token") == options_.bearer_token;
+  // The scheme's name is case-insensitive (RFC 7235 2.1): "bearer" is as good as "Bearer".
+  const auto space = authorization.find(' ');
+  std::string scheme = authorization.substr(0, space);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view offered;
+  if (scheme == "bearer" && space != std::string::npos) {
+    offered = std::string_view(authorization).substr(space);
+    offered.remove_prefix(std::min(offered.size(), offered.find_first_not_of(' ')));
+  }
+  const bool by_header = scheme == "bearer" && same_secret(offered, options_.bearer_token);
+  const bool by_query = same_secret(query_parameter(query, "access_token"), options_.bearer_token);
+  return by_header || by_query;
 }
 
 void HttpServer::stream(const std::string& path, std::function<std::string()> greeting) {

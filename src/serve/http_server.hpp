@@ -14,6 +14,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/loop.hpp"
 #include "util/expected.hpp"
@@ -39,6 +41,10 @@ struct HttpServerOptions {
   // Required (as "Authorization: Bearer TOKEN") on every request when not empty. The
   // monitor refuses a listen address off loopback without one.
   std::string bearer_token;
+  // Names a client may give in its Host header besides IP addresses, localhost and
+  // *.localhost (in any case, with or without a trailing dot). Any other name is refused (403), so that
+  // a page whose name was made to resolve to this server (DNS rebinding) cannot read it.
+  std::vector<std::string> allowed_hosts;
   std::size_t max_request_bytes = 8192;
   Duration request_timeout = std::chrono::seconds(10);
   std::size_t max_connections = 64;
@@ -56,8 +62,16 @@ struct HttpServerCounters {
   std::uint64_t stream_dropped = 0;  // stream clients dropped for not reading
 };
 
-// The first line of a token file; an error when the file cannot be read or the line is empty.
+// The first line of a token file without the whitespace around it; an error when the file
+// cannot be read or that line holds nothing but whitespace.
 Expected<std::string> read_bearer_token(const std::string& path);
+
+// Whether `offered` is `secret`, in a time that depends on the secret's length only.
+bool same_secret(std::string_view offered, std::string_view secret);
+
+// Whether a Host header value names this server: an IP address (with or without a port),
+// localhost, *.localhost, or one of `names`.
+bool host_allowed(std::string_view host, const std::vector<std::string>& names);
 
 class HttpServer {
  public:

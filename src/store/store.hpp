@@ -94,8 +94,31 @@ class Store {
   virtual StoreResult<std::string> integrity_check() = 0;
 };
 
-// Opens (creating and migrating as needed) the store a URL names: sqlite:PATH or
-// postgresql://... A store written by a newer blackout is refused with a schema error.
-StoreResult<std::unique_ptr<Store>> open_store(const std::string& url);
+// How a store is opened. read_write creates and migrates as needed (the monitor, `bgp
+// read --store`); read_only is for the commands that only read (export, analyze, report,
+// serve, lab score): they create nothing, write nothing (no schema into an empty file, no
+// switch to WAL of a file that is not a store) and never hold up a writer.
+enum class StoreAccess : std::uint8_t { read_write, read_only };
+
+// Opens the store a URL names: sqlite:PATH or postgresql://... A store written by a newer
+// blackout is refused with a schema error. read_write refuses a store it cannot write (a
+// read-only file or folder), a SQLite path that is a symbolic link, and one in a folder
+// anyone may write to that has no sticky bit (docs/storage.md). read_only refuses a path
+// that does not exist and a database that holds no blackout store.
+StoreResult<std::unique_ptr<Store>> open_store(const std::string& url, StoreAccess access = StoreAccess::read_write);
+
+// Held by a monitor for as long as it writes: a second monitor on the same SQLite file is
+// refused, and told the process id of the first. Nothing for PostgreSQL, which many
+// vantages share by design. Released when the object goes (or the process ends, however).
+class StoreLock {
+ public:
+  virtual ~StoreLock() = default;
+};
+StoreResult<std::unique_ptr<StoreLock>> lock_store_for_monitor(const std::string& url);
+
+// When root hands the monitor to an ordinary user: the SQLite files (the database, its WAL,
+// shared memory and lock) become that user's, each changed through a descriptor opened
+// without following symbolic links. Nothing for PostgreSQL.
+StoreResult<Done> hand_store_files_to(const std::string& url, unsigned uid, unsigned gid);
 
 }  // namespace blackout

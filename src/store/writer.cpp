@@ -82,7 +82,7 @@ void StoreWriter::write_status_file() {
                                    counters_.healthy ? 1 : 0);
   std::memset(text + length, ' ', sizeof text - static_cast<std::size_t>(length) - 1);
   text[sizeof text - 1] = '\n';
-  const int fd = ::open(options_.status_file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  const int fd = ::open(options_.status_file.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return;
   (void)::pwrite(fd, text, sizeof text, 0);
   ::close(fd);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `blackout bgp read --format lines` must print what `bgpdump -m` prints, byte for byte, on
-# every real MRT file in the shared test data. Skips (exit 77) when bgpdump or the data is
+# every real MRT file in tests/data/mrt. Skips (exit 77) when bgpdump or the data is
 # not there.
 # Usage: bgp_read_matches_bgpdump.sh BLACKOUT MRT_DIR
 set -uo pipefail

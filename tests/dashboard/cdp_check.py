@@ -233,7 +233,12 @@ def main():
                 f.write("  - { name: t%d, layer: %s, address: 127.0.0.1, checks: [ {tcp: 9} ] }\n" % (i, layers[i % 4]))
         serve_port = free_port()
         serve_log = open(os.path.join(artefacts, "serve.log"), "w")
-        processes.append(subprocess.Popen([blackout, "serve", "--store", "sqlite:" + os.path.join(work, "empty.db"), "--config", big,
+        # serve only reads a store, and refuses a path with none: a writer makes it, stopped
+        # before its first check is due.
+        empty = os.path.join(work, "empty.db")
+        subprocess.run([blackout, "monitor", config, "--store", "sqlite:" + empty, "--quiet", "--user", "root", "--duration", "0s"],
+                       stdout=serve_log, stderr=serve_log, check=True, timeout=30)
+        processes.append(subprocess.Popen([blackout, "serve", "--store", "sqlite:" + empty, "--config", big,
                                            "--listen", "127.0.0.1:%d" % serve_port], stdout=serve_log, stderr=serve_log))
         wait_for(lambda: urllib.request.urlopen("http://127.0.0.1:%d/healthz" % serve_port, timeout=2).status == 200, 30, "blackout serve")
         page.call("Page.navigate", url="http://127.0.0.1:%d/" % serve_port)

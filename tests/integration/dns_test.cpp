@@ -7,11 +7,13 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 #include "probes/dns/dns_probe.hpp"
 #include "probes/dns/message.hpp"
 #include "support/net.hpp"
+#include "support/nsd.hpp"
 #include "support/process.hpp"
 
 namespace blackout {
@@ -25,32 +27,14 @@ std::uint64_t counter(const Probe& probe, std::string_view name) {
   return 0;
 }
 
-class Nsd {
- public:
-  Nsd() : port_(unused_udp_port()) {
-    std::string big;
-    for (int i = 0; i < 40; ++i) big += "big IN TXT \"" + std::to_string(i) + std::string(60, static_cast<char>('a' + i % 26)) + "\"\n";
-    dir_.write("kp.test.zone", "$ORIGIN kp.test.\n$TTL 300\n@ IN SOA ns1.kp.test. hostmaster.kp.test. 2026112501 3600 600 86400 300\n"
-                               "@ IN NS ns1.kp.test.\n@ IN MX 10 mail.kp.test.\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nwww IN A 127.0.0.1\n" + big);
-    const std::string d = dir_.path().string();
-    dir_.write("nsd.conf", "server:\n  ip-address: 127.0.0.1\n  port: " + std::to_string(port_) + "\n  server-count: 1\n  username: \"\"\n"
-                           "  chroot: \"\"\n  zonesdir: \"" + d + "\"\n  database: \"\"\n  pidfile: \"" + d + "/nsd.pid\"\n  xfrdfile: \"" + d +
-                           "/xfrd.state\"\n  zonelistfile: \"" + d + "/zone.list\"\n  logfile: \"" + d + "/nsd.log\"\n"
-                           "remote-control:\n  control-enable: no\nzone:\n  name: kp.test\n  zonefile: kp.test.zone\n");
-    start();
-  }
-  void start() {
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"nsd", "-d", "-c", (dir_.path() / "nsd.conf").string()}, dir_.path() / "out.log");
-    if (!wait_for_tcp_port("127.0.0.1", port_)) throw std::runtime_error("nsd did not start: " + read_file(dir_.path() / "out.log"));
-  }
-  void stop() { process_.reset(); }
-  [[nodiscard]] std::uint16_t port() const { return port_; }
-
- private:
-  TempDir dir_;
-  std::uint16_t port_;
-  std::unique_ptr<ChildProcess> process_;
-};
+// Zone kp.test for the test's nsd (tests/support/nsd.hpp, which picks a port free for both
+// UDP and TCP and waits until nsd answers), with an answer too large for UDP.
+std::map<std::string, std::string> kp_test_zone() {
+  std::string big;
+  for (int i = 0; i < 40; ++i) big += "big IN TXT \"" + std::to_string(i) + std::string(60, static_cast<char>('a' + i % 26)) + "\"\n";
+  return {{"kp.test", "$ORIGIN kp.test.\n$TTL 300\n@ IN SOA ns1.kp.test. hostmaster.kp.test. 2026112501 3600 600 86400 300\n"
+                      "@ IN NS ns1.kp.test.\n@ IN MX 10 mail.kp.test.\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nwww IN A 127.0.0.1\n" + big}};
+}
 
 class DnsCheck : public testing::Test {
  protected:
@@ -72,7 +56,7 @@ class DnsCheck : public testing::Test {
 
 TEST_F(DnsCheck, RealNsdAnswersAuthoritativelyWithTheSerial) {
   if (find_program("nsd").empty()) GTEST_SKIP() << "nsd not installed";
-  Nsd nsd;
+  Nsd nsd(kp_test_zone());
   const Result r = ask(nsd.port(), "kp.test");
   EXPECT_EQ(r.outcome, Outcome::ok) << r.detail;
   EXPECT_EQ(std::get<bool>(field_of(r, "authoritative")), true);
@@ -88,7 +72,7 @@ TEST_F(DnsCheck, RealNsdAnswersAuthoritativelyWithTheSerial) {
 
 TEST_F(DnsCheck, ATruncatedAnswerIsFetchedOverTcp) {
   if (find_program("nsd").empty()) GTEST_SKIP() << "nsd not installed";
-  Nsd nsd;
+  Nsd nsd(kp_test_zone());
   const Result r = ask(nsd.port(), "big.kp.test", "TXT");
   EXPECT_EQ(r.outcome, Outcome::ok) << r.detail;
   EXPECT_EQ(std::get<bool>(field_of(r, "truncated")), true);
@@ -102,7 +86,7 @@ TEST_F(DnsCheck, ATruncatedAnswerIsFetchedOverTcp) {
 
 TEST_F(DnsCheck, AStoppedServerIsRefusedAndDroppedPacketsTimeOut) {
   if (find_program("nsd").empty()) GTEST_SKIP() << "nsd not installed";
-  Nsd nsd;
+  Nsd nsd(kp_test_zone());
   ASSERT_EQ(ask(nsd.port(), "kp.test").outcome, Outcome::ok);
   if (is_root()) {
     NftRule drop("udp dport " + std::to_string(nsd.port()) + " drop", "input");
@@ -178,6 +162,18 @@ TEST_F(DnsCheck, WrongIdsAloneTimeOutAndAreCounted) {
   HostileDns server([](const Bytes& q) { return Answers{answer_to(q, 0, other_id(q))}; });
   EXPECT_EQ(ask(server.port(), "kp.test", "SOA", 300ms).outcome, Outcome::timeout);
   EXPECT_GE(counter(probe, "wrong_id"), 1u);
+}
+
+// After 50 answers with the wrong id the detail said only "no answer": they are evidence.
+TEST_F(DnsCheck, ManyWrongIdsAreCountedInTheDetail) {
+  HostileDns server([](const Bytes& q) {
+    Answers answers;
+    for (int i = 0; i < 50; ++i) answers.push_back(answer_to(q, 0, static_cast<std::uint16_t>(other_id(q) + i)));
+    return answers;
+  });
+  const Result r = ask(server.port(), "kp.test", "SOA", 500ms);
+  EXPECT_EQ(r.outcome, Outcome::timeout);
+  EXPECT_EQ(r.detail, "no answer (ignored 50 with a wrong id)");
 }
 
 TEST_F(DnsCheck, GarbageAloneIsABadReply) {

@@ -37,6 +37,7 @@ class Nginx {
                "  server { listen 127.0.0.1:" + std::to_string(http_) + " default_server;\n"
                "    location = / { return 200 \"Ministry of Foreign Affairs\\n\"; }\n"
                "    location = /moved { return 301 /; }\n"
+               "    location /pages/ { alias " + d + "/pages/; }\n"
                "    location / { return 404; } }\n"
                "  server { listen 127.0.0.1:" + std::to_string(http_) + "; server_name mfa.kp.test;\n"
                "    location / { return 200 \"named site\\n\"; } }\n"
@@ -44,7 +45,13 @@ class Nginx {
                "/long.key;\n    location / { return 200 \"secure\\n\"; } }\n"
                "  server { listen 127.0.0.1:" + std::to_string(soon_) + " ssl; ssl_certificate " + d + "/soon.crt; ssl_certificate_key " + d +
                "/soon.key;\n    location / { return 200 \"expiring\\n\"; } }\n}\n");
+    std::filesystem::create_directories(dir_.path() / "pages");
     start();
+  }
+  // A static page nginx serves at /pages/NAME.
+  [[nodiscard]] std::string page(const std::string& name, const std::string& content) const {
+    dir_.write("pages/" + name, content);
+    return url("/pages/" + name);
   }
   void start() {
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"nginx", "-c", (dir_.path() / "nginx.conf").string()}, dir_.path() / "out.log");
@@ -91,6 +98,48 @@ TEST_F(HttpCheck, RealNginxOkWithPhasesAndFields) {
   EXPECT_EQ(get(nginx.url("/missing"), [](HttpParams& p) { p.expect_status = {200, 404}; }).outcome, Outcome::ok);
   EXPECT_EQ(get(nginx.url(), [](HttpParams& p) { p.body_match = "Naenara"; }).outcome, Outcome::bad_body);
   EXPECT_EQ(get(nginx.url(), [](HttpParams& p) { p.method = "HEAD"; }).outcome, Outcome::ok);
+}
+
+// body_match ran std::regex, recursive and backtracking, on the event loop over a body the
+// server chooses: a one-line page of 50 KB crashed the process (stack overflow), and a
+// catastrophic pattern held the loop 8 s on a 50-byte body against a 2 s timeout. RE2 is
+// linear in the body.
+TEST_F(HttpCheck, BodyMatchOnALongOneLinePageNeitherCrashesNorStalls) {
+  if (find_program("nginx").empty()) GTEST_SKIP() << "nginx not installed";
+  Nginx nginx;
+  const std::string line = "<html><body>Welcome" + std::string(200 * 1024, 'x') + " to Korea</body></html>";
+  const std::string url = nginx.page("long.html", line);
+  const MonoTime start = clock.now();
+  const Result found = get(url, [](HttpParams& p) { p.body_match = "Welcome.*Korea"; });
+  EXPECT_EQ(found.outcome, Outcome::ok) << found.detail;
+  EXPECT_EQ(std::get<std::int64_t>(field_of(found, "body_bytes")), static_cast<std::int64_t>(line.size()));
+  EXPECT_EQ(std::get<bool>(field_of(found, "body_matched")), true);
+  const Result missing = get(url, [](HttpParams& p) { p.body_match = "Welcome.*Pyongyang"; });
+  EXPECT_EQ(missing.outcome, Outcome::bad_body) << missing.detail;
+  EXPECT_LT(clock.now() - start, 1s);
+}
+
+TEST_F(HttpCheck, ACatastrophicPatternIsMatchedInLinearTime) {
+  if (find_program("nginx").empty()) GTEST_SKIP() << "nginx not installed";
+  Nginx nginx;
+  const std::string url = nginx.page("words.txt", "words words words words words words words words words");
+  for (const std::string pattern : {"(\\w+\\s?)*!", "(a|aa)*b", "(x+x+)+y"}) {
+    const MonoTime start = clock.now();
+    const Result r = get(url, [&](HttpParams& p) { p.body_match = pattern; });
+    const Duration took = clock.now() - start;
+    EXPECT_EQ(r.outcome, Outcome::bad_body) << pattern << ": " << r.detail;
+    EXPECT_LT(took, 500ms) << pattern << " held the event loop";
+  }
+  // A 1 MiB body (the most kept) against the same pattern: still linear.
+  const std::string big = nginx.page("big.txt", [] {
+    std::string text;
+    while (text.size() < HttpProbe::max_body) text += "word ";
+    return text;
+  }());
+  const MonoTime start = clock.now();
+  const Result r = get(big, [](HttpParams& p) { p.body_match = "(\\w+\\s?)*!"; }, 5s);
+  EXPECT_EQ(r.outcome, Outcome::bad_body) << r.detail;
+  EXPECT_LT(clock.now() - start, 2s);
 }
 
 TEST_F(HttpCheck, RedirectsFollowedOnlyWhenAsked) {
@@ -204,6 +253,15 @@ TEST_F(HttpCheck, EndlessHeadersAreABadReply) {
   const Result r = get(server.url(), {}, 3s);
   EXPECT_EQ(r.outcome, Outcome::bad_reply) << r.detail;
   EXPECT_NE(r.detail.find("64 KiB"), std::string::npos) << r.detail;
+}
+
+// One header line of 300 KB: curl gives up with CURLE_OUT_OF_MEMORY, which was shown as
+// the probe's detail ("Out of memory") as if the monitor had run out.
+TEST_F(HttpCheck, AnEndlessHeaderLineIsABadReplyNotOutOfMemory) {
+  HostileHttp server([](int fd) { send_text(fd, "HTTP/1.1 200 OK\r\nX-Long: " + std::string(300 * 1024, 'a') + "\r\n\r\nbody"); });
+  const Result r = get(server.url(), {}, 3s);
+  EXPECT_EQ(r.outcome, Outcome::bad_reply) << r.detail;
+  EXPECT_EQ(r.detail, "a header line longer than 100 KiB");
 }
 
 TEST_F(HttpCheck, AResetMidBodyIsAReset) {

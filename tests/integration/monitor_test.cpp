@@ -29,7 +29,7 @@ std::string config_with(std::uint16_t port, const std::vector<std::string>& name
 }
 
 std::int64_t stored(const std::string& url, const std::optional<std::string>& target = std::nullopt) {
-  auto store = open_store(url);
+  auto store = open_store(url, StoreAccess::read_only);
   if (!store) return -1;
   ResultQuery q;
   q.target = target;

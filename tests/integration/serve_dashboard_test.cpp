@@ -107,7 +107,7 @@ TEST_F(DashboardStream, PushesEventsAndHeartbeatsUntilTheClientLeaves) {
   loop.after(std::chrono::milliseconds(50), poke);
   const std::string got = run([&] {
     const int fd = connect_loopback(p);
-    const std::string request = "GET /stream HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string request = "GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
     std::string text = read_until(fd, "event: change");
     text += read_until(fd, ": heartbeat");
@@ -318,7 +318,9 @@ TEST_F(DashboardStream, RoutesAnswerWithTheirDocuments) {
     for (const std::string path : {"/", "/api/v1/state", "/api/v1/targets", "/api/v1/events", "/api/v1/events?limit=0", "/api/v1/series?scope=target&subject=t1",
                                    "/api/v1/series?scope=layer&subject=web", "/api/v1/series?scope=network", "/api/v1/series?scope=moon",
                                    "/api/v1/chart?layer=web", "/api/v1/chart?scope=target&subject=t1", "/api/v1/chart?scope=network",
-                                   "/api/v1/chart?scope=target&subject=nobody"})
+                                   "/api/v1/chart?scope=target&subject=nobody", "/api/v1/events?limit=-1", "/api/v1/events?limit=abc",
+                                   "/api/v1/events?limit=1e23", "/api/v1/events?limit=99999999999999999999999", "/api/v1/events?limit=1",
+                                   "/api/v1/chart?layer=web&width=abc", "/api/v1/chart?layer=web&width=-5"})
       got[path] = http_exchange(p, "GET " + path + " HTTP/1.1\r\n\r\n");
     return got;
   });
@@ -337,6 +339,14 @@ TEST_F(DashboardStream, RoutesAnswerWithTheirDocuments) {
     EXPECT_EQ(body_of(answers.at(path)).rfind("<svg", 0), 0u) << path;
   }
   EXPECT_EQ(status_line(answers.at("/api/v1/chart?scope=target&subject=nobody")), "HTTP/1.1 404 Not Found");
+  // A limit or width that is not a whole number is the client's mistake, said as one (it was
+  // 200 with an empty list).
+  for (const std::string path : {"/api/v1/events?limit=-1", "/api/v1/events?limit=abc", "/api/v1/events?limit=1e23",
+                                 "/api/v1/events?limit=99999999999999999999999", "/api/v1/chart?layer=web&width=abc", "/api/v1/chart?layer=web&width=-5"}) {
+    EXPECT_EQ(status_line(answers.at(path)), "HTTP/1.1 400 Bad Request") << path;
+    EXPECT_NE(body_of(answers.at(path)).find("expected a whole number"), std::string::npos) << path;
+  }
+  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/events?limit=1")))["events"].size(), 1u);
 }
 
 // `blackout serve` over the SQLite store a monitor is writing: it replays what is there and

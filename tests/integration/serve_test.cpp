@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
@@ -81,7 +82,7 @@ class ServerFixture : public testing::Test {
 TEST_F(ServerFixture, AnswersKnownPathsAndRefusesTheRest) {
   start({});
   const auto p = port();
-  EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"); })), "hello\n");
+  EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n"); })), "hello\n");
   EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello?x=1 HTTP/1.0\r\n\r\n"); })), "hello\n");
   const auto head = run([&] { return http_exchange(p, "HEAD /hello HTTP/1.1\r\n\r\n"); });
   EXPECT_EQ(status_line(head), "HTTP/1.1 200 OK");
@@ -118,6 +119,64 @@ TEST_F(ServerFixture, ABearerTokenIsRequiredWhenSet) {
   EXPECT_NE(refused.find("WWW-Authenticate: Bearer"), std::string::npos);
   EXPECT_EQ(status_line(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nAuthorization: Bearer wrong\r\n\r\n"); })), "HTTP/1.1 401 Unauthorized");
   EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nauthorization: Bearer s3cret\r\n\r\n"); })), "hello\n");
+}
+
+// The scheme's name in any case (RFC 7235); whitespace around the token is not part of it.
+TEST_F(ServerFixture, TheBearerSchemeIsCaseInsensitive) {
+  HttpServerOptions options;
+  options.bearer_token = "s3cret";
+  start(options);
+  const auto p = port();
+  for (const std::string scheme : {"bearer", "BEARER", "BeArEr"})
+    EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nAuthorization: " + scheme + " s3cret \r\n\r\n"); })), "hello\n")
+        << scheme;
+  for (const std::string wrong : {"Basic s3cret", "Bearer", "Bearer ", "Bearers3cret", "Bearer s3cre", "Bearer s3crets", "s3cret"})
+    EXPECT_EQ(status_line(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nAuthorization: " + wrong + "\r\n\r\n"); })),
+              "HTTP/1.1 401 Unauthorized")
+        << wrong;
+}
+
+TEST(Secrets, ComparedWholeWhateverTheLengths) {
+  EXPECT_TRUE(same_secret("s3cret", "s3cret"));
+  EXPECT_FALSE(same_secret("", "s3cret"));
+  EXPECT_FALSE(same_secret("s3cre", "s3cret"));
+  EXPECT_FALSE(same_secret("s3crets", "s3cret"));
+  EXPECT_FALSE(same_secret(std::string("s3cret\0", 7), "s3cret"));
+  EXPECT_FALSE(same_secret("S3cret", "s3cret"));
+  EXPECT_FALSE(same_secret("s3creT", "s3cret"));
+}
+
+TEST(Secrets, ATokenFileOfWhitespaceIsRefused) {
+  TempDir dir;
+  for (const std::string blank : {"", "\n", "   \n", "\t \r\n", " \nsecond-line-token\n"}) {
+    const auto token = read_bearer_token(dir.write("token", blank).string());
+    ASSERT_FALSE(token) << "refused: [" << blank << "]";
+    EXPECT_NE(token.error().message.find("holds no token"), std::string::npos) << token.error().message;
+  }
+  const auto padded = read_bearer_token(dir.write("token", "  s3cret \r\n").string());
+  ASSERT_TRUE(padded);
+  EXPECT_EQ(*padded, "s3cret");
+  EXPECT_FALSE(read_bearer_token((dir.path() / "absent").string()));
+}
+
+// DNS rebinding: a page whose name the attacker made resolve to 127.0.0.1 reads the API
+// from the victim's browser, with its own name in Host. Only loopback names, addresses and
+// the names given are answered.
+TEST_F(ServerFixture, OnlyItsOwnNamesInHostAreAnswered) {
+  HttpServerOptions options;
+  options.allowed_hosts = {"Monitor.Example.ORG."};
+  start(options);
+  const auto p = port();
+  const std::string port_text = std::to_string(p);
+  for (const std::string& host : std::vector<std::string>{"localhost", "localhost:" + port_text, "LOCALHOST.", "dash.localhost:" + port_text, "127.0.0.1:" + port_text,
+                                 "127.0.0.1", "[::1]:" + port_text, "198.18.0.7", "monitor.example.org", "monitor.example.org:" + port_text})
+    EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nHost: " + host + "\r\n\r\n"); })), "hello\n") << host;
+  for (const std::string& host : std::vector<std::string>{"attacker.example", "attacker.example:" + port_text, "localhost.attacker.example", "evil-localhost",
+                                 "monitor.example.org.attacker.example", "[::1", "", "127.0.0.1.nip.io"}) {
+    const std::string answer = run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nHost: " + host + "\r\n\r\n"); });
+    EXPECT_EQ(status_line(answer), "HTTP/1.1 403 Forbidden") << host;
+  }
+  EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.0\r\n\r\n"); })), "hello\n") << "no Host at all: not a browser";
 }
 
 TEST_F(ServerFixture, ConnectionsOverTheCapAreTurnedAway) {

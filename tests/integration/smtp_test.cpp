@@ -3,11 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <openssl/ssl.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "model/time.hpp"
 #include "probes/smtp/smtp_probe.hpp"
 #include "support/net.hpp"
 #include "support/netns.hpp"
@@ -214,6 +221,64 @@ TEST_F(SmtpCheck, GarbageAndEndlessLinesAreBadReplies) {
   }
 }
 
+// A server whose greeting never ends, sending as fast as loopback takes it, on every
+// connection (a thread each), until stopped. (It used to take the reader to 2.1 GB: the
+// probe read to EAGAIN before it looked at its limits, and EAGAIN never came.)
+class EndlessGreeting {
+ public:
+  EndlessGreeting() {
+    acceptor_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{listener_.fd(), POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        const int client = ::accept(listener_.fd(), nullptr, nullptr);
+        if (client < 0) continue;
+        ++connections;
+        const std::lock_guard lock(mutex_);
+        senders_.emplace_back([this, client] { blast(client); });
+      }
+    });
+  }
+  ~EndlessGreeting() {
+    stop_ = true;
+    acceptor_.join();
+    const std::lock_guard lock(mutex_);
+    for (std::thread& sender : senders_) sender.join();
+  }
+  [[nodiscard]] std::uint16_t port() const { return listener_.port(); }
+  std::atomic<int> connections{0};
+  std::atomic<std::uint64_t> sent{0};
+
+ private:
+  void blast(int client) {
+    const std::string chunk(256 * 1024, 'x');
+    timeval tv{0, 100000};  // so that a stop is seen while the peer does not read
+    setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    say(client, "220 ");
+    while (!stop_) {
+      const ssize_t n = ::send(client, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) break;  // the prober let go
+      if (n > 0) sent += static_cast<std::uint64_t>(n);
+    }
+    ::close(client);
+  }
+
+  TcpListener listener_{false, 64};
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<std::thread> senders_;
+  std::thread acceptor_;
+};
+
+// The probe alone says what was wrong; how much it read before saying so depends on who is
+// faster, the server or the reader, so the monitor test below is the one that measures it.
+TEST_F(SmtpCheck, AGreetingThatNeverEndsIsABadReplyAtTheLineLimit) {
+  EndlessGreeting server;
+  const Result r = talk(server.port(), false, 3s);
+  EXPECT_EQ(r.outcome, Outcome::bad_reply) << r.detail;
+  EXPECT_EQ(r.detail, "at the banner stage: a reply line longer than 2048 bytes");
+}
+
 TEST_F(SmtpCheck, ClosingAfterTheBannerIsAReset) {
   HostileSmtp server([](int fd) {
     say(fd, "220 hello\r\n");
@@ -246,6 +311,65 @@ TEST_F(SmtpCheck, GarbageInsteadOfATlsHandshakeIsATlsError) {
   });
   const Result r = talk(server.port(), true);
   EXPECT_EQ(r.outcome, Outcome::tls_error) << r.detail;
+}
+
+// The whole monitor against the endless greeting (two smtp checks of it, so that a reader
+// reading to EAGAIN never gets there), with a tcp check due every 200 ms beside it: memory
+// stays bounded, the other check keeps its schedule, and --duration is kept. (In the issue:
+// RSS 2.1 GB, another check 25.6 s without running, a 15 s run lasting 36 s. Here, before
+// the fix: a peak RSS of 540 MB to 1 GB and 7 or 8 tcp results in 4 s; after: 15 MB and 20.)
+TEST(SmtpMonitor, AnEndlessGreetingCostsBoundedMemoryAndStallsNothing) {
+  EndlessGreeting hostile;
+  TcpListener steady(false, 512);
+  TempDir dir;
+  const auto config = dir.write("c.yaml", "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 150ms, jitter: 0s }\ntargets:\n"
+                                          "  - { name: hostile, layer: mail, address: 127.0.0.1, checks: [ { smtp: { port: " +
+                                              std::to_string(hostile.port()) + ", interval: 1s, timeout: 900ms } } ] }\n"
+                                          "  - { name: hostile2, layer: mail, address: 127.0.0.1, checks: [ { smtp: { port: " +
+                                              std::to_string(hostile.port()) + ", interval: 1s, timeout: 900ms } } ] }\n"
+                                          "  - { name: steady, layer: web, address: 127.0.0.1, checks: [ { tcp: " + std::to_string(steady.port()) + " } ] }\n");
+  const auto out = dir.path() / "monitor.out";
+  const auto started = std::chrono::steady_clock::now();
+  ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", "none", "--json", "--duration", "4s", "--user", "root"}, out);
+  // The peak resident size, read while it runs (VmHWM only grows).
+  std::int64_t peak_kib = 0;
+  const bool stopped = wait_until([&] {
+    std::ifstream status("/proc/" + std::to_string(monitor.pid()) + "/status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("VmHWM:", 0) == 0) peak_kib = std::max<std::int64_t>(peak_kib, std::atoll(line.c_str() + 6));
+    return !monitor.running();
+  }, 15s);
+  const auto took = std::chrono::steady_clock::now() - started;
+  if (!stopped) monitor.stop();
+  ASSERT_TRUE(stopped) << "a --duration 4s run was still going after 15 s";
+  EXPECT_LT(took, 7s) << "--duration 4s";
+  EXPECT_GT(hostile.connections.load(), 1) << "the smtp check ran more than once";
+  EXPECT_LT(peak_kib, 100 * 1024) << "peak RSS " << peak_kib << " KiB; the server sent " << hostile.sent.load() << " bytes";
+
+  std::vector<Timestamp> steady_times;
+  int hostile_results = 0;
+  std::ifstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto doc = nlohmann::json::parse(line, nullptr, false);
+    if (!doc.is_object() || !doc.contains("target")) continue;
+    if (doc["target"] == "hostile" || doc["target"] == "hostile2") {
+      ++hostile_results;
+      EXPECT_EQ(doc["outcome"], "bad-reply") << line;
+    } else if (doc["target"] == "steady") {
+      const auto time = parse_rfc3339(doc["time"].get<std::string>());
+      ASSERT_TRUE(time) << line;
+      steady_times.push_back(*time);
+    }
+  }
+  EXPECT_GE(hostile_results, 4);
+  ASSERT_GE(steady_times.size(), 10u) << read_file(out);
+  Duration longest{0};
+  for (std::size_t i = 1; i < steady_times.size(); ++i) longest = std::max(longest, steady_times[i] - steady_times[i - 1]);
+  EXPECT_LT(longest, 500ms) << "the tcp check, due every 200 ms, went " << to_seconds(longest) << " s without a result";
+  RecordProperty("peak_rss_kib", std::to_string(peak_kib));
+  RecordProperty("longest_gap_ms", std::to_string(to_seconds(longest) * 1000));
+  RecordProperty("run_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+  RecordProperty("hostile_bytes_sent", std::to_string(hostile.sent.load()));
 }
 
 }  // namespace

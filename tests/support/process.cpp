@@ -22,8 +22,9 @@ TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "blackout-test-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
-  // Servers that drop privileges (nsd, smtpd) must be able to read their files.
-  std::filesystem::permissions(path_, std::filesystem::perms::all);
+  // Servers that drop privileges (nsd, smtpd) must be able to read their files. Sticky, as
+  // /tmp is: a store refuses a folder anyone may write to without it (docs/storage.md).
+  std::filesystem::permissions(path_, std::filesystem::perms::all | std::filesystem::perms::sticky_bit);
 }
 
 TempDir::~TempDir() {

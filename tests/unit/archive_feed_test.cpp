@@ -1,5 +1,5 @@
 // bgp checks answered from MRT archives (bgp/archive_feed.hpp): real collector files of
-// ../shared/data/mrt merged in time order, and small hand-made records for the rules on
+// tests/data/mrt merged in time order, and small hand-made records for the rules on
 // which peers count (a dump, a settled session; a lost session is not a withdrawal).
 #include <gtest/gtest.h>
 

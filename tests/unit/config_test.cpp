@@ -2,6 +2,10 @@
 // tests/data/configs/bad/ gives the error its first line announces ("# expect: ...").
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -230,6 +234,88 @@ TEST(Config, BinaryGarbageIsAnErrorNotACrash) {
   const std::string garbage("\x00\xff\xfe{[\x01\x02", 7);
   auto config = load_config_text(garbage, "garbage.yaml");
   EXPECT_FALSE(config);
+}
+
+// One mistake in `defaults` is told once, where it is, however many checks inherit it (it
+// was told once per check: 36 errors for one line).
+TEST(Config, ADefaultsMistakeIsToldOnceAtItsLine) {
+  std::string yaml = "defaults:\n  interval: 5s\n  timeout: 10s\ntargets:\n";
+  for (int i = 0; i < 12; ++i)
+    yaml += "  - { name: t" + std::to_string(i) + ", layer: host, address: 127.0.0.1, checks: [icmp, tcp: 22, tcp: 80] }\n";
+  auto config = load_config_text(yaml, "d.yaml");
+  ASSERT_FALSE(config);
+  ASSERT_EQ(config.error().size(), 1u) << config.error()[1].to_string();
+  EXPECT_EQ(config.error()[0].to_string(), "d.yaml:3:12: defaults.timeout: timeout 10s must be shorter than the interval 5s");
+}
+
+TEST(Config, ATargetScheduleMistakeIsToldOnceAtTheTargetAndACheckOverrideAtTheCheck) {
+  auto config = load_config_text(R"(defaults: { interval: 10s, timeout: 2s }
+targets:
+  - name: a
+    layer: host
+    address: 127.0.0.1
+    interval: 1500ms
+    checks: [icmp, tcp: 22, tcp: 80]
+  - name: b
+    layer: host
+    address: 127.0.0.1
+    checks:
+      - icmp
+      - tcp: { port: 22, timeout: 20s }
+)", "t.yaml");
+  ASSERT_FALSE(config);
+  std::vector<std::string> errors;
+  for (const ConfigError& e : config.error()) errors.push_back(e.to_string());
+  EXPECT_EQ(errors, (std::vector<std::string>{"t.yaml:6:15: targets[0].interval: timeout 2s must be shorter than the interval 1.5s",
+                                              "t.yaml:13:35: targets[1].checks[1].tcp.timeout: timeout 20s must be shorter than the interval 10s"}));
+}
+
+TEST(Config, ADirectoryIsSaidToBeADirectory) {
+  auto config = load_config_file(source_dir.string());
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error()[0].to_string(), source_dir.string() + ": is a directory, not a config file");
+}
+
+// /dev/zero was read whole (310 MB after 3 s and growing) before the size check.
+TEST(Config, DevicesAndPipesAreRefusedBeforeAnythingIsRead) {
+  const auto started = std::chrono::steady_clock::now();
+  auto zero = load_config_file("/dev/zero");
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error()[0].to_string(), "/dev/zero: is not a regular file (a device, a pipe or a socket); a config is a YAML text file");
+  const auto fifo = std::filesystem::temp_directory_path() / ("blackout-config-fifo-" + std::to_string(::getpid()));
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto pipe = load_config_file(fifo.string());  // no writer: a blocking open would never return
+  std::filesystem::remove(fifo);
+  ASSERT_FALSE(pipe);
+  EXPECT_NE(pipe.error()[0].message.find("not a regular file"), std::string::npos) << pipe.error()[0].to_string();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+}
+
+TEST(Config, AFileOverTheLimitIsRefusedBeforeItIsRead) {
+  const auto path = std::filesystem::temp_directory_path() / ("blackout-config-large-" + std::to_string(::getpid()) + ".yaml");
+  { std::ofstream(path) << "targets: []\n"; }
+  std::filesystem::resize_file(path, max_config_bytes + 1);  // sparse: costs no disk
+  const auto started = std::chrono::steady_clock::now();
+  auto config = load_config_file(path.string());
+  const auto took = std::chrono::steady_clock::now() - started;
+  std::filesystem::remove(path);
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error()[0].message, "the file is larger than 64 MiB, the most a config may be");
+  EXPECT_LT(took, std::chrono::milliseconds(200)) << "reading 64 MiB of zeros takes longer than looking at the size";
+}
+
+TEST(Config, BodyPatternsAreRe2AndTheCatastrophicOnesAreFine) {
+  const auto with = [](const std::string& pattern) {
+    return load_config_text("targets:\n  - { name: a, layer: web, checks: [ { http: { url: \"http://127.0.0.1/\", body_match: '" + pattern + "' } } ] }\n",
+                            "p.yaml");
+  };
+  EXPECT_TRUE(with("(\\w+\\s?)*!")) << "linear in RE2: nothing to refuse";
+  EXPECT_TRUE(with("Welcome.*Korea"));
+  const auto backreference = with("(a)\\1");
+  ASSERT_FALSE(backreference);
+  EXPECT_NE(backreference.error()[0].to_string().find("p.yaml:2:86: targets[0].checks[0].http.body_match: bad regular expression (RE2 syntax)"),
+            std::string::npos)
+      << backreference.error()[0].to_string();
 }
 
 // Table-driven: each file in tests/data/configs/bad announces the error it must produce.

@@ -24,7 +24,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 const std::filesystem::path data_dir = BLACKOUT_MRT_DATA_DIR;
 
-// What `bgpdump -m` printed for each file (../shared/data/README.md).
+// What `bgpdump -m` printed for each file (tests/data/mrt/README.md).
 const std::map<std::string, std::size_t> expected_lines = {
     {"bview.20020722.2337.gz", 115521},     {"bview.64k_stream_overflow.gz", 23}, {"bview.ipv4_unicast_add_path.gz", 62},
     {"bview.ipv6_unicast_add_path.gz", 62}, {"updates.20020722.2238.gz", 3337},   {"updates.20070211.0141.gz", 53657},
@@ -165,7 +165,7 @@ std::string lines_of(const Bytes& bytes) {
 // --- real archives ----------------------------------------------------------------------
 
 TEST(MrtReaderRealFiles, EveryFileGivesBgpdumpsLineCountWithoutErrors) {
-  if (!std::filesystem::exists(data_dir)) GTEST_SKIP() << data_dir << " is not there";
+  ASSERT_TRUE(std::filesystem::exists(data_dir)) << data_dir << " is not there: the MRT files are part of the tests";
   for (const auto& [name, lines] : expected_lines) {
     auto reader = MrtReader::open(data_dir / name);
     ASSERT_TRUE(reader.ok()) << name << ": " << reader.error().message;
@@ -179,7 +179,7 @@ TEST(MrtReaderRealFiles, EveryFileGivesBgpdumpsLineCountWithoutErrors) {
 }
 
 TEST(MrtReaderRealFiles, RibDumpHasTheKnownShape) {
-  if (!std::filesystem::exists(data_dir)) GTEST_SKIP();
+  ASSERT_TRUE(std::filesystem::exists(data_dir)) << data_dir;
   auto reader = MrtReader::open(data_dir / "bview.20020722.2337.gz");
   ASSERT_TRUE(reader.ok());
   MrtSummary summary;
@@ -197,7 +197,7 @@ TEST(MrtReaderRealFiles, RibDumpHasTheKnownShape) {
 }
 
 TEST(MrtReaderRealFiles, AddPathRibResolvesPeersAndPathIds) {
-  if (!std::filesystem::exists(data_dir)) GTEST_SKIP();
+  ASSERT_TRUE(std::filesystem::exists(data_dir)) << data_dir;
   auto reader = MrtReader::open(data_dir / "bview.ipv6_unicast_add_path.gz");
   ASSERT_TRUE(reader.ok());
   auto first = reader->next();
@@ -215,7 +215,7 @@ TEST(MrtReaderRealFiles, AddPathRibResolvesPeersAndPathIds) {
 }
 
 TEST(MrtReaderRealFiles, Bzip2PlainAndConcatenatedGzipReadTheSame) {
-  if (!std::filesystem::exists(data_dir)) GTEST_SKIP();
+  ASSERT_TRUE(std::filesystem::exists(data_dir)) << data_dir;
   const Bytes plain = decompressed(data_dir / "updates.20100722.2015.gz");
   const std::string expected = read_bytes(plain).text;
   ASSERT_FALSE(expected.empty());
@@ -236,7 +236,7 @@ TEST(MrtReaderRealFiles, Bzip2PlainAndConcatenatedGzipReadTheSame) {
 // --- broken inputs ----------------------------------------------------------------------
 
 TEST(MrtBrokenInput, CutAtManyOffsetsEndsWithATruncationErrorAndKeepsWhatCameBefore) {
-  if (!std::filesystem::exists(data_dir)) GTEST_SKIP();
+  ASSERT_TRUE(std::filesystem::exists(data_dir)) << data_dir;
   const Bytes plain = decompressed(data_dir / "updates.20020722.2238.gz");
   const std::string whole = read_bytes(plain).text;
   std::mt19937 random(8);
@@ -255,7 +255,7 @@ TEST(MrtBrokenInput, CutAtManyOffsetsEndsWithATruncationErrorAndKeepsWhatCameBef
 }
 
 TEST(MrtBrokenInput, CutCompressedFilesSayTheCompressionIsTruncated) {
-  if (!std::filesystem::exists(data_dir)) GTEST_SKIP();
+  ASSERT_TRUE(std::filesystem::exists(data_dir)) << data_dir;
   const Bytes plain = decompressed(data_dir / "updates.long_withdrawal.gz");
   for (const Bytes& packed : {gzip(plain), bzip2(plain)}) {
     for (std::size_t cut = 10; cut < packed.size(); cut += packed.size() / 37 + 1) {
@@ -267,7 +267,7 @@ TEST(MrtBrokenInput, CutCompressedFilesSayTheCompressionIsTruncated) {
 }
 
 TEST(MrtBrokenInput, FlippedBytesGiveTypedErrorsAndReadingGoesOn) {
-  if (!std::filesystem::exists(data_dir)) GTEST_SKIP();
+  ASSERT_TRUE(std::filesystem::exists(data_dir)) << data_dir;
   for (const char* name : {"updates.20160811.1600.gz", "bview.ipv4_unicast_add_path.gz", "bview.20020722.2337.gz"}) {
     Bytes plain = decompressed(data_dir / name);
     if (plain.size() > 400'000) plain.resize(400'000);

@@ -36,7 +36,7 @@ TEST(SchemaDocs, EveryKeyHasATypeAndAMeaning) {
 
 TEST(SchemaDocs, TopLevelKeys) {
   const auto keys = child_keys("");
-  EXPECT_EQ(keys, (std::vector<std::string_view>{"vantage", "store", "lab_only", "retention", "detection", "alerts", "bgp", "defaults", "groups", "targets"}));
+  EXPECT_EQ(keys, (std::vector<std::string_view>{"vantage", "store", "lab_only", "retention", "detection", "alerts", "bgp", "resolver", "defaults", "groups", "targets"}));
 }
 
 }  // namespace

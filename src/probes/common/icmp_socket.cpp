@@ -17,6 +17,9 @@ namespace {
 
 constexpr std::size_t batch = 64;
 constexpr std::size_t datagram_size = 2048;
+// Batches read per call: a flood of ICMP (a raw socket sees every message the host gets)
+// cannot hold the loop; what is left is read on the next turn, with its kernel timestamps.
+constexpr std::size_t max_batches_per_call = 8;
 
 void enlarge_buffers(int fd) {
   // Sweeps of a whole country's space answer in bursts: a large receive buffer keeps the
@@ -118,7 +121,7 @@ std::size_t IcmpSocket::receive(const std::function<void(const Received&)>& on_m
   std::array<iovec, batch> vectors;
   std::array<mmsghdr, batch> headers;
   std::size_t total = 0;
-  while (true) {
+  for (std::size_t round = 0; round < max_batches_per_call; ++round) {
     for (std::size_t i = 0; i < batch; ++i) {
       vectors[i] = iovec{buffers[i].data(), buffers[i].size()};
       headers[i] = mmsghdr{};

@@ -42,8 +42,9 @@ class IcmpSocket {
   // Returns false if the kernel refused the filter (then everything passes, as before).
   bool keep_only_ids(std::uint16_t first_id, std::uint16_t count);
 
-  // Reads everything pending. Each parsed message goes to on_message; each unparseable one
-  // to on_error. Returns how many datagrams were read.
+  // Reads what is pending, up to 512 datagrams a call (the rest waits for the next turn of
+  // the loop, which sees the socket still readable). Each parsed message goes to on_message;
+  // each unparseable one to on_error. Returns how many datagrams were read.
   std::size_t receive(const std::function<void(const Received&)>& on_message,
                       const std::function<void(IcmpParseError)>& on_error);
 

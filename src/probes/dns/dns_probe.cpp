@@ -43,7 +43,14 @@ void DnsProbe::start(const ProbeRequest& request, ProbeDone done) {
       fail(key, Outcome::bad_reply, std::to_string(it->second.malformed) + " malformed answers and no good one: " + it->second.last_malformed);
     } else {
       ++timeouts_;
-      fail(key, Outcome::timeout, it->second.over_tcp ? "no complete answer over TCP" : "no answer");
+      const Session& waited = it->second;
+      // Answers that did come but were not for this query are evidence (a forger, a server
+      // confused about ids, a middlebox): say how many, not just "no answer".
+      std::string ignored;
+      if (waited.wrong_id > 0) ignored += std::to_string(waited.wrong_id) + " with a wrong id";
+      if (waited.wrong_question > 0) ignored += (ignored.empty() ? "" : ", ") + std::to_string(waited.wrong_question) + " for another question";
+      const std::string detail = waited.over_tcp ? "no complete answer over TCP" : "no answer";
+      fail(key, Outcome::timeout, ignored.empty() ? detail : detail + " (ignored " + ignored + ")");
     }
   });
   session.query = build_dns_query(session.id, params.query, params.qtype, params.qclass, params.recursion_desired, params.tcp ? 0 : 1232);
@@ -68,7 +75,9 @@ void DnsProbe::start(const ProbeRequest& request, ProbeDone done) {
 }
 
 void DnsProbe::on_udp(std::uint64_t key) {
-  while (true) {
+  // A bounded number of datagrams per turn: a flood of forged or stray answers cannot hold
+  // the loop; the socket stays readable and the rest is read on the next turn.
+  for (int read = 0; read < max_datagrams_per_turn; ++read) {
     auto it = sessions_.find(key);
     if (it == sessions_.end() || !it->second.udp.valid()) return;
     std::uint8_t buffer[65536];
@@ -95,10 +104,12 @@ bool DnsProbe::consider(std::uint64_t key, std::span<const std::uint8_t> bytes) 
   const DnsResponse& r = *parsed;
   if (r.id != s.id) {
     ++wrong_id_;
+    ++s.wrong_id;
     return false;
   }
   if (!same_dns_name(r.qname, s.params.query == "." ? "" : s.params.query) || r.qtype != s.params.qtype || r.qclass != s.params.qclass) {
     ++wrong_question_;
+    ++s.wrong_question;
     return false;
   }
   if (r.truncated && !s.over_tcp) {
@@ -187,29 +198,28 @@ void DnsProbe::on_tcp(std::uint64_t key, std::uint32_t events) {
     if (s.tcp_sent == s.query.size()) loop_.modify(fd, io_readable);
     return;
   }
+  // One read per turn: the loop sees the socket readable again for the rest.
   std::uint8_t buffer[16384];
-  while (true) {
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n == 0) {
-      ++tcp_errors_;
-      return fail(key, Outcome::bad_reply, "the server closed the TCP connection after " + std::to_string(s.tcp_in.size()) + " bytes");
-    }
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-      ++tcp_errors_;
-      return fail(key, outcome_from_errno(errno), "TCP recv: " + errno_name(errno));
-    }
-    s.tcp_in.insert(s.tcp_in.end(), buffer, buffer + n);
-    if (s.tcp_in.size() >= 2) {
-      const std::size_t length = static_cast<std::size_t>((s.tcp_in[0] << 8) | s.tcp_in[1]);
-      if (s.tcp_in.size() >= 2 + length) {
-        if (!consider(key, std::span(s.tcp_in).subspan(2, length))) {
-          // Over TCP there is no forger to wait out: what came is the answer, and it is bad.
-          const std::string why = sessions_.at(key).last_malformed.empty() ? "the answer does not match the question" : sessions_.at(key).last_malformed;
-          return fail(key, Outcome::bad_reply, "TCP answer: " + why);
-        }
-        return;
+  const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+  if (n == 0) {
+    ++tcp_errors_;
+    return fail(key, Outcome::bad_reply, "the server closed the TCP connection after " + std::to_string(s.tcp_in.size()) + " bytes");
+  }
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+    ++tcp_errors_;
+    return fail(key, outcome_from_errno(errno), "TCP recv: " + errno_name(errno));
+  }
+  s.tcp_in.insert(s.tcp_in.end(), buffer, buffer + n);
+  if (s.tcp_in.size() >= 2) {
+    const std::size_t length = static_cast<std::size_t>((s.tcp_in[0] << 8) | s.tcp_in[1]);
+    if (s.tcp_in.size() >= 2 + length) {
+      if (!consider(key, std::span(s.tcp_in).subspan(2, length))) {
+        // Over TCP there is no forger to wait out: what came is the answer, and it is bad.
+        const std::string why = sessions_.at(key).last_malformed.empty() ? "the answer does not match the question" : sessions_.at(key).last_malformed;
+        return fail(key, Outcome::bad_reply, "TCP answer: " + why);
       }
+      return;
     }
   }
 }

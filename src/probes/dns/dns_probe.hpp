@@ -38,6 +38,7 @@ class DnsProbe final : public Probe {
     bool udp_truncated = false;
     bool over_tcp = false;
     int malformed = 0;
+    int wrong_id = 0, wrong_question = 0;  // answers ignored as not for this query
     std::string last_malformed;
     std::size_t tcp_sent = 0;
     std::vector<std::uint8_t> tcp_in;
@@ -50,6 +51,8 @@ class DnsProbe final : public Probe {
   // Checks a candidate answer; true when it ended the probe.
   bool consider(std::uint64_t key, std::span<const std::uint8_t> bytes);
   void finish(std::uint64_t key, Result&& result);
+
+  static constexpr int max_datagrams_per_turn = 16;
 
   EventLoop& loop_;
   Random& random_;

@@ -1,9 +1,13 @@
 // http check: libcurl multi on the event loop.
 #include "probes/http/http_probe.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstring>
 
 #include "config/values.hpp"
 #include "probes/common/socket.hpp"
@@ -102,12 +106,36 @@ std::size_t HttpProbe::on_header(char*, std::size_t size, std::size_t count, voi
   return n;
 }
 
-const std::regex* HttpProbe::pattern_for(const Check& check) {
+curl_socket_t HttpProbe::on_open_socket(void* userp, curlsocktype, curl_sockaddr* address) {
+  auto* transfer = static_cast<Transfer*>(userp);
+  std::optional<IpAddress> ip;
+  if (address->family == AF_INET && address->addrlen >= sizeof(sockaddr_in)) {
+    IpAddress v4;
+    std::memcpy(v4.bytes.data(), &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr, 4);
+    ip = v4;
+  } else if (address->family == AF_INET6 && address->addrlen >= sizeof(sockaddr_in6)) {
+    IpAddress v6;
+    v6.family = IpAddress::Family::v6;
+    std::memcpy(v6.bytes.data(), &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr, 16);
+    ip = v6;
+  }
+  if (!ip || !is_lab_address(*ip)) {
+    transfer->refused_address = ip ? ip->to_string() : "an address of family " + std::to_string(address->family);
+    return CURL_SOCKET_BAD;
+  }
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+Expected<const RE2*> HttpProbe::pattern_for(const Check& check) {
   const auto& params = std::get<HttpParams>(check.params);
   if (params.body_match.empty()) return nullptr;
   auto it = patterns_.find(params.body_match);
-  if (it == patterns_.end()) it = patterns_.emplace(params.body_match, std::regex(params.body_match, std::regex::ECMAScript)).first;
-  return &it->second;
+  if (it == patterns_.end()) {
+    auto compiled = compile_body_pattern(params.body_match);
+    if (!compiled) return compiled.error();
+    it = patterns_.emplace(params.body_match, std::move(*compiled)).first;
+  }
+  return it->second.get();
 }
 
 void HttpProbe::start(const ProbeRequest& request, ProbeDone done) {
@@ -167,6 +195,10 @@ void HttpProbe::start(const ProbeRequest& request, ProbeDone done) {
   // Certificate details only where there is a certificate: gathering them is not free.
   if (parsed && parsed->scheme == "https") curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
   if (params.method == "HEAD") curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  if (params.lab_only) {
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &HttpProbe::on_open_socket);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, transfer.get());
+  }
   transfers_.emplace(easy, std::move(transfer));
   curl_multi_add_handle(multi_, easy);
 }
@@ -247,6 +279,13 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
     r.detail = std::move(detail);
   };
   const std::string curl_text = curl_easy_strerror(code);
+  if (code != CURLE_OK && !t.refused_address.empty()) {
+    r.outcome = Outcome::not_permitted;
+    r.detail = "not connected to " + t.refused_address + (redirects > 0 ? " (after " + std::to_string(redirects) + " redirects)" : "") +
+               ": outside loopback and the lab ranges, and lab_only is set";
+    ++refused_by_lab_only_;
+    return r;
+  }
   switch (code) {
     case CURLE_OK: break;
     case CURLE_OPERATION_TIMEDOUT:
@@ -281,6 +320,11 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
       failure(Outcome::bad_reply, bad_replies_, t.headers_too_large ? "headers larger than 64 KiB" : curl_text);
       return r;
     case CURLE_TOO_MANY_REDIRECTS: failure(Outcome::bad_status, bad_status_, curl_text); return r;
+    case CURLE_OUT_OF_MEMORY:
+      // What curl answers when one header (or status) line passes its 100 KiB limit, before
+      // our header callback sees it: the server's doing, not a shortage of memory here.
+      failure(Outcome::bad_reply, bad_replies_, "a header line longer than 100 KiB");
+      return r;
     default: failure(Outcome::bad_reply, bad_replies_, curl_text); return r;
   }
   r.rtt = total;
@@ -289,8 +333,13 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
     failure(Outcome::bad_status, bad_status_, "status " + std::to_string(status));
     return r;
   }
-  if (const std::regex* pattern = pattern_for(*t.check)) {
-    const bool matched = std::regex_search(t.body, *pattern);
+  const auto pattern = pattern_for(*t.check);
+  if (!pattern) {
+    failure(Outcome::bad_body, bad_body_, "body_match cannot be used: " + pattern.error().message);
+    return r;
+  }
+  if (*pattern) {
+    const bool matched = RE2::PartialMatch(t.body, **pattern);
     r.fields.push_back({"body_matched", matched});
     if (!matched) {
       failure(Outcome::bad_body, bad_body_, "the body does not match " + t.params->body_match);
@@ -310,7 +359,8 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
 
 std::vector<Counter> HttpProbe::counters() const {
   return {{"sent", sent_},           {"ok", ok_},           {"timeouts", timeouts_}, {"refused", refused_},     {"tls_errors", tls_errors_},
-          {"bad_status", bad_status_}, {"bad_body", bad_body_}, {"bad_replies", bad_replies_}, {"resets", resets_}, {"other_errors", other_errors_}};
+          {"bad_status", bad_status_}, {"bad_body", bad_body_}, {"bad_replies", bad_replies_}, {"resets", resets_}, {"other_errors", other_errors_},
+          {"refused_by_lab_only", refused_by_lab_only_}};
 }
 
 }  // namespace blackout

@@ -71,6 +71,7 @@ void SmtpProbe::start(const ProbeRequest& request, ProbeDone done) {
     return fail_now(outcome_from_errno(error), "connect: " + errno_name(error));
   }
   Session& s = sessions_[fd];
+  s.serial = ++serial_;
   s.fd.reset(fd);
   s.done = std::move(done);
   s.params = params;
@@ -157,46 +158,51 @@ void SmtpProbe::on_event(int fd, std::uint32_t events) {
   if (s.stage == Stage::tls) return handshake(fd, s);
   if (events & io_writable) flush(fd, s);
   if (!(events & (io_readable | io_error | io_hangup))) return;
+  // One read per turn of the loop, then the replies it completed: a server that never
+  // stops sending (a greeting line without end) is held to the parser's line and reply
+  // limits after at most one buffer, and every other probe and timer runs in between.
   char buffer[8192];
-  while (true) {
-    const int n = s.ssl ? SSL_read(s.ssl, buffer, sizeof buffer) : static_cast<int>(::recv(fd, buffer, sizeof buffer, 0));
-    if (n > 0) {
-      if (!s.first_byte) s.first_byte = loop_.clock().now() - s.connected;
-      s.received += static_cast<std::size_t>(n);
-      s.parser.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
-      continue;
-    }
-    if (s.ssl) {
-      const int error = SSL_get_error(s.ssl, n);
-      if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) break;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      break;
-    }
-    // Closed or broken: first use what did arrive.
-    while (auto reply = s.parser.next()) {
-      if (!*reply) {
-        ++bad_replies_;
-        return finish(fd, Outcome::bad_reply, std::string("at the ") + stage_name(static_cast<int>(s.stage)) + " stage: " + to_string(reply->error()));
-      }
-      if (sessions_.find(fd) == sessions_.end()) return;
-      advance(fd, s, **reply);
-      if (sessions_.find(fd) == sessions_.end()) return;
-    }
-    if (s.stage == Stage::quit) return finish(fd, Outcome::ok, "");
-    const int error = n < 0 && !s.ssl ? errno : 0;
-    ++other_errors_;
-    return finish(fd, error ? outcome_from_errno(error) : Outcome::reset,
-                  std::string("the server closed the connection at the ") + stage_name(static_cast<int>(s.stage)) + " stage" +
-                      (error ? ": " + errno_name(error) : ""));
+  const int n = s.ssl ? SSL_read(s.ssl, buffer, sizeof buffer) : static_cast<int>(::recv(fd, buffer, sizeof buffer, 0));
+  if (n > 0) {
+    if (!s.first_byte) s.first_byte = loop_.clock().now() - s.connected;
+    s.received += static_cast<std::size_t>(n);
+    s.parser.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+    if (!use_replies(fd, s)) return;
+    // TLS may hold decrypted bytes the socket no longer signals: take them next turn.
+    // (The serial tells this session from a later one given the same descriptor.)
+    if (s.ssl && SSL_pending(s.ssl) > 0)
+      loop_.post([this, fd, serial = s.serial] {
+        if (const auto found = sessions_.find(fd); found != sessions_.end() && found->second.serial == serial) on_event(fd, io_readable);
+      });
+    return;
   }
+  if (s.ssl) {
+    const int error = SSL_get_error(s.ssl, n);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) return;
+  } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    return;
+  }
+  // Closed or broken: first use what did arrive.
+  const int error = n < 0 && !s.ssl ? errno : 0;
+  if (!use_replies(fd, s)) return;
+  if (s.stage == Stage::quit) return finish(fd, Outcome::ok, "");
+  ++other_errors_;
+  return finish(fd, error ? outcome_from_errno(error) : Outcome::reset,
+                std::string("the server closed the connection at the ") + stage_name(static_cast<int>(s.stage)) + " stage" +
+                    (error ? ": " + errno_name(error) : ""));
+}
+
+bool SmtpProbe::use_replies(int fd, Session& s) {
   while (auto reply = s.parser.next()) {
     if (!*reply) {
       ++bad_replies_;
-      return finish(fd, Outcome::bad_reply, std::string("at the ") + stage_name(static_cast<int>(s.stage)) + " stage: " + to_string(reply->error()));
+      finish(fd, Outcome::bad_reply, std::string("at the ") + stage_name(static_cast<int>(s.stage)) + " stage: " + to_string(reply->error()));
+      return false;
     }
     advance(fd, s, **reply);
-    if (sessions_.find(fd) == sessions_.end()) return;
+    if (sessions_.find(fd) == sessions_.end()) return false;
   }
+  return true;
 }
 
 void SmtpProbe::advance(int fd, Session& s, const SmtpReply& reply) {

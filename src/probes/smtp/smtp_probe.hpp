@@ -39,10 +39,13 @@ class SmtpProbe final : public Probe {
     std::string out;          // bytes still to send
     std::size_t received = 0;
     Result result;            // filled as the conversation goes
+    std::uint64_t serial = 0;  // which session this is, whatever its descriptor
     ~Session();
   };
   void on_event(int fd, std::uint32_t events);
   void advance(int fd, Session& s, const SmtpReply& reply);
+  // Acts on every complete reply buffered; false when the session ended (s is gone).
+  bool use_replies(int fd, Session& s);
   void send_line(int fd, Session& s, const std::string& line);
   void flush(int fd, Session& s);
   void handshake(int fd, Session& s);
@@ -51,6 +54,7 @@ class SmtpProbe final : public Probe {
   EventLoop& loop_;
   SSL_CTX* tls_context_;
   std::unordered_map<int, Session> sessions_;
+  std::uint64_t serial_ = 0;
   std::uint64_t sent_ = 0, ok_ = 0, timeouts_ = 0, refused_ = 0, rejected_ = 0, bad_replies_ = 0, tls_errors_ = 0, other_errors_ = 0;
 };
 

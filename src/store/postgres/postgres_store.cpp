@@ -11,6 +11,7 @@
 #include "store/codec.hpp"
 #include "store/definition.hpp"
 #include "store/migrations.hpp"
+#include "util/strings.hpp"
 
 namespace blackout {
 namespace {
@@ -73,14 +74,38 @@ PostgresStore::PostgresStore(pg_conn* connection, std::string url)
 
 PostgresStore::~PostgresStore() { PQfinish(connection_); }
 
-StoreResult<std::unique_ptr<Store>> PostgresStore::open(const std::string& url) {
+StoreResult<std::unique_ptr<Store>> PostgresStore::open(const std::string& url, StoreAccess access) {
   PGconn* connection = PQconnectdb(url.c_str());
   std::unique_ptr<PostgresStore> store(new PostgresStore(connection, url));
   if (PQstatus(connection) != CONNECTION_OK)
     return StoreError{StoreError::Kind::unavailable, "cannot connect to " + store->redacted_url_ + ": " + PQerrorMessage(connection)};
   PgResult quiet(PQexec(connection, "SET client_min_messages = warning"));
+  if (access == StoreAccess::read_only) {
+    // A reader changes nothing: no schema made, no migration; the session refuses writes.
+    PgResult read_only(PQexec(connection, "SET default_transaction_read_only = on"));
+    if (read_only.status() != PGRES_COMMAND_OK) return error_of(connection, read_only.result, store->redacted_url_ + ": read-only session");
+    auto current = store->stored_version();
+    if (!current) return current.error();
+    const auto migrations = postgres_migrations();
+    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    if (*current == 0) return StoreError{StoreError::Kind::schema, store->redacted_url_ + ": holds no blackout store (no schema_version)"};
+    if (*current > latest)
+      return StoreError{StoreError::Kind::schema, store->redacted_url_ + ": schema version " + std::to_string(*current) +
+                                                      " is newer than this blackout's " + std::to_string(latest) + "; upgrade blackout"};
+    store->version_ = *current;
+    return std::unique_ptr<Store>(std::move(store));
+  }
   if (auto migrated = store->migrate(); !migrated) return migrated.error();
   return std::unique_ptr<Store>(std::move(store));
+}
+
+StoreResult<int> PostgresStore::stored_version() {
+  PgResult exists(PQexec(connection_, "SELECT to_regclass('schema_version') IS NOT NULL"));
+  if (exists.status() != PGRES_TUPLES_OK || PQntuples(exists.result) != 1) return error_of(connection_, exists.result, redacted_url_ + ": reading table schema_version");
+  if (std::string(PQgetvalue(exists.result, 0, 0)) != "t") return 0;
+  PgResult version(PQexec(connection_, "SELECT coalesce(max(version), 0) FROM schema_version"));
+  if (version.status() != PGRES_TUPLES_OK || PQntuples(version.result) != 1) return error_of(connection_, version.result, redacted_url_ + ": reading table schema_version");
+  return std::atoi(PQgetvalue(version.result, 0, 0));
 }
 
 StoreResult<Done> PostgresStore::ensure_connected() {
@@ -97,16 +122,9 @@ StoreResult<Done> PostgresStore::migrate() {
   // Several monitors may start at once against an empty database: one migrates at a time.
   PgResult lock(PQexec(connection_, "SELECT pg_advisory_xact_lock(7220126)"));
   if (lock.status() != PGRES_TUPLES_OK) return error_of(connection_, lock.result, "migration lock");
-  int current = 0;
-  {
-    PgResult exists(PQexec(connection_, "SELECT to_regclass('schema_version') IS NOT NULL"));
-    if (exists.status() != PGRES_TUPLES_OK) return error_of(connection_, exists.result, "read schema version");
-    if (std::string(PQgetvalue(exists.result, 0, 0)) == "t") {
-      PgResult version(PQexec(connection_, "SELECT coalesce(max(version), 0) FROM schema_version"));
-      if (version.status() != PGRES_TUPLES_OK) return error_of(connection_, version.result, "read schema version");
-      current = std::atoi(PQgetvalue(version.result, 0, 0));
-    }
-  }
+  const auto stored = stored_version();
+  if (!stored) return stored.error();
+  const int current = *stored;
   const auto migrations = postgres_migrations();
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   if (current > latest) {
@@ -324,7 +342,7 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
                           filter + (query.arrival_order ? " ORDER BY r.id" : " ORDER BY r.time_us, r.id");
   // Row by row, so that a large export does not sit in memory.
   if (PQsendQueryParams(connection_, sql.c_str(), 4, nullptr, params.values, nullptr, nullptr, 0) != 1 || PQsetSingleRowMode(connection_) != 1)
-    return error_of(connection_, nullptr, "read results");
+    return error_of(connection_, nullptr, redacted_url_ + ": reading table results");
   std::int64_t count = 0;
   bool stopped = false;
   std::optional<StoreError> failure;
@@ -332,7 +350,7 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
     PgResult row(raw);
     if (row.status() == PGRES_TUPLES_OK) continue;
     if (row.status() != PGRES_SINGLE_TUPLE) {
-      if (!failure) failure = error_of(connection_, row.result, "read results");
+      if (!failure) failure = error_of(connection_, row.result, redacted_url_ + ": reading table results");
       continue;
     }
     if (stopped || failure) continue;  // drain the rest
@@ -344,7 +362,7 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
     const auto kind = check_kind_from_string(text_at(raw, 0, 4));
     const int outcome = std::atoi(PQgetvalue(raw, 0, 5));
     if (!kind || outcome < 0 || static_cast<std::size_t>(outcome) >= outcome_count) {
-      failure = StoreError{StoreError::Kind::corrupt, redacted_url_ + ": a result with an unknown kind or outcome code"};
+      failure = StoreError{StoreError::Kind::corrupt, redacted_url_ + ": tables results and series: a result with an unknown kind or outcome code"};
       continue;
     }
     r.kind = *kind;
@@ -358,7 +376,7 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
     bool fields_ok = true;
     r.fields = decode_fields(text_at(raw, 0, 12), r.kind, fields_ok);
     if (!fields_ok) {
-      failure = StoreError{StoreError::Kind::corrupt, redacted_url_ + ": a result's fields are not valid JSON"};
+      failure = StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table results: a result's fields are not valid JSON"};
       continue;
     }
     r.detail = text_at(raw, 0, 13);
@@ -415,7 +433,7 @@ StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> ch
 StoreResult<std::vector<std::pair<std::string, std::string>>> PostgresStore::read_event_documents() {
   if (auto connected = ensure_connected(); !connected) return connected.error();
   PgResult rows(PQexec(connection_, "SELECT id, document FROM events ORDER BY document::jsonb->>'start', id"));
-  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, "read events");
+  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table events");
   std::vector<std::pair<std::string, std::string>> out;
   for (int row = 0; row < PQntuples(rows.result); ++row) out.emplace_back(text_at(rows.result, row, 0), text_at(rows.result, row, 1));
   return out;
@@ -423,13 +441,17 @@ StoreResult<std::vector<std::pair<std::string, std::string>>> PostgresStore::rea
 
 StoreResult<std::vector<Target>> PostgresStore::current_targets() {
   if (auto connected = ensure_connected(); !connected) return connected.error();
-  PgResult rows(PQexec(connection_, "SELECT definition FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name"));
-  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, "read targets");
+  PgResult rows(PQexec(connection_, "SELECT definition, vantage, name FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name"));
+  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table config_targets");
   std::vector<Target> out;
   std::set<std::string> seen;
   for (int row = 0; row < PQntuples(rows.result); ++row) {
+    // A definition that does not read is damage, not a target to leave out silently.
     auto target = target_from_definition(text_at(rows.result, row, 0));
-    if (target && seen.insert(target->name).second) out.push_back(std::move(*target));
+    if (!target)
+      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table config_targets: the definition of " + blackout::quoted(text_at(rows.result, row, 2)) +
+                                                       " (vantage " + blackout::quoted(text_at(rows.result, row, 1)) + ") does not read as a target"};
+    if (seen.insert(target->name).second) out.push_back(std::move(*target));
   }
   return out;
 }
@@ -439,7 +461,7 @@ StoreResult<std::int64_t> PostgresStore::count_results(const ResultQuery& query)
   const QueryParams params(query);
   const std::string sql = std::string("SELECT count(*) FROM results r JOIN series s ON s.id = r.series") + filter;
   PgResult count(PQexecParams(connection_, sql.c_str(), 4, nullptr, params.values, nullptr, nullptr, 0));
-  if (count.status() != PGRES_TUPLES_OK) return error_of(connection_, count.result, "count results");
+  if (count.status() != PGRES_TUPLES_OK || PQntuples(count.result) != 1) return error_of(connection_, count.result, redacted_url_ + ": reading table results");
   return static_cast<std::int64_t>(std::strtoll(PQgetvalue(count.result, 0, 0), nullptr, 10));
 }
 
@@ -452,7 +474,7 @@ StoreResult<std::vector<Rollup>> PostgresStore::read_rollups(const ResultQuery& 
                              "r.minute_us < $2 AND ($3::text IS NULL OR s.vantage = $3) AND ($4::text IS NULL OR s.target = $4) "
                              "ORDER BY r.minute_us, s.vantage, s.target, s.check_id",
                              4, nullptr, params.values, nullptr, nullptr, 0));
-  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, "read rollups");
+  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table rollups");
   std::vector<Rollup> out;
   for (int row = 0; row < PQntuples(rows.result); ++row) {
     Rollup r;
@@ -460,7 +482,9 @@ StoreResult<std::vector<Rollup>> PostgresStore::read_rollups(const ResultQuery& 
     r.vantage = text_at(rows.result, row, 1);
     r.target = text_at(rows.result, row, 2);
     r.check = text_at(rows.result, row, 3);
-    r.kind = check_kind_from_string(text_at(rows.result, row, 4)).value_or(CheckKind::icmp);
+    const auto kind = check_kind_from_string(text_at(rows.result, row, 4));
+    if (!kind) return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table series: a series with an unknown check kind"};
+    r.kind = *kind;
     r.count = std::strtoll(PQgetvalue(rows.result, row, 5), nullptr, 10);
     r.successes = std::strtoll(PQgetvalue(rows.result, row, 6), nullptr, 10);
     r.rtt_min = duration_at(rows.result, row, 7);
@@ -475,7 +499,7 @@ StoreResult<std::vector<Rollup>> PostgresStore::read_rollups(const ResultQuery& 
 StoreResult<std::vector<std::string>> PostgresStore::vantages() {
   if (auto connected = ensure_connected(); !connected) return connected.error();
   PgResult rows(PQexec(connection_, "SELECT DISTINCT vantage FROM series ORDER BY vantage"));
-  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, "read vantages");
+  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table series");
   std::vector<std::string> out;
   for (int row = 0; row < PQntuples(rows.result); ++row) out.push_back(text_at(rows.result, row, 0));
   return out;

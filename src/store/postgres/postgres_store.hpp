@@ -15,7 +15,7 @@ namespace blackout {
 
 class PostgresStore final : public Store {
  public:
-  static StoreResult<std::unique_ptr<Store>> open(const std::string& url);
+  static StoreResult<std::unique_ptr<Store>> open(const std::string& url, StoreAccess access);
   ~PostgresStore() override;
 
   [[nodiscard]] std::string describe() const override { return redacted_url_; }
@@ -38,6 +38,8 @@ class PostgresStore final : public Store {
   PostgresStore(pg_conn* connection, std::string url);
   StoreResult<Done> ensure_connected();
   StoreResult<Done> migrate();
+  // The schema version the database holds; 0 when it holds no blackout store.
+  StoreResult<int> stored_version();
   StoreResult<std::int64_t> series_id(const std::string& vantage, const std::string& target, const std::string& check, CheckKind kind);
 
   pg_conn* connection_;

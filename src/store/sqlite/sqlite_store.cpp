@@ -5,13 +5,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
 #include "store/codec.hpp"
 #include "store/definition.hpp"
 #include "store/migrations.hpp"
+#include "store/sqlite/files.hpp"
+#include "util/strings.hpp"
 
 namespace blackout {
 namespace {
@@ -28,6 +35,30 @@ StoreError::Kind kind_of(int code) {
     case SQLITE_CANTOPEN: return StoreError::Kind::unavailable;
     default: return StoreError::Kind::io;
   }
+}
+
+// A reader that could not make the WAL index of a store beside it, and finds no write-ahead
+// log there: only then is the file read as immutable.
+bool reader_needs_immutable(const std::string& path) {
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  if (parent.empty()) parent = ".";
+  return ::access(parent.c_str(), W_OK) != 0 && ::access((path + "-wal").c_str(), F_OK) != 0;
+}
+
+// A path as the path of a file: URI, with what URIs reserve percent-encoded.
+std::string uri_path(const std::string& path) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#' || static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) {
+      out += '%';
+      out += hex[static_cast<unsigned char>(c) >> 4];
+      out += hex[static_cast<unsigned char>(c) & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 // Binds an optional duration as microseconds, or NULL.
@@ -71,25 +102,78 @@ class Transaction {
 
 }  // namespace
 
-StoreResult<std::unique_ptr<Store>> SqliteStore::open(const std::string& path) {
-  std::error_code ignored;
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+StoreResult<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, StoreAccess access) {
+  const bool read_only = access == StoreAccess::read_only;
+  if (read_only) {
+    // A reader creates nothing: a mistyped path is an error, not an empty store.
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0)
+      return StoreError{StoreError::Kind::unavailable, "no store at " + path + ": " + std::strerror(errno)};
+    if (S_ISDIR(info.st_mode)) return StoreError{StoreError::Kind::io, path + " is a directory, not a store"};
+  } else {
+    if (auto safe = check_sqlite_location(path); !safe) return safe.error();
+    std::error_code ignored;
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+    if (auto writable = check_sqlite_writable(path); !writable) return writable.error();
+  }
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  // NOFOLLOW: a writer never opens a store through a symbolic link (checked above, and here
+  // again by SQLite itself at the moment of opening).
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW) | SQLITE_OPEN_NOMUTEX;
+  std::string name = path;
+  if (read_only && reader_needs_immutable(path)) {
+    // A store on read-only media (a read-only mount, a folder the reader cannot write) has
+    // no write-ahead log beside it and cannot get one, so no writer can be at work on it:
+    // SQLite may read it as immutable instead of failing to make its WAL index.
+    name = "file:" + uri_path(path) + "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
+  const int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     StoreError e{kind_of(rc), "cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
     sqlite3_close(db);
     return e;
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
+  // A writer waits this long for another's transaction (a second writer such as the sqlite3
+  // shell) before a write fails and the store writer retries; readers never wait for writers.
   sqlite3_busy_timeout(db, 5000);
+  if (!read_only && sqlite3_db_readonly(db, "main") == 1)
+    return StoreError{StoreError::Kind::io, path + " can only be read (a read-only file or file system): a monitor would store nothing"};
+  // What the file is, before anything is changed in it: a file of another program is
+  // refused untouched (not switched to WAL first).
+  auto current = store->schema_version();
+  if (!current && !read_only) {
+    // A fresh store that another opener is migrating at this moment can look like a file
+    // of tables without a version (the tables read after the version was not found): look
+    // again holding the write lock, which the migration holds until it is whole. Taking it
+    // writes nothing to the file.
+    Transaction transaction(store->db_);
+    if (transaction.begin() == SQLITE_OK) current = store->schema_version();
+  }
+  if (!current) return current.error();
+  if (read_only) {
+    const int latest = sqlite_migrations().empty() ? 0 : sqlite_migrations().back().version;
+    if (*current == 0) return StoreError{StoreError::Kind::schema, path + ": holds no blackout store (an empty database)"};
+    if (*current > latest)
+      return StoreError{StoreError::Kind::schema, path + ": schema version " + std::to_string(*current) + " is newer than this blackout's " +
+                                                      std::to_string(latest) + "; upgrade blackout"};
+    store->version_ = *current;
+    return std::unique_ptr<Store>(std::move(store));
+  }
   // WAL: readers do not block the writer; synchronous=NORMAL: a committed transaction
   // survives the process being killed (the OS has it), at a fraction of FULL's cost.
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY"})
     if (auto done = store->exec(pragma); !done) return done.error();
   if (auto migrated = store->migrate(); !migrated) return migrated.error();
   return std::unique_ptr<Store>(std::move(store));
+}
+
+SqliteStore::Statement::~Statement() {
+  if (!statement_) return;
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
 }
 
 SqliteStore::~SqliteStore() {
@@ -113,18 +197,21 @@ StoreResult<Done> SqliteStore::exec(const std::string& sql) {
   return Done{};
 }
 
-StoreResult<sqlite3_stmt*> SqliteStore::prepare(const char* sql) {
+StoreResult<SqliteStore::Statement> SqliteStore::prepare(const char* sql) {
   // Statements are keyed by the address of their literal text: each call site has one.
-  if (const auto it = statements_.find(sql); it != statements_.end()) {
-    sqlite3_reset(it->second);
-    sqlite3_clear_bindings(it->second);
-    return it->second;
-  }
+  if (const auto it = statements_.find(sql); it != statements_.end()) return Statement(it->second);
   sqlite3_stmt* statement = nullptr;
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
     return error(std::string("prepare ") + sql);
   statements_[sql] = statement;
-  return statement;
+  return Statement(statement);
+}
+
+StoreResult<bool> SqliteStore::next_row(sqlite3_stmt* statement, const char* table) {
+  const int rc = sqlite3_step(statement);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return error(std::string("reading table ") + table);
 }
 
 StoreResult<int> SqliteStore::schema_version() {
@@ -140,7 +227,9 @@ StoreResult<int> SqliteStore::schema_version() {
   }
   const int code = sqlite3_errcode(db_);
   if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) return error("not a blackout database");
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return error("read schema version");
+  // Only "no such table" says what the file holds; anything else (busy, cannot open its
+  // write-ahead log, ...) says nothing about it.
+  if (code != SQLITE_ERROR) return error("read schema version");
   sqlite3_stmt* tables = nullptr;
   sqlite3_prepare_v2(db_, "SELECT count(*) FROM sqlite_master", -1, &tables, nullptr);
   const int rc = sqlite3_step(tables);
@@ -211,7 +300,9 @@ StoreResult<std::int64_t> SqliteStore::series_id(const std::string& vantage, con
   sqlite3_bind_text(*select, 1, vantage.data(), static_cast<int>(vantage.size()), SQLITE_STATIC);
   sqlite3_bind_text(*select, 2, target.data(), static_cast<int>(target.size()), SQLITE_STATIC);
   sqlite3_bind_text(*select, 3, check.data(), static_cast<int>(check.size()), SQLITE_STATIC);
-  if (sqlite3_step(*select) != SQLITE_ROW) return error("find series");
+  auto row = next_row(*select, "series");
+  if (!row) return row.error();
+  if (!*row) return StoreError{StoreError::Kind::corrupt, path_ + ": table series: the series just inserted is not there"};
   const std::int64_t id = sqlite3_column_int64(*select, 0);
   series_.emplace(std::move(key), id);
   return id;
@@ -301,7 +392,12 @@ StoreResult<Done> SqliteStore::write_config(const Config& config, Timestamp at) 
     auto select = prepare("SELECT name, definition FROM config_targets WHERE vantage = ?1 AND valid_to_us IS NULL");
     if (!select) return select.error();
     sqlite3_bind_text(*select, 1, config.vantage.data(), static_cast<int>(config.vantage.size()), SQLITE_STATIC);
-    while (sqlite3_step(*select) == SQLITE_ROW) current[column_text(*select, 0)] = column_text(*select, 1);
+    while (true) {
+      auto row = next_row(*select, "config_targets");
+      if (!row) return row.error();
+      if (!*row) break;
+      current[column_text(*select, 0)] = column_text(*select, 1);
+    }
   }
   const auto close = [&](const std::string& name) -> StoreResult<Done> {
     auto update = prepare("UPDATE config_targets SET valid_to_us = ?1 WHERE vantage = ?2 AND name = ?3 AND valid_to_us IS NULL");
@@ -366,8 +462,10 @@ StoreResult<std::int64_t> SqliteStore::read_results(const ResultQuery& query, co
   sqlite3_stmt* s = *select;
   bind_query(s, query);
   std::int64_t count = 0;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+  while (true) {
+    auto row = next_row(s, "results");
+    if (!row) return row.error();
+    if (!*row) break;
     Result r;
     r.time = Timestamp{Duration{sqlite3_column_int64(s, 0)}};
     r.vantage = column_text(s, 1);
@@ -376,7 +474,7 @@ StoreResult<std::int64_t> SqliteStore::read_results(const ResultQuery& query, co
     const auto kind = check_kind_from_string(column_text(s, 4));
     const int outcome = sqlite3_column_int(s, 5);
     if (!kind || outcome < 0 || static_cast<std::size_t>(outcome) >= outcome_count)
-      return StoreError{StoreError::Kind::corrupt, path_ + ": a result with an unknown kind or outcome code"};
+      return StoreError{StoreError::Kind::corrupt, path_ + ": tables results and series: a result with an unknown kind or outcome code"};
     r.kind = *kind;
     r.outcome = static_cast<Outcome>(outcome);
     r.rtt = column_duration(s, 6);
@@ -387,13 +485,11 @@ StoreResult<std::int64_t> SqliteStore::read_results(const ResultQuery& query, co
     r.confirmation = sqlite3_column_int(s, 11) != 0;
     bool fields_ok = true;
     r.fields = decode_fields(column_text(s, 12), r.kind, fields_ok);
-    if (!fields_ok) return StoreError{StoreError::Kind::corrupt, path_ + ": a result's fields are not valid JSON"};
+    if (!fields_ok) return StoreError{StoreError::Kind::corrupt, path_ + ": table results: a result's fields are not valid JSON"};
     r.detail = column_text(s, 13);
     ++count;
     if (!each(std::move(r))) break;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return error("read results");
-  sqlite3_reset(s);
   return count;
 }
 
@@ -450,22 +546,31 @@ StoreResult<std::vector<std::pair<std::string, std::string>>> SqliteStore::read_
   auto select = prepare("SELECT id, document FROM events ORDER BY start_us, id");
   if (!select) return select.error();
   std::vector<std::pair<std::string, std::string>> out;
-  while (sqlite3_step(*select) == SQLITE_ROW) out.emplace_back(column_text(*select, 0), column_text(*select, 1));
-  sqlite3_reset(*select);
-  return out;
+  while (true) {
+    auto row = next_row(*select, "events");
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.emplace_back(column_text(*select, 0), column_text(*select, 1));
+  }
 }
 
 StoreResult<std::vector<Target>> SqliteStore::current_targets() {
-  auto select = prepare("SELECT definition FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name");
+  auto select = prepare("SELECT definition, vantage, name FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name");
   if (!select) return select.error();
   std::vector<Target> out;
   std::set<std::string> seen;
-  while (sqlite3_step(*select) == SQLITE_ROW) {
+  while (true) {
+    auto row = next_row(*select, "config_targets");
+    if (!row) return row.error();
+    if (!*row) return out;
+    // A definition that does not read is damage, not a target to leave out: without it the
+    // analysis would be another one, silently.
     auto target = target_from_definition(column_text(*select, 0));
-    if (target && seen.insert(target->name).second) out.push_back(std::move(*target));
+    if (!target)
+      return StoreError{StoreError::Kind::corrupt, path_ + ": table config_targets: the definition of " + blackout::quoted(column_text(*select, 2)) +
+                                                       " (vantage " + blackout::quoted(column_text(*select, 1)) + ") does not read as a target"};
+    if (seen.insert(target->name).second) out.push_back(std::move(*target));
   }
-  sqlite3_reset(*select);
-  return out;
 }
 
 StoreResult<std::int64_t> SqliteStore::count_results(const ResultQuery& query) {
@@ -473,10 +578,10 @@ StoreResult<std::int64_t> SqliteStore::count_results(const ResultQuery& query) {
   auto select = prepare(sql.c_str());
   if (!select) return select.error();
   bind_query(*select, query);
-  if (sqlite3_step(*select) != SQLITE_ROW) return error("count results");
-  const std::int64_t count = sqlite3_column_int64(*select, 0);
-  sqlite3_reset(*select);
-  return count;
+  auto row = next_row(*select, "results");
+  if (!row) return row.error();
+  if (!*row) return StoreError{StoreError::Kind::corrupt, path_ + ": table results: count(*) gave no row"};
+  return sqlite3_column_int64(*select, 0);
 }
 
 StoreResult<std::vector<Rollup>> SqliteStore::read_rollups(const ResultQuery& query) {
@@ -490,14 +595,18 @@ StoreResult<std::vector<Rollup>> SqliteStore::read_rollups(const ResultQuery& qu
   sqlite3_stmt* s = *select;
   bind_query(s, query);
   std::vector<Rollup> out;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+  while (true) {
+    auto row = next_row(s, "rollups");
+    if (!row) return row.error();
+    if (!*row) return out;
     Rollup r;
     r.minute = Timestamp{Duration{sqlite3_column_int64(s, 0)}};
     r.vantage = column_text(s, 1);
     r.target = column_text(s, 2);
     r.check = column_text(s, 3);
-    r.kind = check_kind_from_string(column_text(s, 4)).value_or(CheckKind::icmp);
+    const auto kind = check_kind_from_string(column_text(s, 4));
+    if (!kind) return StoreError{StoreError::Kind::corrupt, path_ + ": table series: a series with an unknown check kind"};
+    r.kind = *kind;
     r.count = sqlite3_column_int64(s, 5);
     r.successes = sqlite3_column_int64(s, 6);
     r.rtt_min = column_duration(s, 7);
@@ -506,18 +615,18 @@ StoreResult<std::vector<Rollup>> SqliteStore::read_rollups(const ResultQuery& qu
     r.rtt_max = column_duration(s, 10);
     out.push_back(std::move(r));
   }
-  if (rc != SQLITE_DONE) return error("read rollups");
-  sqlite3_reset(s);
-  return out;
 }
 
 StoreResult<std::vector<std::string>> SqliteStore::vantages() {
   auto select = prepare("SELECT DISTINCT vantage FROM series ORDER BY vantage");
   if (!select) return select.error();
   std::vector<std::string> out;
-  while (sqlite3_step(*select) == SQLITE_ROW) out.push_back(column_text(*select, 0));
-  sqlite3_reset(*select);
-  return out;
+  while (true) {
+    auto row = next_row(*select, "series");
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(column_text(*select, 0));
+  }
 }
 
 StoreResult<PruneStats> SqliteStore::prune(Timestamp raw_before, Timestamp rollups_before) {
@@ -531,7 +640,6 @@ StoreResult<PruneStats> SqliteStore::prune(Timestamp raw_before, Timestamp rollu
       if (sqlite3_step(*del) != SQLITE_DONE) return error("prune");
       const int changed = sqlite3_changes(db_);
       total += changed;
-      sqlite3_reset(*del);
       if (changed == 0) return Done{};
     }
   };
@@ -550,11 +658,14 @@ StoreResult<std::string> SqliteStore::integrity_check() {
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(db_, "PRAGMA integrity_check", -1, &s, nullptr) != SQLITE_OK) return error("integrity_check");
   std::string out;
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     if (!out.empty()) out += "; ";
     out += column_text(s, 0);
   }
   sqlite3_finalize(s);
+  // A check that cannot finish (the file too damaged to read) says so rather than "ok".
+  if (rc != SQLITE_DONE) return error("integrity_check");
   return out;
 }
 

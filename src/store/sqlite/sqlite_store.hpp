@@ -15,7 +15,7 @@ namespace blackout {
 
 class SqliteStore final : public Store {
  public:
-  static StoreResult<std::unique_ptr<Store>> open(const std::string& path);
+  static StoreResult<std::unique_ptr<Store>> open(const std::string& path, StoreAccess access);
   ~SqliteStore() override;
 
   [[nodiscard]] std::string describe() const override { return "sqlite:" + path_; }
@@ -41,7 +41,27 @@ class SqliteStore final : public Store {
   StoreResult<Done> migrate();
   StoreResult<int> schema_version();
   StoreResult<std::int64_t> series_id(const std::string& vantage, const std::string& target, const std::string& check, CheckKind kind);
-  StoreResult<sqlite3_stmt*> prepare(const char* sql);
+  // A cached statement in use: reset, and its bindings cleared, when it goes out of scope,
+  // on every path. A SELECT left stepped keeps its read snapshot open; in WAL mode a
+  // connection holding an old snapshot can never write again once another connection has
+  // written ("database is locked" for good, whatever the busy timeout).
+  class Statement {
+   public:
+    explicit Statement(sqlite3_stmt* statement) : statement_(statement) {}
+    Statement(Statement&& other) noexcept : statement_(other.statement_) { other.statement_ = nullptr; }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    Statement& operator=(Statement&&) = delete;
+    ~Statement();
+    operator sqlite3_stmt*() const { return statement_; }  // NOLINT(google-explicit-constructor)
+
+   private:
+    sqlite3_stmt* statement_;
+  };
+  StoreResult<Statement> prepare(const char* sql);
+  // Steps a read to its next row: true on a row, false at the end, or an error naming the
+  // store file and the table. CORRUPT, BUSY, IOERR and the rest are never the end of the data.
+  StoreResult<bool> next_row(sqlite3_stmt* statement, const char* table);
 
   sqlite3* db_;
   std::string path_;
