@@ -148,21 +148,27 @@ void Detector::add(const Result& result) {
     account(view, result.target, Standing{}, Standing{}, true);
   }
   const Standing before = view.standing[result.target];
-  // The path into the network is congested when two or more of its other targets show it: a
-  // flood over the border link, not one site's own trouble. Since the earliest of them.
+  // The path into the network is congested when two or more of its other targets show it,
+  // across layers or with a router among them: a flood over the border link, not one or two
+  // sites' own trouble behind their own bottlenecks. Since the earliest of them.
   std::optional<Timestamp> path_congested;
   {
     const auto own = view.congested.find(result.target);
     const std::size_t others = view.congested.size() - (own != view.congested.end() ? 1 : 0);
     if (others >= 2) {
-      auto first = view.congested_times.begin();
-      if (own != view.congested.end() && *first == own->second) ++first;
-      path_congested = *first;
+      std::set<Layer> layers;
+      for (const auto& [name, since] : view.congested)
+        if (name != result.target) layers.insert(info_of(name).layer);
+      if (layers.size() >= 2 || layers.contains(Layer::router)) {
+        auto first = view.congested_times.begin();
+        if (own != view.congested.end() && *first == own->second) ++first;
+        path_congested = *first;
+      }
     }
   }
   const bool changed = tracker.add(result, params_, path_congested);
   if (!info.control) {
-    if (const Answer a = classify(result.outcome); a == Answer::ok || a == Answer::refused) {
+    if (const Reply a = classify(result.outcome); a == Reply::ok || a == Reply::refused) {
       Timestamp& last = view.last_answer[result.target];
       last = std::max(last, result.time);
     }

@@ -26,11 +26,11 @@ constexpr double least_background_loss = 0.01;
 
 }  // namespace
 
-Answer classify(Outcome outcome) {
+Reply classify(Outcome outcome) {
   switch (outcome) {
     case Outcome::ok:
     case Outcome::cert_expiring:
-      return Answer::ok;
+      return Reply::ok;
     case Outcome::refused:
     case Outcome::reset:
     case Outcome::tls_error:
@@ -42,7 +42,7 @@ Answer classify(Outcome outcome) {
     case Outcome::nxdomain:
     case Outcome::smtp_rejected:
     case Outcome::bad_reply:
-      return Answer::refused;
+      return Reply::refused;
     case Outcome::unreachable_net:
     case Outcome::unreachable_host:
     case Outcome::unreachable_admin:
@@ -50,19 +50,19 @@ Answer classify(Outcome outcome) {
     case Outcome::ttl_exceeded:
     case Outcome::network_error:
     case Outcome::withdrawn:
-      return Answer::gone;
+      return Reply::gone;
     case Outcome::timeout:
     case Outcome::not_reached:
-      return Answer::silent;
+      return Reply::silent;
     // A check that cannot run here, a probe's own bug, a bgp check without a collector
     // session, a name that never resolved: nothing said about the target.
     case Outcome::resolve_error:
     case Outcome::not_permitted:
     case Outcome::internal_error:
     case Outcome::no_session:
-      return Answer::ignored;
+      return Reply::ignored;
   }
-  return Answer::ignored;
+  return Reply::ignored;
 }
 
 bool is_service_check(CheckKind kind) {
@@ -83,11 +83,11 @@ double CheckTracker::background_loss() const {
   return std::max(least_background_loss, (lost + 1) / (probes + 2));
 }
 
-StressEvidence CheckTracker::evidence_of(Answer answer, std::optional<Duration> rtt, const DetectionParams& params) const {
+StressEvidence CheckTracker::evidence_of(Reply answer, std::optional<Duration> rtt, const DetectionParams& params) const {
   StressEvidence e;
   // A service that says no, or a network that says there is no way, is not a lossy path;
   // a lost probe waits for the next answer (see add()).
-  if (answer != Answer::ok) return e;
+  if (answer != Reply::ok) return e;
   const double background = background_loss();
   const double stressed_loss = std::max(params.loss_threshold, background);
   e.loss = std::log((1 - stressed_loss) / (1 - background)) + pending_lost_ * std::log(stressed_loss / background);
@@ -98,23 +98,23 @@ StressEvidence CheckTracker::evidence_of(Answer answer, std::optional<Duration> 
 }
 
 bool CheckTracker::add(const Result& result, bool learn, const DetectionParams& params) {
-  const Answer answer = classify(result.outcome);
-  if (answer == Answer::ignored) return false;
+  const Reply answer = classify(result.outcome);
+  if (answer == Reply::ignored) return false;
   known_ = true;
   last_outcome_ = result.outcome;
-  const bool ok = answer == Answer::ok;
+  const bool ok = answer == Reply::ok;
   last_evidence_ = StressEvidence{};
   if (!result.confirmation) {
     last_evidence_ = evidence_of(answer, ok ? result.rtt : std::nullopt, params);
     last_evidence_.from = pending_lost_ > 0 ? pending_since_ : result.time;
-    if (answer == Answer::silent) {
+    if (answer == Reply::silent) {
       if (pending_lost_++ == 0) pending_since_ = result.time;
     } else {
       pending_lost_ = 0;
     }
     window_.push_back(Sample{result.time, ok, ok ? result.rtt : std::nullopt});
     while (window_.size() > static_cast<std::size_t>(std::max(1, params.window))) window_.pop_front();
-    if (answer == Answer::ok || answer == Answer::silent) loss_unlearned_.push_back(!ok);
+    if (answer == Reply::ok || answer == Reply::silent) loss_unlearned_.push_back(!ok);
     while (loss_unlearned_.size() > loss_learning_lag) {
       const bool lost = loss_unlearned_.front();
       loss_unlearned_.pop_front();
@@ -139,11 +139,11 @@ bool CheckTracker::add(const Result& result, bool learn, const DetectionParams& 
     if (run_ == 0) run_since_ = result.time;
     ++run_;
     passes_ = 0;
-    if (answer == Answer::refused) {
+    if (answer == Reply::refused) {
       run_refused_ = true;
       last_answer_ = result.time;  // the host answered, if only to say no
     }
-    if (answer == Answer::gone) run_gone_ = true;
+    if (answer == Reply::gone) run_gone_ = true;
     if (run_times_.size() < max_run_times) run_times_.push_back(result.time);
   }
   return true;
@@ -497,15 +497,18 @@ void TargetTracker::update_spell(State next, bool unreachable, Timestamp at, con
 }
 
 bool TargetTracker::add(const Result& result, const DetectionParams& params, std::optional<Timestamp> path_congested_since) {
+  // A lookup of the target's name says how its name servers fare, not the target: the probes
+  // go on to its last known addresses, and a dns outage is the dns layer's, not the web's.
+  if (result.kind == CheckKind::resolve) return false;
   auto it = checks_.find(result.check);
   if (it == checks_.end()) it = checks_.emplace(result.check, CheckTracker(params, result.kind)).first;
   const bool learn = state_ == State::up || state_ == State::unknown;
   if (!it->second.add(result, learn, params)) return false;
-  const Answer answer = classify(result.outcome);
-  if (answer == Answer::ok || answer == Answer::refused) silent_stress_ = false;
+  const Reply answer = classify(result.outcome);
+  if (answer == Reply::ok || answer == Reply::refused) silent_stress_ = false;
 
   std::optional<Timestamp> recovered_at;  // when a down spell ended, if this result ended it
-  if (state_ == State::down && unreachable_ && (answer == Answer::ok || answer == Answer::refused)) {
+  if (state_ == State::down && unreachable_ && (answer == Reply::ok || answer == Reply::refused)) {
     // Back from silence: the outage's failures are not stress now; the target is judged
     // afresh on what it answers from here. A flooded target that answers again, slowly,
     // stays stressed in the same event.
@@ -615,7 +618,7 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
     if (stressed_) {
       v.state = State::stressed;
       // Answering again after an outage, still stressed: from the answer that ended it.
-      v.since = state_ == State::down ? recovered_at.value_or(answer == Answer::ok ? it->second.passing_since() : result.time)
+      v.since = state_ == State::down ? recovered_at.value_or(answer == Reply::ok ? it->second.passing_since() : result.time)
                                       : stressed_since_.value_or(result.time);
       char text[160];
       if (silent_stress_ && silence_.since)
@@ -628,7 +631,7 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
       v.reason = "checks passing";
       if (stress_ended_at) v.since = *stress_ended_at;
       else if (recovered_at) v.since = *recovered_at;
-      else if (state_ == State::down && answer == Answer::ok) v.since = it->second.passing_since();
+      else if (state_ == State::down && answer == Reply::ok) v.since = it->second.passing_since();
       else v.since = result.time;
     }
     verdict = v;

@@ -33,14 +33,14 @@
 namespace blackout {
 
 // What one result says about its target.
-enum class Answer : std::uint8_t {
+enum class Reply : std::uint8_t {
   ok,       // answered and did its job
   refused,  // the host answered, its service said no (RST, a bad status, SERVFAIL, ...)
   gone,     // the network says there is no way there (ICMP unreachable, a withdrawn prefix)
   silent,   // nothing came back (a timeout): the path may only be lossy
   ignored,  // the check could not run here: says nothing about the target
 };
-Answer classify(Outcome outcome);
+Reply classify(Outcome outcome);
 // Service checks can fail on their own while their host answers; host checks (icmp,
 // traceroute, bgp) say whether the host (or prefix) is there at all.
 bool is_service_check(CheckKind kind);
@@ -138,7 +138,7 @@ class CheckTracker {
   [[nodiscard]] std::optional<double> slow_threshold(const DetectionParams& params) const;
   [[nodiscard]] bool bad(const Sample& s, std::optional<double> slow) const;
 
-  [[nodiscard]] StressEvidence evidence_of(Answer answer, std::optional<Duration> rtt, const DetectionParams& params) const;
+  [[nodiscard]] StressEvidence evidence_of(Reply answer, std::optional<Duration> rtt, const DetectionParams& params) const;
   [[nodiscard]] double background_loss() const;
 
   RttBaseline baseline_;
