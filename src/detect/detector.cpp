@@ -629,13 +629,13 @@ void Detector::sign(Event& event, const Evidence& e) const {
   }
   // A withdrawal is seen by the bgp check at its next probe, the silence it causes by the
   // hosts' next probes: within an interval or so of each other, whichever comes first. So the
-  // prefixes left at or before the first failure if they were missed within an interval and a
-  // half of it, or last seen before it (give or take a lost probe that dates the first failure
-  // an interval early). A link that goes takes the prefix with it only once the session's
-  // hold timer runs out: seen for that long after the first failure.
-  const Duration routing_lead = cadence + cadence / 2;
+  // prefixes left at or before the first failure if they were missed within two intervals of
+  // it (the resolution of the probes), or last seen before it (give or take a lost probe that
+  // dates the first failure an interval early, and the half interval between probes). A link whose BGP session outlives it by a
+  // hold time shows the prefix for that long after the first failure: not a withdrawal.
+  const Duration routing_lead = 2 * cadence;
   const bool routing_first = e.routing_down && (!first_host_down || *e.routing_down <= *first_host_down + routing_lead ||
-                                                (e.routing_seen && *e.routing_seen < *first_host_down + cadence));
+                                                (e.routing_seen && *e.routing_seen < *first_host_down + cadence + cadence / 2));
   if (routing_first) {
     event.signature = "routing-withdrawal";
     std::string when = "as the first failure came";

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "detect/detector.hpp"
 #include "detect/report_json.hpp"
@@ -163,13 +165,16 @@ TEST(DetectionMetamorphic, AStrongerFloodIsStillStressLed) {
 }
 
 TEST(DetectionMetamorphic, RemovingTheFloodMakesTheCutClean) {
-  for (const std::string cut : {"link-down", "forward-drop"}) {
+  // Forwarding dropped at the border: clean without the flood. A link that goes takes the
+  // BGP session with it at once (the lab's BIRD sees its interface go), so without the flood
+  // the prefix leaving as the hosts fall silent is what the cut looked like.
+  for (const auto& [cut, clean] : {std::pair<std::string, std::string>{"forward-drop", "clean-cut"}, {"link-down", "routing-withdrawal"}}) {
     const Detected with = detect(flood_then(2.0, std::chrono::milliseconds(200), cut));
     const Detected without = detect(flood_then(0, {}, cut));
     ASSERT_NE(network_event(with), nullptr) << cut;
     ASSERT_NE(network_event(without), nullptr) << cut;
     EXPECT_EQ(network_event(with)->signature, "stress-led") << cut << ": " << events_to_text(with.events, with.waves);
-    EXPECT_EQ(network_event(without)->signature, "clean-cut") << cut << ": " << events_to_text(without.events, without.waves);
+    EXPECT_EQ(network_event(without)->signature, clean) << cut << ": " << events_to_text(without.events, without.waves);
   }
   // A withdrawal with the link up: routing, with or without the noise of light loss.
   const Detected withdrawal = detect(flood_then(0, {}, "withdrawal"));
@@ -191,10 +196,13 @@ TEST(DetectionMetamorphic, TwiceTheProbeIntervalKeepsTheVerdict) {
     const Detected a = detect(fast, seed), b = detect(slow, seed);
     EXPECT_EQ(a.waves.size(), b.waves.size()) << "seed " << seed;
     std::vector<std::string> sa, sb;
+    // The verdict is what each of the network's events looked like. (Whether it reached down
+    // may differ: a cut inside a heavy flood needs more probes of silence at 2 s than the
+    // cut lasts; docs/detection.md names the case.)
     for (const Event& e : a.events)
-      if (e.scope == Scope::network) sa.push_back(e.kind + " " + e.signature);
+      if (e.scope == Scope::network) sa.push_back(e.signature);
     for (const Event& e : b.events)
-      if (e.scope == Scope::network) sb.push_back(e.kind + " " + e.signature);
+      if (e.scope == Scope::network) sb.push_back(e.signature);
     EXPECT_EQ(sa, sb) << "seed " << seed << "\n1 s:\n" << events_to_text(a.events, a.waves) << "2 s:\n" << events_to_text(b.events, b.waves);
   }
   EXPECT_EQ(played, 12);
