@@ -97,9 +97,7 @@ class Detector {
   };
   // A layer's (or the network's) weighted shares, kept up to date as targets change state,
   // so that a state change costs the same with ten targets or ten thousand. Weights are
-  // counted in millionths: sums of integers never drift the way sums of doubles do. The
-  // network counts a target down only when it is unreachable: a service that fails on a host
-  // that answers does not make the country dark.
+  // counted in millionths: sums of integers never drift the way sums of doubles do.
   struct Share {
     std::int64_t total = 0, down = 0, not_up = 0;
     std::size_t known = 0;  // targets past unknown
@@ -118,9 +116,9 @@ class Detector {
     // only loss: together they may be far less likely than any one alone.
     std::map<std::string, double> silent;
     double silent_log_chance = 0;
-    // When each target last answered (even with a refusal): while another target answers
-    // after the silent ones fell quiet, the path still carries traffic and their silences
-    // are weighed one by one, not together.
+    // When each target last answered (even with a refusal): while a congested host answers
+    // after the silent ones fell quiet, the path still carries traffic (a flood, not a cut)
+    // and their silences are weighed one by one, not together.
     std::map<std::string, Timestamp> last_answer;
     std::map<std::string, Standing> standing;  // as last accounted in the shares
     std::map<Layer, State> layers;
@@ -138,10 +136,11 @@ class Detector {
 
   // A target's state changed (from `before`): shares, events, aggregates, quorum, evidence, waves.
   void on_target_change(const std::string& vantage, VantageView& view, const std::string& target, TargetTracker& tracker, Standing before);
-  // Several targets silent at once: down together when their silences are, together, far
-  // beyond what loss explains.
+  // One step of that change, dated `since`: shares, the target's event, aggregates, waves.
   void apply_target_change(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker, Standing before,
                            Standing after, Timestamp since, const std::string& reason);
+  // Several targets silent at once: down together when their silences are, together, far
+  // beyond what loss explains.
   void weigh_silences(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker);
   void set_state(const EntityKey& key, State next, Timestamp at, const std::string& reason, std::optional<Layer> layer,
                  const StressReading* stress, const std::vector<std::string>& involved);
