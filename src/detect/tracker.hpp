@@ -10,7 +10,8 @@
 //     answers: its server says no (refused, a bad answer), or it stays silent while the
 //     host answers at its normal quality;
 //   - stressed: its checks still answer, but part of the time (loss) or late against their
-//     baseline (RTT inflation), with hysteresis both ways;
+//     baseline (RTT inflation), weighed probe by probe as evidence (two CUSUMs) until it
+//     reaches stress_odds; it ends after stress_fall good answers on every check;
 //   - up otherwise (unknown before its first result).
 // A target that answers part of the time is never down: its silences are judged against
 // its own loss, so a flood that drops half the probes is stress, and only a silence far
