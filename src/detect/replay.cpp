@@ -15,4 +15,11 @@ StoreResult<Analysis> analyze_store(Store& store, const std::vector<Target>& tar
   return Analysis{detector.events(), detector.waves(), *read};
 }
 
+Analysis analyze_results(const std::vector<Result>& results, const std::vector<Target>& targets, const DetectionParams& params) {
+  Detector detector(targets, params);
+  for (const Result& r : results) detector.add(r);
+  detector.finish();
+  return Analysis{detector.events(), detector.waves(), static_cast<std::int64_t>(results.size())};
+}
+
 }  // namespace blackout

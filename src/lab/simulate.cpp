@@ -8,6 +8,7 @@
 #include <queue>
 #include <random>
 #include <set>
+#include <utility>
 
 #include "config/loader.hpp"
 #include "detect/detector.hpp"
@@ -287,20 +288,22 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options) 
   return sim;
 }
 
-RobustnessRun simulate_and_score(const Scenario& scenario, std::uint64_t noise_seed, bool print_events) {
+SimulatedRun simulate_and_detect(const Scenario& scenario, std::uint64_t noise_seed) {
   SimulationOptions options;
   options.noise_seed = noise_seed;
   const Simulation sim = simulate(scenario, options);
-  Detector detector(sim.targets, sim.detection);
-  for (const Result& r : sim.results) detector.add(r);
-  detector.finish();
-  const auto events = detector.events();
-  const auto waves = detector.waves();
-  if (print_events) std::fputs(events_to_text(events, waves).c_str(), stdout);
+  SimulatedRun run{analyze_results(sim.results, sim.targets, sim.detection), {}};
+  run.score = score_run(sim.truth, run.analysis.events, run.analysis.waves, 2 * scenario.interval);
+  return run;
+}
+
+RobustnessRun simulate_and_score(const Scenario& scenario, std::uint64_t noise_seed, bool print_events) {
+  SimulatedRun simulated = simulate_and_detect(scenario, noise_seed);
+  if (print_events) std::fputs(events_to_text(simulated.analysis.events, simulated.analysis.waves).c_str(), stdout);
   RobustnessRun run;
   run.name = scenario.name;
   run.seed = scenario.seed;
-  run.score = score_run(sim.truth, events, waves, 2 * scenario.interval);
+  run.score = std::move(simulated.score);
   return run;
 }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "detect/replay.hpp"
 #include "lab/robustness.hpp"
 #include "lab/run.hpp"
 #include "lab/scenario.hpp"
@@ -40,6 +41,12 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options =
 
 // Simulates, detects with the lab config's parameters and scores against the ground truth;
 // prints the events when asked.
+// A scenario simulated, detected and scored against its truth.
+struct SimulatedRun {
+  Analysis analysis;
+  RunScore score;
+};
+SimulatedRun simulate_and_detect(const Scenario& scenario, std::uint64_t noise_seed);
 RobustnessRun simulate_and_score(const Scenario& scenario, std::uint64_t noise_seed, bool print_events);
 
 }  // namespace blackout::lab

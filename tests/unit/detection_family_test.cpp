@@ -26,15 +26,8 @@ struct Detected {
 };
 
 Detected detect(const Scenario& scenario, std::uint64_t noise = 1) {
-  SimulationOptions options;
-  options.noise_seed = noise;
-  const Simulation sim = simulate(scenario, options);
-  Detector detector(sim.targets, sim.detection);
-  for (const Result& r : sim.results) detector.add(r);
-  detector.finish();
-  Detected d{detector.events(), detector.waves(), {}};
-  d.score = score_run(sim.truth, d.events, d.waves, 2 * scenario.interval);
-  return d;
+  SimulatedRun run = simulate_and_detect(scenario, noise);
+  return Detected{std::move(run.analysis.events), std::move(run.analysis.waves), std::move(run.score)};
 }
 
 const Event* network_event(const Detected& d) {
