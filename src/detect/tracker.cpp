@@ -16,13 +16,19 @@ constexpr std::size_t max_run_times = 256;
 // a lost packet; it still counts for no more than a lost probe of a path this lossy, since a
 // route that flaps for a moment says it too.
 constexpr double gone_chance = 0.1;
-// A slow answer (inflation_threshold times the baseline or more) is taken to come once in
-// two hundred probes in normal times and nine times in ten from a full queue; a stressed
-// path is taken to lose probes at loss_threshold, a normal one at its own background loss
-// (at least one in a hundred).
+// A slow answer (inflation_threshold times the baseline or more) is taken to come nine times
+// in ten from a full queue, and in normal times as often as the check's own past says, under
+// a prior worth `slowness_prior_weight` probes that expects one in two hundred (so that a
+// check that never answered slowly in its baseline is not taken for one that never can). A
+// stressed path is taken to lose probes at loss_threshold, a normal one at its own background
+// loss (at least one in a hundred).
 constexpr double slow_when_normal = 0.005;
+constexpr double slowness_prior_weight = 100;
 constexpr double slow_when_stressed = 0.9;
 constexpr double least_background_loss = 0.01;
+// The evidence one slow answer gives on a check that never answers slowly: the unit of "a
+// sign of a queue" (see congested_since).
+const double one_slow_answer = std::log(slow_when_stressed / slow_when_normal) * 0.99;
 
 }  // namespace
 
@@ -65,6 +71,10 @@ Reply classify(Outcome outcome) {
   return Reply::ignored;
 }
 
+bool resends(CheckKind kind) {
+  return kind == CheckKind::tcp || kind == CheckKind::http || kind == CheckKind::smtp;
+}
+
 bool is_service_check(CheckKind kind) {
   switch (kind) {
     case CheckKind::tcp:
@@ -78,9 +88,15 @@ bool is_service_check(CheckKind kind) {
 }
 
 double CheckTracker::background_loss() const {
-  if (loss_baseline_.empty()) return 0.5;
-  const double lost = static_cast<double>(loss_baseline_lost_), probes = static_cast<double>(loss_baseline_.size());
+  if (fate_baseline_.empty()) return 0.5;
+  const double lost = static_cast<double>(baseline_lost_), probes = static_cast<double>(fate_baseline_.size());
   return std::max(least_background_loss, (lost + 1) / (probes + 2));
+}
+
+double CheckTracker::background_slowness() const {
+  const double slow = static_cast<double>(baseline_slow_);
+  const double answered = static_cast<double>(fate_baseline_.size() - baseline_lost_);
+  return (slow + slow_when_normal * slowness_prior_weight) / (answered + slowness_prior_weight);
 }
 
 StressEvidence CheckTracker::evidence_of(Reply answer, std::optional<Duration> rtt, const DetectionParams& params) const {
@@ -91,9 +107,11 @@ StressEvidence CheckTracker::evidence_of(Reply answer, std::optional<Duration> r
   const double background = background_loss();
   const double stressed_loss = std::max(params.loss_threshold, background);
   e.loss = std::log((1 - stressed_loss) / (1 - background)) + pending_lost_ * std::log(stressed_loss / background);
-  if (const auto slow = slow_threshold(params); slow && rtt)
-    e.delay = static_cast<double>(rtt->count()) >= *slow ? std::log(slow_when_stressed / slow_when_normal)
-                                                          : std::log((1 - slow_when_stressed) / (1 - slow_when_normal));
+  if (const auto slow = slow_threshold(params); slow && rtt) {
+    const double normally = background_slowness();
+    e.delay = static_cast<double>(rtt->count()) >= *slow ? std::log(slow_when_stressed / normally)
+                                                          : std::log((1 - slow_when_stressed) / (1 - normally));
+  }
   return e;
 }
 
@@ -114,16 +132,19 @@ bool CheckTracker::add(const Result& result, bool learn, const DetectionParams& 
     }
     window_.push_back(Sample{result.time, ok, ok ? result.rtt : std::nullopt});
     while (window_.size() > static_cast<std::size_t>(std::max(1, params.window))) window_.pop_front();
-    if (answer == Reply::ok || answer == Reply::silent) loss_unlearned_.push_back(!ok);
-    while (loss_unlearned_.size() > loss_learning_lag) {
-      const bool lost = loss_unlearned_.front();
-      loss_unlearned_.pop_front();
+    if (answer == Reply::ok || answer == Reply::silent)
+      fate_unlearned_.push_back(!ok ? Fate::lost : is_slow(result.rtt, params) ? Fate::slow : Fate::answered);
+    while (fate_unlearned_.size() > fate_learning_lag) {
+      const Fate fate = fate_unlearned_.front();
+      fate_unlearned_.pop_front();
       if (!learn) continue;
-      loss_baseline_.push_back(lost);
-      loss_baseline_lost_ += lost ? 1 : 0;
-      if (loss_baseline_.size() > static_cast<std::size_t>(std::max(4, params.baseline_samples))) {
-        loss_baseline_lost_ -= loss_baseline_.front() ? 1 : 0;
-        loss_baseline_.pop_front();
+      fate_baseline_.push_back(fate);
+      baseline_lost_ += fate == Fate::lost ? 1 : 0;
+      baseline_slow_ += fate == Fate::slow ? 1 : 0;
+      if (fate_baseline_.size() > static_cast<std::size_t>(std::max(4, params.baseline_samples))) {
+        baseline_lost_ -= fate_baseline_.front() == Fate::lost ? 1 : 0;
+        baseline_slow_ -= fate_baseline_.front() == Fate::slow ? 1 : 0;
+        fate_baseline_.pop_front();
       }
     }
   }
@@ -370,7 +391,7 @@ std::optional<Timestamp> TargetTracker::congested_since(const DetectionParams& p
   // every silence look like congestion's loss, and a cut would never be told.
   if (stressed_ && !silent_stress_) earliest(stressed_since_);
   // One slow answer is strong evidence of a queue; lost probes need a few.
-  if (delay_evidence_ >= std::log(slow_when_stressed / slow_when_normal) * 0.99) earliest(delay_evidence_since_);
+  if (delay_evidence_ >= one_slow_answer) earliest(delay_evidence_since_);
   if (loss_evidence_ >= threshold / 2) earliest(loss_evidence_since_);
   return since;
 }
@@ -503,6 +524,10 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
   auto it = checks_.find(result.check);
   if (it == checks_.end()) it = checks_.emplace(result.check, CheckTracker(params, result.kind)).first;
   const bool learn = state_ == State::up || state_ == State::unknown;
+  // The check's run of failures this result may end: if it began in an outage, this answer's
+  // request may have waited out the outage (a SYN sent into it is retransmitted a second
+  // later), and its RTT says nothing about a queue.
+  const bool ends_outage_run = it->second.run() > 0 && ((state_ == State::down && unreachable_) || (last_recovery_ && it->second.run_since() < *last_recovery_));
   if (!it->second.add(result, learn, params)) return false;
   const Reply answer = classify(result.outcome);
   if (answer == Reply::ok || answer == Reply::refused) silent_stress_ = false;
@@ -514,6 +539,7 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
     // stays stressed in the same event.
     for (auto& [id, check] : checks_) check.forget_trouble_before(result.time);
     recovered_at = result.time;
+    last_recovery_ = result.time;
     // Congested before it fell silent: stressed still, until its answers are good again (the
     // flood may outlast the cut), from this answer on.
     stressed_ = spell_.degraded_before_down;
@@ -522,6 +548,7 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
     loss_evidence_ = delay_evidence_ = 0;
     loss_evidence_since_.reset();
     delay_evidence_since_.reset();
+    slow_without_resending_ = false;
   }
 
   // The evidence of stress, probe by probe: a CUSUM of loss and one of delay, each kept
@@ -534,19 +561,24 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
     if (evidence <= 0) since.reset();
     else if (!since) since = e.from;
   };
-  // The probes lost in an outage that just ended are the outage's, not loss.
+  // The probes lost in an outage that just ended are the outage's, not loss; the first
+  // answers back may have waited for the path to return.
   if (!recovered_at) accumulate(loss_evidence_, loss_evidence_since_, e.loss);
-  accumulate(delay_evidence_, delay_evidence_since_, e.delay);
-  const bool slow_answer_back = recovered_at && it->second.is_slow(result.rtt, params);  // slow from the first answer back
+  if (!ends_outage_run) {
+    accumulate(delay_evidence_, delay_evidence_since_, e.delay);
+    if (delay_evidence_ <= 0) slow_without_resending_ = false;
+    else if (e.delay > 0 && !resends(it->second.kind())) slow_without_resending_ = true;
+  }
 
   std::optional<Timestamp> stress_ended_at;
   // With two or more other targets congested on the path in, congestion here is likely before
   // any evidence: the signs that only hint at it alone (one slow answer, a few probes lost)
-  // are enough.
+  // are enough. One slow answer of a check that resends what it loses may be a lost segment
+  // sent again, not a queue: of those, it takes two.
   const bool path_congested = path_congested_since.has_value();
-  const double delay_needed = path_congested ? std::log(slow_when_stressed / slow_when_normal) * 0.99 : threshold;
+  const double delay_needed = !path_congested ? threshold : slow_without_resending_ ? one_slow_answer : 1.5 * one_slow_answer;
   const double loss_needed = path_congested ? threshold / 2 : threshold;
-  if (!stressed_ && (loss_evidence_ >= loss_needed || delay_evidence_ >= delay_needed || slow_answer_back)) {
+  if (!stressed_ && (loss_evidence_ >= loss_needed || delay_evidence_ >= delay_needed)) {
     stressed_ = true;
     // Stressed from the first probe of the evidence that made it so: the flood began there.
     Timestamp since = result.time;
@@ -577,6 +609,7 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
       loss_evidence_ = delay_evidence_ = 0;
       loss_evidence_since_.reset();
       delay_evidence_since_.reset();
+      slow_without_resending_ = false;
     }
   }
   read_stress(params);

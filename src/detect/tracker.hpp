@@ -45,6 +45,9 @@ Reply classify(Outcome outcome);
 // Service checks can fail on their own while their host answers; host checks (icmp,
 // traceroute, bgp) say whether the host (or prefix) is there at all.
 bool is_service_check(CheckKind kind);
+// Checks over TCP resend what is lost (a segment 200 ms later, a SYN a second later): over a
+// lossy path their answers are slow now and then, with no queue anywhere.
+bool resends(CheckKind kind);
 
 // A target's present silence: nothing answered, on any check, since its last answer.
 struct Silence {
@@ -141,16 +144,21 @@ class CheckTracker {
 
   [[nodiscard]] StressEvidence evidence_of(Reply answer, std::optional<Duration> rtt, const DetectionParams& params) const;
   [[nodiscard]] double background_loss() const;
+  [[nodiscard]] double background_slowness() const;
 
   RttBaseline baseline_;
-  // The check's own background loss: lost or answered, of the last scheduled probes while
-  // its target was up and unstressed.
-  std::deque<bool> loss_baseline_;
-  // The latest scheduled probes, lost or not, learned into the baseline only once they are
-  // this old and the target is still up: the losses that begin a flood are not its normal.
-  std::deque<bool> loss_unlearned_;
-  static constexpr std::size_t loss_learning_lag = 4;
-  std::size_t loss_baseline_lost_ = 0;
+  // What became of a scheduled probe: answered at a normal RTT, answered slowly, or lost.
+  enum class Fate : std::uint8_t { answered, slow, lost };
+  // The check's own background of loss and of slow answers: the fates of its last scheduled
+  // probes while its target was up and unstressed. A TCP check over a path with a little
+  // loss answers slowly now and then (a retransmission waits 200 ms or a second), with no
+  // queue anywhere: its slow answers weigh less as evidence than an ICMP check's.
+  std::deque<Fate> fate_baseline_;
+  // The latest scheduled probes' fates, learned into the baseline only once they are this
+  // old and the target is still up: the losses that begin a flood are not its normal.
+  std::deque<Fate> fate_unlearned_;
+  static constexpr std::size_t fate_learning_lag = 4;
+  std::size_t baseline_lost_ = 0, baseline_slow_ = 0;
   StressEvidence last_evidence_;
   int pending_lost_ = 0;  // lost scheduled probes not yet followed by an answer
   Timestamp pending_since_{};
@@ -201,8 +209,9 @@ class TargetTracker {
   [[nodiscard]] const StressReading& stress() const { return stress_; }
   [[nodiscard]] const TroubleSpell& spell() const { return spell_; }
   [[nodiscard]] std::string reason() const { return reason_; }
-  // When the target's present congestion began: stressed, or a slow answer, or a few lost
-  // probes in quick succession; nullopt when its last answers were clean.
+  // When the target's present congestion began: stressed, or a slow answer (as strong as one
+  // from a check that never answers slowly), or a few lost probes in quick succession;
+  // nullopt when its last answers were clean.
   [[nodiscard]] std::optional<Timestamp> congested_since(const DetectionParams& params) const;
   // Its silence as last judged (empty when it answered last, or is down already): the
   // detector weighs the silences of several targets together, since a flood does not silence
@@ -244,6 +253,10 @@ class TargetTracker {
   // the run of evidence that raised it.
   double loss_evidence_ = 0, delay_evidence_ = 0;
   std::optional<Timestamp> loss_evidence_since_, delay_evidence_since_;
+  // Whether the present delay evidence holds a slow answer of a check that does not resend.
+  bool slow_without_resending_ = false;
+  // When it last answered again after being down, unreachable.
+  std::optional<Timestamp> last_recovery_;
   std::string reason_;
 };
 
