@@ -23,6 +23,7 @@ constexpr double gone_chance = 0.1;
 // stressed path is taken to lose probes at loss_threshold, a normal one at its own background
 // loss (at least one in a hundred).
 constexpr double slow_when_normal = 0.005;
+constexpr double slow_when_normal_resending = 0.03;
 constexpr double slowness_prior_weight = 100;
 constexpr double slow_when_stressed = 0.9;
 constexpr double least_background_loss = 0.01;
@@ -93,10 +94,11 @@ double CheckTracker::background_loss() const {
   return std::max(least_background_loss, (lost + 1) / (probes + 2));
 }
 
-double CheckTracker::background_slowness() const {
+double CheckTracker::background_slowness(bool as_any_check) const {
   const double slow = static_cast<double>(baseline_slow_);
   const double answered = static_cast<double>(fate_baseline_.size() - baseline_lost_);
-  return (slow + slow_when_normal * slowness_prior_weight) / (answered + slowness_prior_weight);
+  const double prior = resends(kind_) && !as_any_check ? slow_when_normal_resending : slow_when_normal;
+  return (slow + prior * slowness_prior_weight) / (answered + slowness_prior_weight);
 }
 
 StressEvidence CheckTracker::evidence_of(Reply answer, std::optional<Duration> rtt, const DetectionParams& params) const {
@@ -108,9 +110,12 @@ StressEvidence CheckTracker::evidence_of(Reply answer, std::optional<Duration> r
   const double stressed_loss = std::max(params.loss_threshold, background);
   e.loss = std::log((1 - stressed_loss) / (1 - background)) + pending_lost_ * std::log(stressed_loss / background);
   if (const auto slow = slow_threshold(params); slow && rtt) {
-    const double normally = background_slowness();
-    e.delay = static_cast<double>(rtt->count()) >= *slow ? std::log(slow_when_stressed / normally)
-                                                          : std::log((1 - slow_when_stressed) / (1 - normally));
+    const bool is_slow = static_cast<double>(rtt->count()) >= *slow;
+    const auto weigh = [&](double normally) {
+      return is_slow ? std::log(slow_when_stressed / normally) : std::log((1 - slow_when_stressed) / (1 - normally));
+    };
+    e.delay = weigh(background_slowness(false));
+    e.queue_sign = weigh(background_slowness(true));
   }
   return e;
 }
@@ -391,7 +396,7 @@ std::optional<Timestamp> TargetTracker::congested_since(const DetectionParams& p
   // every silence look like congestion's loss, and a cut would never be told.
   if (stressed_ && !silent_stress_) earliest(stressed_since_);
   // One slow answer is strong evidence of a queue; lost probes need a few.
-  if (delay_evidence_ >= one_slow_answer) earliest(delay_evidence_since_);
+  if (queue_sign_ >= one_slow_answer) earliest(queue_sign_since_);
   if (loss_evidence_ >= threshold / 2) earliest(loss_evidence_since_);
   return since;
 }
@@ -548,7 +553,8 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
     loss_evidence_ = delay_evidence_ = 0;
     loss_evidence_since_.reset();
     delay_evidence_since_.reset();
-    slow_without_resending_ = false;
+    queue_sign_ = 0;
+    queue_sign_since_.reset();
   }
 
   // The evidence of stress, probe by probe: a CUSUM of loss and one of delay, each kept
@@ -566,17 +572,16 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
   if (!recovered_at) accumulate(loss_evidence_, loss_evidence_since_, e.loss);
   if (!ends_outage_run) {
     accumulate(delay_evidence_, delay_evidence_since_, e.delay);
-    if (delay_evidence_ <= 0) slow_without_resending_ = false;
-    else if (e.delay > 0 && !resends(it->second.kind())) slow_without_resending_ = true;
+    accumulate(queue_sign_, queue_sign_since_, e.queue_sign);
   }
 
   std::optional<Timestamp> stress_ended_at;
   // With two or more other targets congested on the path in, congestion here is likely before
   // any evidence: the signs that only hint at it alone (one slow answer, a few probes lost)
-  // are enough. One slow answer of a check that resends what it loses may be a lost segment
-  // sent again, not a queue: of those, it takes two.
+  // are enough (of a check that resends what it loses, two slow answers: one may be a lost
+  // segment sent again, not a queue).
   const bool path_congested = path_congested_since.has_value();
-  const double delay_needed = !path_congested ? threshold : slow_without_resending_ ? one_slow_answer : 1.5 * one_slow_answer;
+  const double delay_needed = path_congested ? one_slow_answer : threshold;
   const double loss_needed = path_congested ? threshold / 2 : threshold;
   if (!stressed_ && (loss_evidence_ >= loss_needed || delay_evidence_ >= delay_needed)) {
     stressed_ = true;
@@ -587,16 +592,25 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
     stressed_since_ = since;
   } else if (stressed_) {
     // The trouble is over once every check that answers has answered well a few times in a
-    // row: from the first of those answers.
+    // row: from the first of those answers. A check that resends what it loses, beside one
+    // that does not, needs only its last answer good: over a lossy path its answers stay slow
+    // now and then (an SMTP exchange of a dozen packets is resent often) after the queue has
+    // drained, and the other check measures the path without that noise.
+    const auto heard = [&](const CheckTracker& check) {
+      return check.known() && check.ever_answered() && !check.run_refused() &&
+             (!stressed_since_ || check.last_sample_time() >= *stressed_since_);  // heard from since
+    };
+    bool clean_measure = false;
+    for (const auto& [id, check] : checks_)
+      if (heard(check) && !resends(check.kind())) clean_measure = true;
     bool all_good = true;
     std::optional<Timestamp> good_from;
     int judged = 0;
     for (const auto& [id, check] : checks_) {
-      if (!check.known() || !check.ever_answered() || check.run_refused()) continue;
-      if (stressed_since_ && check.last_sample_time() < *stressed_since_) continue;  // not heard from since
+      if (!heard(check)) continue;
       ++judged;
       const auto [good, since] = check.good_stretch(params);
-      if (good < params.stress_fall) {
+      if (good < (clean_measure && resends(check.kind()) ? 1 : params.stress_fall)) {
         all_good = false;
         break;
       }
@@ -609,7 +623,8 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
       loss_evidence_ = delay_evidence_ = 0;
       loss_evidence_since_.reset();
       delay_evidence_since_.reset();
-      slow_without_resending_ = false;
+      queue_sign_ = 0;
+      queue_sign_since_.reset();
     }
   }
   read_stress(params);

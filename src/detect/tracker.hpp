@@ -70,6 +70,10 @@ struct StressReading {
 // yet, it may be an outage beginning. `from` is the first probe the evidence covers.
 struct StressEvidence {
   double loss = 0, delay = 0;
+  // The delay's evidence weighed as a sign of a queue (see TargetTracker::congested_since):
+  // with the same expectation of slow answers for every check, so that a flood's first slow
+  // answers over TCP hint at it as soon as over ICMP.
+  double queue_sign = 0;
   Timestamp from{};
 };
 
@@ -144,7 +148,9 @@ class CheckTracker {
 
   [[nodiscard]] StressEvidence evidence_of(Reply answer, std::optional<Duration> rtt, const DetectionParams& params) const;
   [[nodiscard]] double background_loss() const;
-  [[nodiscard]] double background_slowness() const;
+  // How often it answers slowly in normal times: its own history under a prior, one in two
+  // hundred for every check (`as_any_check`) or, for a check that resends, one in twenty.
+  [[nodiscard]] double background_slowness(bool as_any_check) const;
 
   RttBaseline baseline_;
   // What became of a scheduled probe: answered at a normal RTT, answered slowly, or lost.
@@ -253,8 +259,9 @@ class TargetTracker {
   // the run of evidence that raised it.
   double loss_evidence_ = 0, delay_evidence_ = 0;
   std::optional<Timestamp> loss_evidence_since_, delay_evidence_since_;
-  // Whether the present delay evidence holds a slow answer of a check that does not resend.
-  bool slow_without_resending_ = false;
+  // The signs of a queue (a CUSUM as the delay's, see StressEvidence::queue_sign).
+  double queue_sign_ = 0;
+  std::optional<Timestamp> queue_sign_since_;
   // When it last answered again after being down, unreachable.
   std::optional<Timestamp> last_recovery_;
   std::string reason_;
