@@ -26,7 +26,7 @@ constexpr auto schema = std::to_array<KeySpec>({
     {"detection.rtt_floor", "duration", "5ms", false, "A baseline RTT below this counts as this: a millisecond of jitter on a LAN-fast path is not stress."},
     {"detection.loss_threshold", "number 0..1", "0.3", false, "Share of recent probes lost (1 minus the answer ratio) at which loss alone makes stress 1."},
     {"detection.stress_odds", "number 10..1e12", "1e5", false, "A target is stressed once its slow answers and lost probes make stress this many times likelier than normal."},
-    {"detection.stress_fall", "integer 1..100", "3", false, "Good answers in a row (answered, at the normal RTT) on every check that end stress."},
+    {"detection.stress_fall", "integer 1..100", "3", false, "Good answers in a row (answered, at the normal RTT) on every check that end stress (a tcp, http or smtp check beside an icmp or dns one: its last answer good)."},
     {"detection.layer_down_share", "number 0..1", "0.51", false, "Weighted share of a layer's targets that must be down for the layer to be down (0.51: a majority)."},
     {"detection.layer_stressed_share", "number 0..1", "0.51", false, "Weighted share of a layer's targets stressed or down for the layer to be stressed."},
     {"detection.network_down_share", "number 0..1", "0.8", false, "Weighted share of all (non-control) targets unreachable for the network to be down."},
