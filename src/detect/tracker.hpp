@@ -149,7 +149,7 @@ class CheckTracker {
   [[nodiscard]] StressEvidence evidence_of(Reply answer, std::optional<Duration> rtt, const DetectionParams& params) const;
   [[nodiscard]] double background_loss() const;
   // How often it answers slowly in normal times: its own history under a prior, one in two
-  // hundred for every check (`as_any_check`) or, for a check that resends, one in twenty.
+  // hundred for every check (`as_any_check`) or, for a check that resends, three in a hundred.
   [[nodiscard]] double background_slowness(bool as_any_check) const;
 
   RttBaseline baseline_;

@@ -246,7 +246,7 @@ TEST(LabReplay, RetransmissionsOverALossyPathAreNotStress) {
 // flood's end; its SMTP answers went on coming at 0.2 s and 1 s now and then. The end of a
 // stress is now judged on the checks that do not resend when a target has one, the others
 // needing only their last answer good; and a check that resends weighs its slow answers as
-// one in twenty in normal times, not one in two hundred.
+// three in a hundred in normal times, not one in two hundred.
 TEST(LabReplay, ResentSmtpSegmentsDoNotHoldAFloodsStressOpen) {
   const auto r = replay("random-28");
   EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
