@@ -1,10 +1,12 @@
 // Building, acting on and removing the lab.
 #include "lab/lab.hpp"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <deque>
 #include <fstream>
 #include <sstream>
@@ -29,6 +31,26 @@ std::string flood_role(const std::string& target) {
   if (target == "link") return "core";
   if (const LabSite* site = find_site(target)) return site->role;
   return "";
+}
+
+// Whether a TCP socket listens on IPv4 `address`:`port` in the network namespace of process
+// `pid` (its /proc/PID/net/tcp lists the sockets of that namespace, the address as the
+// kernel holds it, in network order, printed as a number).
+bool listening_in(pid_t pid, const std::string& address, int port) {
+  in_addr raw{};
+  if (inet_pton(AF_INET, address.c_str(), &raw) != 1) return false;
+  char wanted[24];
+  std::snprintf(wanted, sizeof wanted, "%08X:%04X", raw.s_addr, static_cast<unsigned>(port));
+  std::ifstream in("/proc/" + std::to_string(pid) + "/net/tcp");
+  std::string line;
+  std::getline(in, line);  // the header
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    if (state == "0A" && local == wanted) return true;
+  }
+  return false;
 }
 
 bool write_text(const std::filesystem::path& path, const std::string& text) {
@@ -283,9 +305,26 @@ LabResult Lab::start_servers(const Progress& progress) {
       if (auto done = start_site_server(site.name); !done) return done;
   progress("iperf3 servers to receive the floods");
   for (const std::string target : {"mfa", "naenara", "airkoryo", "kcna", "ns1", "ns2", "mail", "link"})
-    if (auto done = start("iperf3-" + target, flood_role(target), {"iperf3", "-s", "-B", flood_address(target), "-p", std::to_string(iperf_port)});
-        !done)
-      return done;
+    if (auto done = restart_flood_server(target); !done) return done;
+  return ok();
+}
+
+LabResult Lab::restart_flood_server(const std::string& target) {
+  const std::string name = "iperf3-" + target;
+  for (const Daemon& daemon : load_daemons())
+    if (daemon.name == name) stop_daemon(daemon, std::chrono::milliseconds(500));
+  forget_daemon(name);
+  if (auto done = start(name, flood_role(target), {"iperf3", "-s", "-B", flood_address(target), "-p", std::to_string(iperf_port)}); !done)
+    return done;
+  pid_t pid = -1;
+  for (const Daemon& daemon : load_daemons())
+    if (daemon.name == name) pid = daemon.pid;
+  // A client that connects before the server listens is refused, and its flood never starts.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (!listening_in(pid, flood_address(target), iperf_port)) {
+    if (std::chrono::steady_clock::now() > deadline) return make_error(name + " does not listen on port " + std::to_string(iperf_port) + " after 3 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   return ok();
 }
 
@@ -441,6 +480,11 @@ LabResult Lab::start_flood(const std::string& target, std::uint64_t bits_per_sec
   if (address.empty()) return make_error("no flood target " + target + " (a site name or `link`)");
   if (duration.count() <= 0 || duration > std::chrono::hours(1)) return make_error("a flood lasts between 1 s and 1 h");
   (void)stop_flood(target);
+  // A flood stopped early leaves its server in the test until the test's own end, and a
+  // server in a test refuses the next client ("unable to read from stream socket"): a flood
+  // drawn at the same site a few seconds later would never start. So each flood gets a fresh
+  // server.
+  if (auto done = restart_flood_server(target); !done) return done;
   // iperf3 stops by itself after -t seconds: every flood is bounded even if we die.
   return start("flood-" + target, "attacker",
                {"iperf3", "-c", address, "-p", std::to_string(iperf_port), "-u", "-b", std::to_string(bits_per_second), "-l", "1400", "-t",

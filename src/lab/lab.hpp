@@ -88,6 +88,9 @@ class Lab {
   LabResult start_servers(const Progress& progress);
   LabResult start_bird(const std::string& role, const std::string& config);
   LabResult start_site_server(const std::string& site);
+  // The iperf3 server that receives floods at `target` (a site, or `link`), started afresh
+  // and listening when this returns.
+  LabResult restart_flood_server(const std::string& target);
   LabResult start(const std::string& name, const std::string& role, std::vector<std::string> argv);
   LabResult ip(const std::string& role, const std::string& args) const;
   LabResult exec(const std::string& role, std::vector<std::string> argv) const;
