@@ -8,7 +8,7 @@ gtest_discover_tests(lab_tests PROPERTIES LABELS lab RUN_SERIAL TRUE DISCOVERY_T
 # for bgp-cut, the collector's MRT files),
 # unpacked at configure time for the replay tests.
 set(lab_runs_dir ${CMAKE_CURRENT_BINARY_DIR}/lab-runs)
-file(GLOB lab_run_archives ${CMAKE_CURRENT_SOURCE_DIR}/data/lab-runs/*.tar.xz)
+file(GLOB lab_run_archives CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/data/lab-runs/*.tar.xz)
 foreach(archive ${lab_run_archives})
   get_filename_component(run ${archive} NAME_WE)
   file(REMOVE_RECURSE ${lab_runs_dir}/${run})
