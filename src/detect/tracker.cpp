@@ -614,12 +614,15 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
     for (const auto& [id, check] : checks_) {
       if (!heard(check)) continue;
       ++judged;
+      const bool beside_clean = clean_measure && resends(check.kind());
       const auto [good, since] = check.good_stretch(params);
-      if (good < (clean_measure && resends(check.kind()) ? 1 : params.stress_fall)) {
+      if (good < (beside_clean ? 1 : params.stress_fall)) {
         all_good = false;
         break;
       }
-      if (since && (!good_from || *since > *good_from)) good_from = since;
+      // The clean checks date the end: a resending one's latest slow answer (a resent
+      // segment) says nothing of when the queue drained.
+      if (!beside_clean && since && (!good_from || *since > *good_from)) good_from = since;
     }
     if (judged > 0 && all_good) {
       stressed_ = false;
