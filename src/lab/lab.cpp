@@ -128,11 +128,22 @@ void Lab::forget_daemon(const std::string& name) {
   save_daemons(daemons);
 }
 
-LabResult Lab::start(const std::string& name, const std::string& role, std::vector<std::string> argv) {
+Expected<Daemon> Lab::launch(const std::string& name, const std::string& role, std::vector<std::string> argv) {
   auto daemon = start_daemon(name, in_namespace(ns(role), std::move(argv)), state_dir_ / "logs" / (name + ".log"));
+  if (daemon) record_daemon(*daemon);
+  return daemon;
+}
+
+LabResult Lab::start(const std::string& name, const std::string& role, std::vector<std::string> argv) {
+  auto daemon = launch(name, role, std::move(argv));
   if (!daemon) return daemon.error();
-  record_daemon(*daemon);
   return ok();
+}
+
+void Lab::stop_named(const std::string& name, std::chrono::milliseconds grace) {
+  for (const Daemon& daemon : load_daemons())
+    if (daemon.name == name) stop_daemon(daemon, grace);
+  forget_daemon(name);
 }
 
 LabResult Lab::up(const Progress& progress) {
@@ -311,17 +322,12 @@ LabResult Lab::start_servers(const Progress& progress) {
 
 LabResult Lab::restart_flood_server(const std::string& target) {
   const std::string name = "iperf3-" + target;
-  for (const Daemon& daemon : load_daemons())
-    if (daemon.name == name) stop_daemon(daemon, std::chrono::milliseconds(500));
-  forget_daemon(name);
-  if (auto done = start(name, flood_role(target), {"iperf3", "-s", "-B", flood_address(target), "-p", std::to_string(iperf_port)}); !done)
-    return done;
-  pid_t pid = -1;
-  for (const Daemon& daemon : load_daemons())
-    if (daemon.name == name) pid = daemon.pid;
+  stop_named(name, std::chrono::milliseconds(500));
+  const auto server = launch(name, flood_role(target), {"iperf3", "-s", "-B", flood_address(target), "-p", std::to_string(iperf_port)});
+  if (!server) return server.error();
   // A client that connects before the server listens is refused, and its flood never starts.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-  while (!listening_in(pid, flood_address(target), iperf_port)) {
+  while (!listening_in(server->pid, flood_address(target), iperf_port)) {
     if (std::chrono::steady_clock::now() > deadline) return make_error(name + " does not listen on port " + std::to_string(iperf_port) + " after 3 s");
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -456,9 +462,7 @@ LabResult Lab::stop_service(const std::string& name) {
                            "    tcp dport 179 accept\n    tcp sport 179 accept\n  }\n"
                            "  chain forward { type filter hook forward priority -10; policy drop; }\n}\n");
   }
-  for (const Daemon& daemon : load_daemons())
-    if (daemon.name == "server-" + name) stop_daemon(daemon);
-  forget_daemon("server-" + name);
+  stop_named("server-" + name);
   return ok();
 }
 
@@ -492,9 +496,7 @@ LabResult Lab::start_flood(const std::string& target, std::uint64_t bits_per_sec
 }
 
 LabResult Lab::stop_flood(const std::string& target) {
-  for (const Daemon& daemon : load_daemons())
-    if (daemon.name == "flood-" + target) stop_daemon(daemon, std::chrono::milliseconds(500));
-  forget_daemon("flood-" + target);
+  stop_named("flood-" + target, std::chrono::milliseconds(500));
   return ok();
 }
 

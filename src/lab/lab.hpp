@@ -92,6 +92,11 @@ class Lab {
   // and listening when this returns.
   LabResult restart_flood_server(const std::string& target);
   LabResult start(const std::string& name, const std::string& role, std::vector<std::string> argv);
+  // start(), giving the daemon it started and recorded.
+  Expected<Daemon> launch(const std::string& name, const std::string& role, std::vector<std::string> argv);
+  // Stops the recorded daemons called `name` (SIGTERM, then SIGKILL after `grace`) and
+  // forgets them.
+  void stop_named(const std::string& name, std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
   LabResult ip(const std::string& role, const std::string& args) const;
   LabResult exec(const std::string& role, std::vector<std::string> argv) const;
   LabResult nft(const std::string& role, const std::string& script) const;
