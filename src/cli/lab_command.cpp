@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "config/loader.hpp"
+#include "config/values.hpp"
 #include "detect/replay.hpp"
 #include "detect/report_json.hpp"
 #include "lab/family.hpp"
@@ -125,7 +126,7 @@ Runner add_lab_command(CLI::App& app) {
     std::string scenario, out;
     std::optional<std::uint64_t> seed;
     double speed = 0;
-    std::string warmup = "15s";
+    std::string warmup = "12 intervals";
     bool keep = false;
   };
   auto r = std::make_shared<RunArgs>();
@@ -136,7 +137,7 @@ Runner add_lab_command(CLI::App& app) {
   draw->add_option("seed", *draw_seed, "The seed: the same seed always draws the same scenario")->required();
   run->add_option("--speed", r->speed, "Story seconds per lab second (default: the scenario's)");
   run->add_option("--out", r->out, "Folder for the run's config, results, logs, ground truth and score (default var/lab-runs/SCENARIO)");
-  run->add_option("--warmup", r->warmup, "Monitoring before the story starts, so that baselines are learned")->capture_default_str();
+  run->add_option("--warmup", r->warmup, "Monitoring before the story starts, so that baselines are learned: a duration or N probe intervals (the scenario's)")->capture_default_str();
   run->add_flag("--keep-up", r->keep, "Leave the lab up after the run (it is taken down if this run brought it up)");
   auto score_folder = std::make_shared<std::string>();
   score->add_option("run", *score_folder, "A folder `blackout lab run` wrote")->required();
@@ -222,7 +223,7 @@ Runner add_lab_command(CLI::App& app) {
         return exit_failure;
       }
       if (r->speed > 0) scenario->speed = r->speed;
-      const auto warmup = parse_duration(r->warmup);
+      const auto warmup = parse_span(r->warmup);
       if (!warmup) {
         std::fprintf(stderr, "blackout lab run: --warmup: %s\n", warmup.error().message.c_str());
         return exit_failure;

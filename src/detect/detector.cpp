@@ -230,6 +230,13 @@ void Detector::apply_target_change(const std::string& vantage, VantageView& view
   const TargetInfo& info = info_of(target);
   account(view, target, before, after, false);
   view.standing[target] = after;
+  if (!info.control) {
+    if (const auto entry = view.cut_entry.find(target); entry != view.cut_entry.end()) {
+      view.cut.erase(entry->second);
+      view.cut_entry.erase(entry);
+    }
+    if (after.state == State::down && after.unreachable) view.cut_entry[target] = view.cut.emplace(since, target);
+  }
   const StressReading& stress = tracker.stress();
   set_state(EntityKey{Scope::target, target, vantage}, after.state, since, reason, info.layer, &stress, {target});
   update_vantage_aggregates(vantage, since);
@@ -249,7 +256,27 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
   if (latest_ - *silence.since < params_.silence_span.at(tracker.cadence()) / 2) return;
   view.silent[target] = silence.log_chance;
   view.silent_log_chance += silence.log_chance;
-  if (view.silent.size() < 2 || view.silent_log_chance >= std::log(params_.silence_chance)) return;
+  std::size_t witnesses = view.silent.size();
+  double pooled_log_chance = view.silent_log_chance;
+  // Targets of two layers or more already down for silence, each fallen silent within a
+  // silence span of this one: the path they share was cut, and this silence likely with it.
+  // They count as one more witness, worth half the doubt (so that this silence must be
+  // beyond loss by half on its own): a border router that answered a flood's few probes
+  // before the prefix was withdrawn is not "stressed" for as long as its prior allows.
+  {
+    const Duration together = params_.silence_span.at(tracker.cadence());
+    std::set<Layer> cut_layers;
+    for (auto it = view.cut.lower_bound(*silence.since - together); it != view.cut.end() && it->first <= *silence.since + together; ++it) {
+      if (it->second == target) continue;
+      cut_layers.insert(info_of(it->second).layer);
+      if (cut_layers.size() >= 2) break;
+    }
+    if (cut_layers.size() >= 2) {
+      ++witnesses;
+      pooled_log_chance += std::log(params_.silence_chance) / 2;
+    }
+  }
+  if (witnesses < 2 || pooled_log_chance >= std::log(params_.silence_chance)) return;
   // Silent together only if no congested host answered after the last of them fell quiet: a
   // flood that loses most probes still lets some through, slowly, a cut none. Routers are
   // left out: one on the border answers from before a cut beyond it, slowly if the flood is
@@ -263,7 +290,10 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
     if (!view.silent.contains(name) && view.congested.contains(name) && info_of(name).layer != Layer::router && answered > quiet_from) return;
   // Together beyond doubt: every one of them is down, from its own first unanswered probe.
   char why[160];
-  std::snprintf(why, sizeof why, "with %zu targets silent at once (chance of loss alone %.1e)", view.silent.size(), std::exp(view.silent_log_chance));
+  if (witnesses > view.silent.size())
+    std::snprintf(why, sizeof why, "silent as targets of other layers were cut (chance of loss alone %.1e)", std::exp(view.silent_log_chance));
+  else
+    std::snprintf(why, sizeof why, "with %zu targets silent at once (chance of loss alone %.1e)", view.silent.size(), std::exp(view.silent_log_chance));
   const std::vector<std::string> names = [&] {
     std::vector<std::string> out;
     for (const auto& [name, log_chance] : view.silent) out.push_back(name);

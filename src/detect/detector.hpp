@@ -116,6 +116,10 @@ class Detector {
     // only loss: together they may be far less likely than any one alone.
     std::map<std::string, double> silent;
     double silent_log_chance = 0;
+    // Targets down beyond doubt for silence (unreachable), by when their silence began: a
+    // cut of the path they share is the likeliest reason for another's silence begun with it.
+    std::multimap<Timestamp, std::string> cut;
+    std::map<std::string, std::multimap<Timestamp, std::string>::iterator> cut_entry;
     // When each target last answered (even with a refusal): while a congested host answers
     // after the silent ones fell quiet, the path still carries traffic (a flood, not a cut)
     // and their silences are weighed one by one, not together.

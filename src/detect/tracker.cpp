@@ -197,6 +197,13 @@ bool CheckTracker::answered_well_since(Timestamp t, const DetectionParams& param
   return any;
 }
 
+bool CheckTracker::answered_well_between(Timestamp from, Timestamp to, const DetectionParams& params) const {
+  const auto slow = slow_threshold(params);
+  for (auto it = window_.rbegin(); it != window_.rend() && it->time >= from; ++it)
+    if (it->time <= to && !bad(*it, slow)) return true;
+  return false;
+}
+
 std::optional<Timestamp> CheckTracker::first_failure_after(Timestamp t) const {
   const auto first = std::upper_bound(run_times_.begin(), run_times_.end(), t);
   if (first == run_times_.end()) return std::nullopt;
@@ -565,7 +572,18 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
   // The evidence of stress, probe by probe: a CUSUM of loss and one of delay, each kept
   // between zero and twice the threshold (so that it falls back soon after a long flood).
   const double threshold = std::log(params.stress_odds);
-  const StressEvidence& e = it->second.last_evidence();
+  StressEvidence e = it->second.last_evidence();
+  // A slow answer of a check that resends what it loses, while another check of the target,
+  // sent after it, answered at a normal RTT before it: no queue held that one back, so this
+  // one waited for a segment sent again (a lost packet on a lossy path), not for a queue.
+  if (e.delay > 0 && resends(result.kind) && result.rtt && !result.confirmation) {
+    const Timestamp answered = result.time + *result.rtt;
+    for (const auto& [id, other] : checks_)
+      if (&other != &it->second && other.known() && other.answered_well_between(result.time, answered, params)) {
+        e.delay = e.queue_sign = 0;
+        break;
+      }
+  }
   const auto accumulate = [&](double& evidence, std::optional<Timestamp>& since, double step) {
     if (step == 0) return;
     evidence = std::clamp(evidence + step, 0.0, 2 * threshold);

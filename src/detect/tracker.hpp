@@ -100,6 +100,8 @@ class CheckTracker {
   [[nodiscard]] std::optional<Timestamp> first_failure_after(Timestamp t) const;
   // True when it has probed since `t` and every probe since answered at a normal RTT.
   [[nodiscard]] bool answered_well_since(Timestamp t, const DetectionParams& params) const;
+  // Whether a probe sent within [from, to] was answered at a normal RTT.
+  [[nodiscard]] bool answered_well_between(Timestamp from, Timestamp to, const DetectionParams& params) const;
   // The chance that one probe of this check is lost, judged from how it answered before the
   // current run: since `trouble_from` when its target is congested, since the trouble in its
   // own last probes began when they were bad, else over the window.

@@ -121,14 +121,15 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
     if (!out) return make_error("cannot write " + config.string());
   }
   restore(lab);
-  progress("monitor starts in " + lab.ns("vantage") + "; baselines for " + format_duration(options.warmup));
+  const Duration warmup = options.warmup.at(scenario.interval);
+  progress("monitor starts in " + lab.ns("vantage") + "; baselines for " + format_duration(warmup));
   auto monitor = start_daemon("monitor",
                               in_namespace(lab.ns("vantage"), {options.blackout_binary, "monitor", std::filesystem::absolute(config).string(), "--user",
                                                                "root", "--status-file", (options.out_dir / "status.json").string()}),
                               options.out_dir / "monitor.log");
   if (!monitor) return monitor.error();
   lab.adopt(*monitor);
-  std::this_thread::sleep_for(options.warmup);
+  std::this_thread::sleep_for(warmup);
   if (!is_running(*monitor)) return make_error("the monitor stopped during warm-up; see " + (options.out_dir / "monitor.log").string());
 
   GroundTruth truth;
@@ -185,8 +186,17 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
       if (p.action.at == story && p.effective) t = std::max(t, *p.effective);
     return t;
   };
-  for (const ExpectedEvent& e : scenario.expect) truth.events.push_back(GroundTruthEvent{e, effective_at(e.from), effective_at(e.to)});
-  for (const ScenarioFault& f : scenario.faults) truth.faults.push_back(GroundTruthFault{f, effective_at(f.from), effective_at(f.to)});
+  // A spell of trouble that saw a route come back ends no sooner than the route did: until the
+  // transit has the country's route again, nothing behind the border answers, whatever else
+  // (a flood's end) the story says ended first.
+  const auto effective_end = [&](Duration from, Duration to) {
+    Timestamp t = effective_at(to);
+    for (const PlayedAction& p : truth.actions)
+      if (p.action.at >= from && p.action.at <= to && restores_route(p.action) && p.effective) t = std::max(t, *p.effective);
+    return t;
+  };
+  for (const ExpectedEvent& e : scenario.expect) truth.events.push_back(GroundTruthEvent{e, effective_at(e.from), effective_end(e.from, e.to)});
+  for (const ScenarioFault& f : scenario.faults) truth.faults.push_back(GroundTruthFault{f, effective_at(f.from), effective_end(f.from, f.to)});
   std::ofstream out(options.out_dir / "ground-truth.json", std::ios::trunc);
   out << ground_truth_to_json(truth) << '\n';
   if (!out) return make_error("cannot write " + (options.out_dir / "ground-truth.json").string());

@@ -10,6 +10,7 @@
 
 #include "lab/lab.hpp"
 #include "lab/scenario.hpp"
+#include "model/detection_params.hpp"
 #include "model/event.hpp"
 
 namespace blackout::lab {
@@ -54,7 +55,10 @@ Expected<GroundTruth> ground_truth_from_json(const std::string& text);
 struct RunOptions {
   std::filesystem::path out_dir;     // lab.yaml, results.db, monitor.log, ground-truth.json
   std::string blackout_binary;       // the program to run as `monitor` in the vantage
-  Duration warmup = std::chrono::seconds(15);   // baselines are learned before the story starts
+  // Monitoring before the story starts, so that every check has a baseline (its RTT and its
+  // fate) when the first fault strikes: counted in probe intervals, since a baseline is a
+  // number of probes (detection.baseline_min_samples, 8, and the fate's learning lag, 4).
+  Span warmup = Span::of_intervals(12);
   Duration cooldown = std::chrono::seconds(8);  // recoveries are seen before the monitor stops
 };
 

@@ -10,7 +10,7 @@ name="s$$"
 name=${name:0:8}
 out=$(mktemp -d /tmp/blackout-scenario-XXXXXX)
 trap '"$blackout" lab down --name "$name" >/dev/null 2>&1; rm -rf "$out"' EXIT
-"$blackout" lab run "$scenario" --name "$name" --out "$out/run" --warmup 12s
+"$blackout" lab run "$scenario" --name "$name" --out "$out/run"
 status=$?
 if [[ $status -ne 0 ]]; then
   echo "== monitor log (last lines)"

@@ -269,5 +269,37 @@ TEST(LabReplay, TheEndOfAFloodIsDatedByTheChecksThatDoNotResend) {
   }
 }
 
+// Seed 2, 4.3% background loss, a 3.69x flood over the border link with a 539 ms queue, then
+// the prefix withdrawn (failing before the fix: the router layer "stressed", never down).
+// The border router answered four of the flood's five probes, at 545 ms, then nothing for
+// 6.6 s once the prefix was gone; judged alone, on a congested path that prior expects to
+// lose three probes in four, eight unanswered probes were not yet beyond loss. The mail,
+// dns, web and core targets had fallen silent, and were down, within the same 1.2 s: a
+// silence begun with targets of other layers cut now counts them as a witness.
+TEST(LabReplay, ARouterSilentAsTheOtherLayersWereCutIsDown) {
+  const auto r = replay("random-2");
+  EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
+  const Event* router = find_event(r, Scope::layer, "router");
+  ASSERT_NE(router, nullptr) << events_to_text(r.analysis.events, r.analysis.waves);
+  EXPECT_EQ(router->kind, "down");
+  const Event* border = find_event(r, Scope::target, "border");
+  ASSERT_NE(border, nullptr);
+  EXPECT_EQ(border->kind, "down");
+}
+
+// Seed 10, 4.6% background loss, the border link cut with no flood (failing before the fix:
+// kcna's outage signed stress-led, "answers came late for 0.5 s before it failed"). Its HTTP
+// fetch 0.26 s before the cut took 209 ms, waiting for a resent segment; its tcp:80 connect,
+// sent 0.1 s later, took 0.2 ms. A queue would have held both: a resending check's slow
+// answer is no sign of a queue when another check of the target, sent while it waited, was
+// answered at its normal RTT.
+TEST(LabReplay, AResentSegmentJustBeforeACutDoesNotMakeItStressLed) {
+  const auto r = replay("random-10");
+  EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
+  const Event* kcna = find_event(r, Scope::target, "kcna");
+  ASSERT_NE(kcna, nullptr) << events_to_text(r.analysis.events, r.analysis.waves);
+  EXPECT_EQ(kcna->signature, "clean-cut") << (kcna->evidence.empty() ? "" : kcna->evidence.front());
+}
+
 }  // namespace
 }  // namespace blackout::lab
