@@ -256,27 +256,30 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
   if (latest_ - *silence.since < params_.silence_span.at(tracker.cadence()) / 2) return;
   view.silent[target] = silence.log_chance;
   view.silent_log_chance += silence.log_chance;
-  std::size_t witnesses = view.silent.size();
-  double pooled_log_chance = view.silent_log_chance;
   // Targets of two layers or more already down for silence, each fallen silent within a
-  // silence span of this one: the path they share was cut, and this silence likely with it.
-  // They count as one more witness, worth half the doubt (so that this silence must be
-  // beyond loss by half on its own): a border router that answered a flood's few probes
-  // before the prefix was withdrawn is not "stressed" for as long as its prior allows.
+  // silence span of this one: the path they share was cut, and this silence is likely the
+  // same cut. They count as one more witness, worth half the doubt, beside the silent ones;
+  // and this silence alone, judged by the target's own past rather than by a congested
+  // path's prior (which expects three probes in four lost until answers say otherwise), needs
+  // only to be beyond loss by half the doubt: a border router that answered every probe of a
+  // flood, then nothing once the prefix was withdrawn, is not "stressed" for as long as that
+  // prior allows.
+  bool cut_around = false;
   {
-    const Duration together = params_.silence_span.at(tracker.cadence());
+    const Duration span = params_.silence_span.at(tracker.cadence());
     std::set<Layer> cut_layers;
-    for (auto it = view.cut.lower_bound(*silence.since - together); it != view.cut.end() && it->first <= *silence.since + together; ++it) {
+    for (auto it = view.cut.lower_bound(*silence.since - span); it != view.cut.end() && it->first <= *silence.since + span; ++it) {
       if (it->second == target) continue;
       cut_layers.insert(info_of(it->second).layer);
       if (cut_layers.size() >= 2) break;
     }
-    if (cut_layers.size() >= 2) {
-      ++witnesses;
-      pooled_log_chance += std::log(params_.silence_chance) / 2;
-    }
+    cut_around = cut_layers.size() >= 2;
   }
-  if (witnesses < 2 || pooled_log_chance >= std::log(params_.silence_chance)) return;
+  const double doubt = std::log(params_.silence_chance);
+  const double pooled = view.silent_log_chance + (cut_around ? doubt / 2 : 0);
+  const bool together = view.silent.size() + (cut_around ? 1 : 0) >= 2 && pooled < doubt;
+  const bool alone = !together && cut_around && tracker.silence_on_its_own_past(params_).log_chance < doubt / 2;
+  if (!together && !alone) return;
   // Silent together only if no congested host answered after the last of them fell quiet: a
   // flood that loses most probes still lets some through, slowly, a cut none. Routers are
   // left out: one on the border answers from before a cut beyond it, slowly if the flood is
@@ -290,17 +293,23 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
     if (!view.silent.contains(name) && view.congested.contains(name) && info_of(name).layer != Layer::router && answered > quiet_from) return;
   // Together beyond doubt: every one of them is down, from its own first unanswered probe.
   char why[160];
-  if (witnesses > view.silent.size())
-    std::snprintf(why, sizeof why, "silent as targets of other layers were cut (chance of loss alone %.1e)", std::exp(view.silent_log_chance));
-  else
-    std::snprintf(why, sizeof why, "with %zu targets silent at once (chance of loss alone %.1e)", view.silent.size(), std::exp(view.silent_log_chance));
-  const std::vector<std::string> names = [&] {
-    std::vector<std::string> out;
-    for (const auto& [name, log_chance] : view.silent) out.push_back(name);
-    return out;
-  }();
-  view.silent.clear();
-  view.silent_log_chance = 0;
+  std::vector<std::string> names;
+  if (alone) {
+    std::snprintf(why, sizeof why, "as targets of two layers or more were cut (chance of loss alone, on its own past, %.1e)",
+                  std::exp(tracker.silence_on_its_own_past(params_).log_chance));
+    names.push_back(target);
+    view.silent_log_chance -= view.silent[target];
+    view.silent.erase(target);
+  } else {
+    if (view.silent.size() == 1)
+      std::snprintf(why, sizeof why, "as targets of two layers or more were cut (chance of loss alone %.1e)", std::exp(view.silent_log_chance));
+    else
+      std::snprintf(why, sizeof why, "with %zu targets silent at once%s (chance of loss alone %.1e)", view.silent.size(),
+                    cut_around ? " as targets of two layers or more were cut" : "", std::exp(view.silent_log_chance));
+    for (const auto& [name, log_chance] : view.silent) names.push_back(name);
+    view.silent.clear();
+    view.silent_log_chance = 0;
+  }
   for (const std::string& name : names) {
     TargetTracker& other = view.targets[name];
     const Standing before = view.standing[name];

@@ -129,8 +129,9 @@ class CheckTracker {
   // between two of them is background loss), and the time of the first of them.
   [[nodiscard]] std::pair<int, std::optional<Timestamp>> good_stretch(const DetectionParams& params) const;
   // Whether the probes of the `lookback` before the current run of failures were mostly bad
-  // (lost or slow): a silence that follows a degraded spell is not a clean cut.
-  [[nodiscard]] bool degraded_before_run(const DetectionParams& params, Duration lookback) const;
+  // (lost or slow): a silence that follows a degraded spell is not a clean cut. Without
+  // `count_slow`, only lost probes count as bad.
+  [[nodiscard]] bool degraded_before_run(const DetectionParams& params, Duration lookback, bool count_slow = true) const;
   [[nodiscard]] Timestamp last_sample_time() const { return window_.empty() ? Timestamp{} : window_.back().time; }
   // The failures and slow answers before `from` no longer count as stress (an outage or a
   // stressed spell that is over).
@@ -225,6 +226,9 @@ class TargetTracker {
   // detector weighs the silences of several targets together, since a flood does not silence
   // many targets at once for long.
   [[nodiscard]] const Silence& silence_now() const { return silence_; }
+  // The same silence judged by the target's own past alone, as on a clean path: not by the
+  // prior of a congested one, which expects most probes lost.
+  [[nodiscard]] Silence silence_on_its_own_past(const DetectionParams& params) const { return measure_silence(params, std::nullopt); }
   [[nodiscard]] Duration cadence() const { return cadence_; }
   // The detector's verdict from those silences together; false when it was down already.
   bool declare_unreachable(const std::string& why, const DetectionParams& params);

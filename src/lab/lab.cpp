@@ -495,6 +495,17 @@ LabResult Lab::start_flood(const std::string& target, std::uint64_t bits_per_sec
                 std::to_string(duration.count()), "-B", attacker_address});
 }
 
+std::optional<std::string> Lab::flood_gone(const std::string& target) const {
+  const std::string name = "flood-" + target;
+  for (const Daemon& daemon : load_daemons())
+    if (daemon.name == name && is_running(daemon)) return std::nullopt;
+  std::ifstream log(state_dir_ / "logs" / (name + ".log"));
+  std::string line, last;
+  while (std::getline(log, line))
+    if (!line.empty()) last = line;
+  return name + " is not running; its log (" + (state_dir_ / "logs" / (name + ".log")).string() + ") ends: " + (last.empty() ? "(empty)" : last);
+}
+
 LabResult Lab::stop_flood(const std::string& target) {
   stop_named("flood-" + target, std::chrono::milliseconds(500));
   return ok();

@@ -59,6 +59,8 @@ class Lab {
   // target "link" floods the border link as a whole (towards the core router).
   LabResult start_flood(const std::string& target, std::uint64_t bits_per_second, std::chrono::seconds duration);
   LabResult stop_flood(const std::string& target);
+  // Whether the flood's iperf3 client at `target` still runs; when not, the end of its log.
+  [[nodiscard]] std::optional<std::string> flood_gone(const std::string& target) const;
   LabResult block(const std::string& site, bool reject);
   LabResult unblock(const std::string& site);
   // link: "border" (transit–border) or "vantage" (the vantage's own uplink).

@@ -21,6 +21,12 @@ RobustnessTotals add_up(const std::vector<RobustnessRun>& runs) {
   RobustnessTotals t;
   for (const RobustnessRun& run : runs) {
     const RunScore& s = run.score;
+    if (!s.lab_failures.empty()) {
+      std::string why;
+      for (const std::string& f : s.lab_failures) why += " " + f + ";";
+      t.void_runs.push_back(label(run) + ":" + why);
+      continue;
+    }
     ++t.runs;
     std::string why;
     for (const ExpectedOutcome& o : s.expected) {
@@ -99,6 +105,10 @@ std::string robustness_table(const std::vector<RobustnessRun>& runs, const Robus
   out += "- floods under the bottleneck that made no event: " + percent(t.quiet_floods_silent, t.quiet_floods) + "\n";
   out += "- false layer or network events: " + std::to_string(t.false_events) + " (target: 0)\n";
   if (t.live_events > 0) out += "- live events equal to `analyze`'s: " + percent(t.live_same, t.live_events) + " (target: 99% or more)\n";
+  if (!t.void_runs.empty()) {
+    out += "\nRuns left out, the lab having failed an action (play them again):\n";
+    for (const std::string& f : t.void_runs) out += "- " + f + "\n";
+  }
   if (!t.failing.empty()) {
     out += "\nRuns that failed in some respect (replay one with `blackout lab run --random SEED`):\n";
     for (const std::string& f : t.failing) out += "- " + f + "\n";

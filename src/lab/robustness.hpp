@@ -36,6 +36,7 @@ struct RobustnessTotals {
   int live_same = 0, live_events = 0;
   int passed = 0;
   std::vector<std::string> failing;  // "seed 17: 1 false event (layer web), waves 2 of 1"
+  std::vector<std::string> void_runs;  // runs where the lab failed an action: not counted
 };
 
 RobustnessTotals add_up(const std::vector<RobustnessRun>& runs);

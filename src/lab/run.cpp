@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "lab/topology.hpp"
@@ -142,12 +143,36 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   truth.t0 = now();
   const auto at = [&](Duration story) { return truth.t0 + scenario.lab_time(story); };
   std::vector<std::size_t> awaiting_route;  // played actions whose effect is the route's return
+  // Floods just started, by target: the played action, and until when to watch that its
+  // client runs. A client that exits at once (refused by its server, say) never loaded the
+  // path: the run says nothing of detection then, and the action is marked failed rather
+  // than scored as a flood. (Later, a client may stop of its own accord: its packets meet a
+  // cut link's "no route" when the flood outlasts the link.)
+  std::map<std::string, std::pair<std::size_t, Timestamp>> floods;
+  const auto watch_floods = [&] {
+    for (auto it = floods.begin(); it != floods.end();) {
+      const auto& [index, until] = it->second;
+      if (now() >= until) {
+        it = floods.erase(it);
+        continue;
+      }
+      if (const auto gone = lab.flood_gone(it->first)) {
+        PlayedAction& flood = truth.actions[index];
+        flood.error = "the flood stopped " + format_duration(now() - flood.done) + " after it started: " + *gone;
+        progress("story " + format_duration(flood.action.at) + ": " + flood.action.describe() + " FAILED: " + flood.error);
+        it = floods.erase(it);
+        continue;
+      }
+      ++it;
+    }
+  };
   const auto wait_until = [&](Timestamp until) {
     while (now() < until) {
       if (!awaiting_route.empty() && transit_has_route(lab)) {
         for (const std::size_t i : awaiting_route) truth.actions[i].effective = now();
         awaiting_route.clear();
       }
+      watch_floods();
       sleep_until(std::min(until, now() + Duration(std::chrono::milliseconds(50))));
     }
   };
@@ -160,6 +185,8 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
     progress("story " + format_duration(action.at) + ": " + action.describe() + (played.error.empty() ? "" : " FAILED: " + played.error));
     truth.actions.push_back(played);
     if (played.error.empty() && restores_route(action)) awaiting_route.push_back(truth.actions.size() - 1);
+    if (action.kind == "flood" || action.kind == "flood_stop") floods.erase(action.target);
+    if (played.error.empty() && action.kind == "flood") floods[action.target] = {truth.actions.size() - 1, played.done + std::min<Duration>(std::chrono::seconds(2), scenario.lab_time(action.length) / 2)};
   }
   wait_until(at(scenario.duration));
   truth.end = now();
@@ -195,6 +222,8 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
       if (p.action.at >= from && p.action.at <= to && restores_route(p.action) && p.effective) t = std::max(t, *p.effective);
     return t;
   };
+  for (const PlayedAction& p : truth.actions)
+    if (!p.error.empty()) truth.lab_failures.push_back("story " + format_duration(p.action.at) + ": " + p.action.describe() + ": " + p.error);
   for (const ExpectedEvent& e : scenario.expect) truth.events.push_back(GroundTruthEvent{e, effective_at(e.from), effective_end(e.from, e.to)});
   for (const ScenarioFault& f : scenario.faults) truth.faults.push_back(GroundTruthFault{f, effective_at(f.from), effective_end(f.from, f.to)});
   std::ofstream out(options.out_dir / "ground-truth.json", std::ios::trunc);
@@ -276,6 +305,11 @@ Expected<GroundTruth> ground_truth_from_json(const std::string& text) {
     if (j.contains("interval"))
       if (auto d = parse_duration(j["interval"].get<std::string>())) truth.interval = *d;
     if (j.contains("seed")) truth.seed = j["seed"].get<std::uint64_t>();
+    if (j.contains("actions"))
+      for (const auto& a : j["actions"])
+        if (a.contains("error") && a["error"].is_string())
+          truth.lab_failures.push_back("story " + a.value("story_at", std::string("?")) + ": " + a.value("action", std::string("?")) + ": " +
+                                       a["error"].get<std::string>());
     const auto scope_of = [](const std::string& scope) { return scope == "target" ? Scope::target : scope == "layer" ? Scope::layer : Scope::network; };
     for (const auto& e : j.at("events")) {
       GroundTruthEvent g;

@@ -47,6 +47,9 @@ struct GroundTruth {
   Duration interval = std::chrono::seconds(1);  // the monitor's probe interval
   std::optional<std::uint64_t> seed;            // a randomised scenario's
   std::vector<GroundTruthFault> faults;
+  // The actions the lab failed to carry out ("story 3m: flood link ...: why"): read back
+  // from the file without the rest of the actions.
+  std::vector<std::string> lab_failures;
 };
 
 std::string ground_truth_to_json(const GroundTruth& truth);

@@ -33,6 +33,7 @@ int RunScore::found() const {
 }
 
 bool RunScore::pass() const {
+  if (!lab_failures.empty()) return false;
   for (const auto& e : expected)
     if (!e.pass()) return false;
   if (!false_events.empty()) return false;
@@ -58,6 +59,7 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
   score.max_target_events = truth.max_target_events;
   score.waves_expected = truth.waves;
   score.waves_detected = static_cast<int>(waves.size());
+  score.lab_failures = truth.lab_failures;
   const Timestamp horizon = truth.end + std::chrono::hours(1);
   std::vector<bool> used(events.size(), false);
   for (const GroundTruthEvent& g : truth.events) {
@@ -195,6 +197,7 @@ std::pair<int, int> live_agreement(const std::vector<std::pair<std::string, std:
 
 std::string score_to_text(const RunScore& s) {
   std::string out = "score for " + s.scenario + " (tolerance " + format_duration(s.tolerance) + "):\n";
+  for (const std::string& failure : s.lab_failures) out += "  LAB FAILED " + failure + " (the run is void: replay it)\n";
   char line[512];
   for (const ExpectedOutcome& o : s.expected) {
     const auto& x = o.truth.expected;

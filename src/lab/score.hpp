@@ -47,6 +47,8 @@ struct RunScore {
   std::optional<int> waves_expected;
   int waves_detected = 0;
   std::vector<FaultOutcome> faults;
+  // Actions the lab failed to carry out: the run is void, whatever was detected.
+  std::vector<std::string> lab_failures;
   [[nodiscard]] int found() const;
   // The longest latency of the layer and network events found, if any was measured.
   [[nodiscard]] std::optional<Duration> worst_latency() const;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "lab/declarations.hpp"
+#include "lab/robustness.hpp"
 #include "lab/run.hpp"
 #include "lab/score.hpp"
 #include "lab/scenario.hpp"
@@ -146,6 +147,43 @@ TEST(Score, LatencyIsFromTheFaultToTheMonitorsFirstWordOfIt) {
   EXPECT_EQ(score.worst_latency(), score.expected[0].latency);
   EXPECT_TRUE(score.pass()) << score_to_text(score);
   EXPECT_NE(score_to_text(score).find("told after 1.9s"), std::string::npos) << score_to_text(score);
+}
+
+// A flood whose client never ran loaded nothing: the run is void, said as such, and left out
+// of the robustness table's totals rather than counted as detection's miss.
+TEST(Score, ARunWhoseLabFailedAnActionIsVoidAndLeftOutOfTheTotals) {
+  GroundTruth truth;
+  truth.scenario = "random-28";
+  truth.seed = 28;
+  truth.t0 = Timestamp{std::chrono::seconds(1'800'000'000)};
+  truth.end = truth.t0 + std::chrono::seconds(60);
+  PlayedAction flood;
+  flood.action.kind = "flood";
+  flood.action.target = "link";
+  flood.action.rate = 48'000'000;
+  flood.action.at = std::chrono::minutes(3);
+  flood.action.length = std::chrono::minutes(28);
+  flood.planned = flood.done = truth.t0 + std::chrono::seconds(3);
+  flood.error = "the flood stopped 0.1s after it started: flood-link is not running";
+  truth.actions.push_back(flood);
+  truth.lab_failures.push_back("story 3m: flood link: " + flood.error);
+  const auto back = ground_truth_from_json(ground_truth_to_json(truth));
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->lab_failures.size(), 1u);
+  EXPECT_NE(back->lab_failures[0].find("flood-link is not running"), std::string::npos) << back->lab_failures[0];
+
+  const auto score = score_run(*back, {}, {}, std::chrono::seconds(4));
+  EXPECT_FALSE(score.pass());
+  EXPECT_NE(score_to_text(score).find("LAB FAILED story 3m"), std::string::npos) << score_to_text(score);
+  GroundTruth clean = *back;
+  clean.lab_failures.clear();
+  clean.seed = 29;
+  const std::vector<RobustnessRun> runs = {{"random-28", 28, score, std::nullopt}, {"random-29", 29, score_run(clean, {}, {}, std::chrono::seconds(4)), std::nullopt}};
+  const auto totals = add_up(runs);
+  EXPECT_EQ(totals.runs, 1);
+  EXPECT_EQ(totals.passed, 1);
+  ASSERT_EQ(totals.void_runs.size(), 1u);
+  EXPECT_NE(robustness_table(runs, totals).find("Runs left out, the lab having failed an action"), std::string::npos);
 }
 
 TEST(LabConfig, TheMonitorConfigOfTheLabMatchesTheExample) {
