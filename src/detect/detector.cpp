@@ -284,13 +284,20 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
   // flood that loses most probes still lets some through, slowly, a cut none. Routers are
   // left out: one on the border answers from before a cut beyond it, slowly if the flood is
   // on its own link.
-  Timestamp quiet_from = Timestamp::min();
-  for (const auto& [name, log_chance] : view.silent) {
-    const auto t = view.targets.find(name);
-    if (t != view.targets.end() && t->second.silence_now().since) quiet_from = std::max(quiet_from, *t->second.silence_now().since);
+  // (Over the congested targets, few, not over every target: this runs for each silent
+  // target's result while a country-wide cut is being weighed.)
+  if (!view.congested.empty()) {
+    Timestamp quiet_from = Timestamp::min();
+    for (const auto& [name, log_chance] : view.silent) {
+      const auto t = view.targets.find(name);
+      if (t != view.targets.end() && t->second.silence_now().since) quiet_from = std::max(quiet_from, *t->second.silence_now().since);
+    }
+    for (const auto& [name, since] : view.congested) {
+      if (view.silent.contains(name) || info_of(name).layer == Layer::router) continue;
+      const auto answered = view.last_answer.find(name);
+      if (answered != view.last_answer.end() && answered->second > quiet_from) return;
+    }
   }
-  for (const auto& [name, answered] : view.last_answer)
-    if (!view.silent.contains(name) && view.congested.contains(name) && info_of(name).layer != Layer::router && answered > quiet_from) return;
   // Together beyond doubt: every one of them is down, from its own first unanswered probe.
   char why[160];
   std::vector<std::string> names;
