@@ -68,8 +68,9 @@ void restore(Lab& lab) {
 
 std::string lab_monitor_config(const std::string& store_url, Duration interval) {
   // A probe may take most of its interval: a full queue of half a second is stress to tell,
-  // not a silence. Confirmations follow at once, a tenth of a second apart.
-  const Duration timeout = interval * 9 / 10;
+  // not a silence. Confirmations follow at once, a tenth of a second apart. At a real-world
+  // cadence (a minute) no probe waits for more than 5 s, as a monitor's would not.
+  const Duration timeout = std::min<Duration>(interval * 9 / 10, std::chrono::seconds(5));
   const Duration jitter = interval / 10;
   std::string yaml =
       "# The monitor's config for the lab (blackout lab config prints it). One lab second stands\n"

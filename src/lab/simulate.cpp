@@ -109,10 +109,12 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options) 
   sim.detection = config->detection;
 
   const Timestamp start{std::chrono::seconds(1'900'000'000)};
-  const Timestamp story_start = start + options.warmup;
+  const Duration warmup = std::max(options.warmup, scenario.interval * 15);
+  const Duration cooldown = std::max(options.cooldown, scenario.interval * 5);
+  const Timestamp story_start = start + warmup;
   const auto story_of = [&](Duration lab) { return Duration{static_cast<Duration::rep>(static_cast<double>(lab.count()) * scenario.speed)}; };
   const auto lab_of = [&](Duration story) { return scenario.lab_time(story); };
-  const Duration end = options.warmup + lab_of(scenario.duration) + options.cooldown;
+  const Duration end = warmup + lab_of(scenario.duration) + cooldown;
   Noise noise(options.noise_seed);
 
   struct Flat {
@@ -145,7 +147,7 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options) 
     const Flat& flat = checks[probe.check];
     const Target& target = *flat.target;
     const Check& check = *flat.check;
-    const Duration story = probe.at >= options.warmup ? story_of(probe.at - options.warmup) : Duration{-1};
+    const Duration story = probe.at >= warmup ? story_of(probe.at - warmup) : Duration{-1};
     const Moment m = story >= Duration::zero() ? moment_at(scenario, story) : Moment{};
     const LabSite* site = find_site(target.name);
     const bool country = site != nullptr || target.layer == Layer::bgp;

@@ -32,7 +32,9 @@ struct Simulation {
 };
 
 struct SimulationOptions {
-  Duration warmup = std::chrono::seconds(30);  // probing before the story starts (lab time)
+  // Probing before the story starts and after it ends (lab time), at least 15 and 5 probe
+  // intervals: baselines need probes, whatever the cadence.
+  Duration warmup = std::chrono::seconds(30);
   Duration cooldown = std::chrono::seconds(10);
   std::uint64_t noise_seed = 1;                // jitter, loss draws, probe phases
 };
