@@ -495,15 +495,27 @@ LabResult Lab::start_flood(const std::string& target, std::uint64_t bits_per_sec
                 std::to_string(duration.count()), "-B", attacker_address});
 }
 
-std::optional<std::string> Lab::flood_gone(const std::string& target) const {
+std::uintmax_t Lab::flood_log_size(const std::string& target) const {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(state_dir_ / "logs" / ("flood-" + target + ".log"), ec);
+  return ec ? 0 : size;
+}
+
+Lab::FloodState Lab::flood_state(const std::string& target, std::uintmax_t from) const {
   const std::string name = "flood-" + target;
-  for (const Daemon& daemon : load_daemons())
-    if (daemon.name == name && is_running(daemon)) return std::nullopt;
-  std::ifstream log(state_dir_ / "logs" / (name + ".log"));
+  const auto path = state_dir_ / "logs" / (name + ".log");
+  // Read the log before asking whether the client runs: a client that reported and then
+  // exited has flowed.
+  std::ifstream log(path);
+  log.seekg(static_cast<std::streamoff>(from));
   std::string line, last;
-  while (std::getline(log, line))
+  while (std::getline(log, line)) {
+    if (line.find("bits/sec") != std::string::npos) return {FloodState::flowing, ""};
     if (!line.empty()) last = line;
-  return name + " is not running; its log (" + (state_dir_ / "logs" / (name + ".log")).string() + ") ends: " + (last.empty() ? "(empty)" : last);
+  }
+  for (const Daemon& daemon : load_daemons())
+    if (daemon.name == name && is_running(daemon)) return {FloodState::starting, ""};
+  return {FloodState::failed, name + " exited before it sent anything; its log (" + path.string() + ") ends: " + (last.empty() ? "(empty)" : last)};
 }
 
 LabResult Lab::stop_flood(const std::string& target) {

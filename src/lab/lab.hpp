@@ -59,8 +59,14 @@ class Lab {
   // target "link" floods the border link as a whole (towards the core router).
   LabResult start_flood(const std::string& target, std::uint64_t bits_per_second, std::chrono::seconds duration);
   LabResult stop_flood(const std::string& target);
-  // Whether the flood's iperf3 client at `target` still runs; when not, the end of its log.
-  [[nodiscard]] std::optional<std::string> flood_gone(const std::string& target) const;
+  // The flood at `target` as its iperf3 client's log tells it from byte `from` on: flowing
+  // (a report of traffic sent), failed (the client exited before one, with why), or not yet.
+  struct FloodState {
+    enum Kind { starting, flowing, failed } kind = starting;
+    std::string why;
+  };
+  [[nodiscard]] FloodState flood_state(const std::string& target, std::uintmax_t from) const;
+  [[nodiscard]] std::uintmax_t flood_log_size(const std::string& target) const;
   LabResult block(const std::string& site, bool reject);
   LabResult unblock(const std::string& site);
   // link: "border" (transit–border) or "vantage" (the vantage's own uplink).

@@ -144,22 +144,48 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   truth.t0 = now();
   const auto at = [&](Duration story) { return truth.t0 + scenario.lab_time(story); };
   std::vector<std::size_t> awaiting_route;  // played actions whose effect is the route's return
-  // Floods just started, by target: the played action, and until when to watch that its
-  // client runs. A client that exits at once (refused by its server, say) never loaded the
-  // path: the run says nothing of detection then, and the action is marked failed rather
-  // than scored as a flood. (Later, a client may stop of its own accord: its packets meet a
-  // cut link's "no route" when the flood outlasts the link.)
-  std::map<std::string, std::pair<std::size_t, Timestamp>> floods;
+  // Floods just started, by target, watched until their client reports traffic sent: it
+  // takes effect then. A client that exits before (its server refused the control
+  // connection: "unable to read from stream socket", over a lossy link) is started again,
+  // up to three times; a flood that never flows fails its action, and the run is void
+  // rather than scored against a flood that was not there.
+  struct StartingFlood {
+    std::size_t index;
+    std::uintmax_t log_from;
+    Timestamp started;
+    Timestamp until;  // its planned end
+    int tries = 1;
+  };
+  std::map<std::string, StartingFlood> floods;
   const auto watch_floods = [&] {
     for (auto it = floods.begin(); it != floods.end();) {
-      const auto& [index, until] = it->second;
-      if (now() >= until) {
+      StartingFlood& f = it->second;
+      PlayedAction& flood = truth.actions[f.index];
+      auto state = lab.flood_state(it->first, f.log_from);
+      if (state.kind == Lab::FloodState::starting && now() - f.started > std::chrono::seconds(5))
+        state = {Lab::FloodState::failed, "no traffic reported 5 s after its start"};
+      if (state.kind == Lab::FloodState::flowing) {
+        // Its first report comes a second after its first packets.
+        flood.effective = std::max(f.started, now() - Duration(std::chrono::seconds(1)));
         it = floods.erase(it);
         continue;
       }
-      if (const auto gone = lab.flood_gone(it->first)) {
-        PlayedAction& flood = truth.actions[index];
-        flood.error = "the flood stopped " + format_duration(now() - flood.done) + " after it started: " + *gone;
+      if (state.kind == Lab::FloodState::failed) {
+        const auto left = std::chrono::duration_cast<std::chrono::seconds>(f.until - now());
+        if (f.tries < 3 && left >= std::chrono::seconds(2)) {
+          progress("story " + format_duration(flood.action.at) + ": " + flood.action.describe() + " did not start (" + state.why + "); starting it again");
+          f.log_from = lab.flood_log_size(it->first);
+          f.started = now();
+          ++f.tries;
+          if (auto again = lab.start_flood(it->first, flood.action.rate, left); again) {
+            ++it;
+            continue;
+          } else {
+            state.why = again.error().message;
+          }
+        }
+        flood.effective.reset();
+        flood.error = "the flood never flowed (" + std::to_string(f.tries) + " tries): " + state.why;
         progress("story " + format_duration(flood.action.at) + ": " + flood.action.describe() + " FAILED: " + flood.error);
         it = floods.erase(it);
         continue;
@@ -180,14 +206,16 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   for (const ScenarioAction& action : scenario.actions) {
     wait_until(at(action.at));
     PlayedAction played{action, at(action.at), now(), std::nullopt, ""};
+    if (action.kind == "flood" || action.kind == "flood_stop") floods.erase(action.target);
+    const std::uintmax_t flood_log_from = action.kind == "flood" ? lab.flood_log_size(action.target) : 0;
     if (auto done = carry_out(lab, action, scenario.speed); !done) played.error = done.error().message;
     played.done = now();
     if (played.error.empty() && !restores_route(action)) played.effective = played.done;
     progress("story " + format_duration(action.at) + ": " + action.describe() + (played.error.empty() ? "" : " FAILED: " + played.error));
     truth.actions.push_back(played);
     if (played.error.empty() && restores_route(action)) awaiting_route.push_back(truth.actions.size() - 1);
-    if (action.kind == "flood" || action.kind == "flood_stop") floods.erase(action.target);
-    if (played.error.empty() && action.kind == "flood") floods[action.target] = {truth.actions.size() - 1, played.done + std::min<Duration>(std::chrono::seconds(2), scenario.lab_time(action.length) / 2)};
+    if (played.error.empty() && action.kind == "flood")
+      floods[action.target] = StartingFlood{truth.actions.size() - 1, flood_log_from, played.done, played.done + scenario.lab_time(action.length)};
   }
   wait_until(at(scenario.duration));
   truth.end = now();
