@@ -489,10 +489,12 @@ LabResult Lab::start_flood(const std::string& target, std::uint64_t bits_per_sec
   // drawn at the same site a few seconds later would never start. So each flood gets a fresh
   // server.
   if (auto done = restart_flood_server(target); !done) return done;
-  // iperf3 stops by itself after -t seconds: every flood is bounded even if we die.
+  // iperf3 stops by itself after -t seconds: every flood is bounded even if we die. Its
+  // reports are flushed each second, so that the run sees when the flood flows (to a file,
+  // they would wait for a full buffer).
   return start("flood-" + target, "attacker",
                {"iperf3", "-c", address, "-p", std::to_string(iperf_port), "-u", "-b", std::to_string(bits_per_second), "-l", "1400", "-t",
-                std::to_string(duration.count()), "-B", attacker_address});
+                std::to_string(duration.count()), "-B", attacker_address, "--forceflush"});
 }
 
 std::uintmax_t Lab::flood_log_size(const std::string& target) const {
