@@ -96,10 +96,14 @@ void StoreWriter::run() {
     const Timestamp wall = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
     ResultQuery recent;
     recent.from = minute_of(wall) - std::chrono::minutes(3);
-    store_->read_results(recent, [&](Result&& r) {
+    const auto read = store_->read_results(recent, [&](Result&& r) {
       rollups_.add(r);
       return true;
     });
+    // Not fatal: those minutes' rollups then miss the results stored before the restart,
+    // which the raw results still hold.
+    if (!read)
+      log::warn("store.rollups_not_rebuilt", {{"store", description_}, {"error", read.error().message}});
   }
   std::vector<Result> batch;
   Duration backoff = options_.retry_first;

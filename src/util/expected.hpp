@@ -14,7 +14,7 @@ struct Error {
 };
 
 template <typename T, typename E = Error>
-class Expected {
+class [[nodiscard]] Expected {
  public:
   using value_type = T;
   Expected(T value) : storage_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
