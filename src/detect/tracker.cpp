@@ -161,6 +161,9 @@ bool CheckTracker::add(const Result& result, bool learn, const DetectionParams& 
   if (ok) {
     if (passes_ == 0) passing_since_ = result.time;
     ++passes_;
+    if (recovered_passes_ == 0) recovered_since_ = result.time;
+    ++recovered_passes_;
+    lone_loss_ = false;
     run_ = 0;
     run_refused_ = run_gone_ = false;
     run_times_.clear();
@@ -169,6 +172,13 @@ bool CheckTracker::add(const Result& result, bool learn, const DetectionParams& 
   } else {
     if (run_ == 0) run_since_ = result.time;
     ++run_;
+    // A silence right after a pass may be loss; a second one, or a refusal, is not.
+    if (answer == Reply::silent && passes_ > 0 && !result.confirmation) {
+      lone_loss_ = true;
+    } else if (!(answer == Reply::silent && lone_loss_ && result.confirmation)) {
+      recovered_passes_ = 0;
+      lone_loss_ = false;
+    }
     passes_ = 0;
     if (answer == Reply::refused) {
       run_refused_ = true;
@@ -687,10 +697,14 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
   if (verdict) {
     services_failing_.clear();
   } else {
-    // A service stays failed until it has passed `rise` times in a row.
+    // A service stays failed until it has passed `rise` times in a row (a lone lost probe
+    // among them is loss on the path): back from the first of those passes.
     std::erase_if(services_failing_, [&](const std::string& id) {
       const auto c = checks_.find(id);
-      return c == checks_.end() || c->second.passes() >= params.rise;
+      if (c == checks_.end()) return true;
+      if (c->second.recovered_passes() < params.rise) return false;
+      if (!services_back_at_ || c->second.recovered_since() > *services_back_at_) services_back_at_ = c->second.recovered_since();
+      return true;
     });
     const bool was_failing = !services_failing_.empty();
     verdict = service_failure(params, services_failing_);
@@ -714,6 +728,7 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
       v.reason = "checks passing";
       if (stress_ended_at) v.since = *stress_ended_at;
       else if (recovered_at) v.since = *recovered_at;
+      else if (state_ == State::down && !unreachable_ && services_back_at_) v.since = *services_back_at_;
       else if (state_ == State::down && answer == Reply::ok) v.since = it->second.passing_since();
       else v.since = result.time;
     }
@@ -727,6 +742,7 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
     unreachable_ = verdict->unreachable;
     reason_ = verdict->reason;
     update_spell(state_, unreachable_, since_, params);
+    if (state_ != State::down) services_back_at_.reset();
   }
   if (state_ == State::stressed && !spell_.down_since) {
     // While it still answers, the worst it looked: the evidence of a flood.

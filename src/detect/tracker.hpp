@@ -111,6 +111,11 @@ class CheckTracker {
   [[nodiscard]] double silence_chance_after(Timestamp t, const DetectionParams& params, std::optional<Timestamp> trouble_from) const;
   [[nodiscard]] Timestamp passing_since() const { return passing_since_; }
   [[nodiscard]] int passes() const { return passes_; }
+  // Passes in a row as a service's recovery counts them: a lone unanswered probe between two
+  // passes is loss on the path (a SYN lost just after a server came back), not the service
+  // failing again; a refusal or two silences in a row start the count afresh.
+  [[nodiscard]] int recovered_passes() const { return recovered_passes_; }
+  [[nodiscard]] Timestamp recovered_since() const { return recovered_since_; }
 
   // Stress, over the window since the last recovery: loss (a short trailing run of failures
   // is not loss yet: it may be an outage beginning), and RTT inflation.
@@ -179,6 +184,9 @@ class CheckTracker {
   std::vector<Timestamp> run_times_;  // the first failures of the run, bounded
   int passes_ = 0;
   Timestamp passing_since_{};
+  int recovered_passes_ = 0;
+  Timestamp recovered_since_{};
+  bool lone_loss_ = false;  // the last result was a silence that followed a pass
   std::optional<Timestamp> last_answer_;
   Timestamp stress_from_{};
   bool known_ = false;
@@ -259,6 +267,7 @@ class TargetTracker {
   std::optional<Timestamp> stressed_since_;
   // The service checks whose failure makes the target down while its host answers; the
   // failure lasts until each of them passes `rise` times in a row.
+  std::optional<Timestamp> services_back_at_;  // when the failed services that have recovered came back
   std::set<std::string> services_failing_;
   Silence silence_;
   // The evidence of stress so far (a CUSUM each: never below zero), and the first probe of
