@@ -19,11 +19,13 @@ void sleep_until(Timestamp at) {
   if (left > Duration::zero()) std::this_thread::sleep_for(left);
 }
 
+// How long a flood runs in the lab: iperf3 counts whole seconds.
+std::chrono::seconds flood_lab_length(const ScenarioAction& a, double speed) {
+  return std::chrono::seconds(std::max<std::int64_t>(1, std::llround(to_seconds(a.length) / speed)));
+}
+
 LabResult carry_out(Lab& lab, const ScenarioAction& a, double speed) {
-  if (a.kind == "flood") {
-    const auto lab_seconds = std::max<std::int64_t>(1, std::llround(to_seconds(a.length) / speed));
-    return lab.start_flood(a.target, a.rate, std::chrono::seconds(lab_seconds));
-  }
+  if (a.kind == "flood") return lab.start_flood(a.target, a.rate, flood_lab_length(a, speed));
   if (a.kind == "flood_stop") return lab.stop_flood(a.target);
   if (a.kind == "stop") return lab.stop_service(a.target);
   if (a.kind == "start") return lab.start_service(a.target);
@@ -157,6 +159,8 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
     int tries = 1;
   };
   std::map<std::string, StartingFlood> floods;
+  // How long each played flood was asked to run (iperf3 counts from its first packets).
+  std::map<std::size_t, Duration> flood_length;
   const auto watch_floods = [&] {
     for (auto it = floods.begin(); it != floods.end();) {
       StartingFlood& f = it->second;
@@ -177,6 +181,7 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
           f.log_from = lab.flood_log_size(it->first);
           f.started = now();
           ++f.tries;
+          flood_length[f.index] = left;
           if (auto again = lab.start_flood(it->first, flood.action.rate, left); again) {
             ++it;
             continue;
@@ -214,6 +219,7 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
     progress("story " + format_duration(action.at) + ": " + action.describe() + (played.error.empty() ? "" : " FAILED: " + played.error));
     truth.actions.push_back(played);
     if (played.error.empty() && restores_route(action)) awaiting_route.push_back(truth.actions.size() - 1);
+    if (played.error.empty() && action.kind == "flood") flood_length[truth.actions.size() - 1] = flood_lab_length(action, scenario.speed);
     if (played.error.empty() && action.kind == "flood")
       floods[action.target] = StartingFlood{truth.actions.size() - 1, flood_log_from, played.done, played.done + scenario.lab_time(action.length)};
   }
@@ -245,10 +251,23 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   // A spell of trouble that saw a route come back ends no sooner than the route did: until the
   // transit has the country's route again, nothing behind the border answers, whatever else
   // (a flood's end) the story says ended first.
+  // And a spell that ends with a flood ends when the flood did: iperf3 runs its whole seconds
+  // from its first packets, which come once its control connection is up (9m40s of story
+  // at 60x is 10 s of flood, begun some tenths of a second after the action).
   const auto effective_end = [&](Duration from, Duration to) {
     Timestamp t = effective_at(to);
-    for (const PlayedAction& p : truth.actions)
+    std::map<std::string, std::size_t> last_flood;  // by target: the flood under way at `to`
+    for (std::size_t i = 0; i < truth.actions.size(); ++i) {
+      const PlayedAction& p = truth.actions[i];
       if (p.action.at >= from && p.action.at <= to && restores_route(p.action) && p.effective) t = std::max(t, *p.effective);
+      if (p.action.at <= to && (p.action.kind == "flood" || p.action.kind == "flood_stop")) last_flood[p.action.target] = i;
+    }
+    for (const auto& [target, i] : last_flood) {
+      const PlayedAction& p = truth.actions[i];
+      const auto length = flood_length.find(i);
+      if (p.action.kind != "flood" || !p.effective || length == flood_length.end()) continue;
+      if (std::chrono::abs(p.action.at + p.action.length - to) <= std::chrono::seconds(1)) t = std::max(t, *p.effective + length->second);
+    }
     return t;
   };
   for (const PlayedAction& p : truth.actions)
