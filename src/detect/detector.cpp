@@ -278,7 +278,8 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
   const double doubt = std::log(params_.silence_chance);
   const double pooled = view.silent_log_chance + (cut_around ? doubt / 2 : 0);
   const bool together = view.silent.size() + (cut_around ? 1 : 0) >= 2 && pooled < doubt;
-  const bool alone = !together && cut_around && tracker.silence_on_its_own_past(params_).log_chance < doubt / 2;
+  const double own_log_chance = !together && cut_around ? tracker.silence_on_its_own_past(params_).log_chance : 0;
+  const bool alone = !together && cut_around && own_log_chance < doubt / 2;
   if (!together && !alone) return;
   // Silent together only if no congested host answered after the last of them fell quiet: a
   // flood that loses most probes still lets some through, slowly, a cut none. Routers are
@@ -302,8 +303,7 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
   char why[160];
   std::vector<std::string> names;
   if (alone) {
-    std::snprintf(why, sizeof why, "as targets of two layers or more were cut (chance of loss alone, on its own past, %.1e)",
-                  std::exp(tracker.silence_on_its_own_past(params_).log_chance));
+    std::snprintf(why, sizeof why, "as targets of two layers or more were cut (chance of loss alone, on its own past, %.1e)", std::exp(own_log_chance));
     names.push_back(target);
     view.silent_log_chance -= view.silent[target];
     view.silent.erase(target);

@@ -129,7 +129,7 @@ void Lab::forget_daemon(const std::string& name) {
 }
 
 Expected<Daemon> Lab::launch(const std::string& name, const std::string& role, std::vector<std::string> argv) {
-  auto daemon = start_daemon(name, in_namespace(ns(role), std::move(argv)), state_dir_ / "logs" / (name + ".log"));
+  auto daemon = start_daemon(name, in_namespace(ns(role), std::move(argv)), log_path(name));
   if (daemon) record_daemon(*daemon);
   return daemon;
 }
@@ -189,7 +189,7 @@ LabResult Lab::all_servers_running() const {
   // its own words, not leave a lab that fails its checks for reasons nobody sees.
   for (const Daemon& daemon : load_daemons()) {
     if (is_running(daemon)) continue;
-    std::ifstream log(state_dir_ / "logs" / (daemon.name + ".log"));
+    std::ifstream log(log_path(daemon.name));
     std::string line, last_lines;
     std::deque<std::string> tail;
     while (std::getline(log, line)) {
@@ -197,7 +197,7 @@ LabResult Lab::all_servers_running() const {
       if (tail.size() > 5) tail.pop_front();
     }
     for (const std::string& l : tail) last_lines += "\n  " + l;
-    return make_error(daemon.name + " exited after it was started; its log (" + (state_dir_ / "logs" / (daemon.name + ".log")).string() +
+    return make_error(daemon.name + " exited after it was started; its log (" + log_path(daemon.name).string() +
                       ") ends:" + (last_lines.empty() ? std::string(" (empty)") : last_lines));
   }
   return ok();
@@ -499,13 +499,13 @@ LabResult Lab::start_flood(const std::string& target, std::uint64_t bits_per_sec
 
 std::uintmax_t Lab::flood_log_size(const std::string& target) const {
   std::error_code ec;
-  const auto size = std::filesystem::file_size(state_dir_ / "logs" / ("flood-" + target + ".log"), ec);
+  const auto size = std::filesystem::file_size(log_path("flood-" + target), ec);
   return ec ? 0 : size;
 }
 
 Lab::FloodState Lab::flood_state(const std::string& target, std::uintmax_t from) const {
   const std::string name = "flood-" + target;
-  const auto path = state_dir_ / "logs" / (name + ".log");
+  const auto path = log_path(name);
   // Read the log before asking whether the client runs: a client that reported and then
   // exited has flowed.
   std::ifstream log(path);

@@ -100,6 +100,8 @@ class Lab {
   // and listening when this returns.
   LabResult restart_flood_server(const std::string& target);
   LabResult start(const std::string& name, const std::string& role, std::vector<std::string> argv);
+  // Where the daemon called `name` writes its output.
+  [[nodiscard]] std::filesystem::path log_path(const std::string& name) const { return state_dir_ / "logs" / (name + ".log"); }
   // start(), giving the daemon it started and recorded.
   Expected<Daemon> launch(const std::string& name, const std::string& role, std::vector<std::string> argv);
   // Stops the recorded daemons called `name` (SIGTERM, then SIGKILL after `grace`) and

@@ -219,9 +219,10 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
     progress("story " + format_duration(action.at) + ": " + action.describe() + (played.error.empty() ? "" : " FAILED: " + played.error));
     truth.actions.push_back(played);
     if (played.error.empty() && restores_route(action)) awaiting_route.push_back(truth.actions.size() - 1);
-    if (played.error.empty() && action.kind == "flood") flood_length[truth.actions.size() - 1] = flood_lab_length(action, scenario.speed);
-    if (played.error.empty() && action.kind == "flood")
+    if (played.error.empty() && action.kind == "flood") {
+      flood_length[truth.actions.size() - 1] = flood_lab_length(action, scenario.speed);
       floods[action.target] = StartingFlood{truth.actions.size() - 1, flood_log_from, played.done, played.done + scenario.lab_time(action.length)};
+    }
   }
   wait_until(at(scenario.duration));
   truth.end = now();
