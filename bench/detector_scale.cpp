@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "detect/detector.hpp"
+#include "detect/event_log.hpp"
 
 namespace {
 
@@ -64,9 +65,11 @@ int main(int argc, char** argv) {
       }
     }
     detector.finish();
+    EventLog told;
+    told.take_from(detector);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("%10zu %12zu %14.0f %14.0f %8zu\n", n, results, static_cast<double>(results) / seconds, seconds * 1e9 / static_cast<double>(results),
-                detector.events().size());
+                told.event_count());
   }
   return 0;
 }

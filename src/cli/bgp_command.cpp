@@ -23,6 +23,7 @@
 #include "config/loader.hpp"
 #include "config/values.hpp"
 #include "detect/detector.hpp"
+#include "detect/event_log.hpp"
 #include "detect/report_json.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
@@ -84,6 +85,7 @@ int run_bgp_read_into_store(const BgpReadOptions& o) {
     return exit_failure;
   }
   Detector detector(config->targets, config->detection);
+  EventLog told;
   std::vector<Result> batch;
   std::uint64_t stored = 0, errors = 0;
   std::map<std::string, std::map<Outcome, std::uint64_t>> outcomes;  // per "target check"
@@ -93,6 +95,8 @@ int run_bgp_read_into_store(const BgpReadOptions& o) {
       detector.add(r);
       ++outcomes[r.target + " " + r.check][r.outcome];
     }
+    detector.take_new_state_changes();
+    told.take_from(detector);
     if (auto done = (*store)->write_results(batch); !done) {
       std::fprintf(stderr, "%s: store %s: %s (%llu results stored before)\n", me, o.store.c_str(), done.error().message.c_str(),
                    static_cast<unsigned long long>(stored));
@@ -136,7 +140,8 @@ int run_bgp_read_into_store(const BgpReadOptions& o) {
     std::printf("%s\n", line.c_str());
   }
   detector.finish();
-  std::printf("\n%s", events_to_text(detector.events(), detector.waves()).c_str());
+  told.take_from(detector);
+  std::printf("\n%s", events_to_text(told.events(), told.waves()).c_str());
   if (errors > errors_printed_per_file)
     std::fprintf(stderr, "%s: %llu more errors not shown\n", me, static_cast<unsigned long long>(errors - errors_printed_per_file));
   return errors == 0 ? exit_ok : exit_failure;

@@ -20,6 +20,7 @@
 #include "config/loader.hpp"
 #include "config/values.hpp"
 #include "detect/detector.hpp"
+#include "detect/event_log.hpp"
 #include "detect/report_json.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
@@ -215,6 +216,8 @@ Runner add_monitor_command(CLI::App& app) {
     // Detection runs on every result as it arrives, in the order it arrives: the order the
     // store keeps, so that `blackout analyze` replays exactly what happened here.
     Detector detector(config->targets, config->detection);
+    // What it told, for the dashboard: the latest events and waves (the store keeps them all).
+    EventLog told(EventLog::dashboard_limits);
     // Alerts follow the config the monitor started with (a reload does not change them).
     std::unique_ptr<Notifier> notifier;
     std::unique_ptr<AlertDelivery> delivery;
@@ -233,9 +236,10 @@ Runner add_monitor_command(CLI::App& app) {
     // The dashboard and its API, when --listen is given (set up with the routes below).
     std::unique_ptr<Dashboard> dashboard;
     // changes_only: the state changes go out at once (log, store, alerts, dashboard); events
-    // and waves, whose signing walks every target's history, wait for the once-a-second tick
-    // so that a mass outage of thousands of targets costs one pass a second, not one each.
-    const auto flush_detection = [&](bool everything, bool changes_only = false) {
+    // and waves, signed as they stand, wait for the once-a-second tick so that a mass outage
+    // of thousands of targets costs one signing a second, not one each. Only what changed
+    // since the last tick is taken (and stored): the detector forgets what it handed over.
+    const auto flush_detection = [&](bool changes_only = false) {
       auto changes = detector.take_new_state_changes();
       if (dashboard) dashboard->publish(changes);
       if (notifier)
@@ -244,16 +248,12 @@ Runner add_monitor_command(CLI::App& app) {
         if (c.scope != Scope::target && c.vantage.empty())
           log::info("state.change", {{"scope", to_string(c.scope)}, {"subject", c.subject}, {"from", to_string(c.from)},
                                      {"to", to_string(c.to)}, {"at", format_rfc3339(c.time)}});
-      std::vector<Event> events;
-      if (!changes_only) {
-        events = everything ? detector.events() : detector.take_changed_events();
-        if (everything) detector.take_changed_events();
-      }
-      if (!writer || (changes.empty() && events.empty())) return;
+      EventLog::Told events;
+      if (!changes_only) events = told.take_from(detector);
+      if (!writer || (changes.empty() && events.events.empty() && events.waves.empty())) return;
       std::vector<std::pair<std::string, std::string>> event_documents, wave_documents;
-      for (const Event& e : events) event_documents.emplace_back(e.id, event_to_json(e));
-      if (!changes_only)
-        for (const Wave& w : detector.waves()) wave_documents.emplace_back(w.id, wave_to_json(w));
+      for (const Event& e : events.events) event_documents.emplace_back(e.id, event_to_json(e));
+      for (const Wave& w : events.waves) wave_documents.emplace_back(w.id, wave_to_json(w));
       writer->submit_detection(std::move(changes), std::move(event_documents), std::move(wave_documents));
     };
 
@@ -268,7 +268,7 @@ Runner add_monitor_command(CLI::App& app) {
       detector.add(result);
       if (dashboard) dashboard->add(result);
       // A state change is told (logged, stored) at once: the tick only refreshes open events.
-      if (detector.has_new_state_changes()) flush_detection(false, true);
+      if (detector.has_new_state_changes()) flush_detection(true);
       if (!o->quiet) {
         std::puts((o->json ? result_to_json(result) : result_to_line(result)).c_str());
         std::fflush(stdout);
@@ -336,7 +336,7 @@ Runner add_monitor_command(CLI::App& app) {
     if (duration) loop.after(*duration, [&] { begin_stop("duration reached"); });
     std::uint64_t detection_ticks = 0;
     std::function<void()> detection_tick = [&] {
-      flush_detection(false);
+      flush_detection();
       // The dashboard's history gets a point every 2 s: 720 points then hold 24 minutes.
       if (dashboard && ++detection_ticks % 2 == 0) dashboard->snapshot(clock.wall_now());
       if (notifier) send_alerts(notifier->tick(clock.wall_now()));
@@ -391,6 +391,7 @@ Runner add_monitor_command(CLI::App& app) {
       // The dashboard at /, the JSON API under /api/v1/ and its live stream.
       DashboardSources sources;
       sources.detector = &detector;
+      sources.events = &told;
       sources.targets = [&]() -> const std::vector<Target>& { return current.config->targets; };
       sources.now = [&] { return clock.wall_now(); };
       sources.stress_threshold = stress_index_threshold;
@@ -424,7 +425,7 @@ Runner add_monitor_command(CLI::App& app) {
         },
         MonoTime::max());
     if (collector) collector->stop();
-    flush_detection(true);
+    flush_detection();
     if (notifier) {
       send_alerts(notifier->flush(clock.wall_now()));
       if (const std::size_t left = delivery->stop(std::chrono::seconds(10)); left > 0)

@@ -11,6 +11,7 @@
 #include "cli/detection_inputs.hpp"
 #include "config/loader.hpp"
 #include "detect/detector.hpp"
+#include "detect/event_log.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
 #include "engine/signals.hpp"
@@ -110,8 +111,10 @@ Runner add_serve_command(CLI::App& app) {
     HttpServer& http = **started;
 
     Detector detector(targets, params);
+    EventLog told(EventLog::dashboard_limits);
     DashboardSources sources;
     sources.detector = &detector;
+    sources.events = &told;
     sources.targets = [&]() -> const std::vector<Target>& { return targets; };
     sources.now = [&] { return clock.wall_now(); };
     sources.stress_threshold = stress_index_threshold;
@@ -151,6 +154,7 @@ Runner add_serve_command(CLI::App& app) {
         return false;
       }
       dashboard.publish(detector.take_new_state_changes());
+      told.take_from(detector);
       return true;
     };
     if (!read_new()) {
@@ -158,7 +162,7 @@ Runner add_serve_command(CLI::App& app) {
       return exit_failure;
     }
     log::info("serve.listening", {{"address", http.address()}, {"store", (*store)->describe()}, {"results", replayed},
-                                  {"events", detector.events().size()}, {"token", o->token_file.empty() ? "none" : "required"}});
+                                  {"events", told.event_count()}, {"token", o->token_file.empty() ? "none" : "required"}});
     std::function<void()> refresh_tick = [&] {
       read_new();
       loop.after(*refresh, refresh_tick);

@@ -7,6 +7,7 @@ namespace blackout {
 
 void RttBaseline::add(Duration rtt) {
   if (capacity_ == 0) return;
+  median_.reset();
   if (ring_.size() < capacity_) {
     ring_.push_back(rtt.count());
   } else {
@@ -17,10 +18,12 @@ void RttBaseline::add(Duration rtt) {
 
 std::optional<Duration> RttBaseline::median() const {
   if (ring_.empty()) return std::nullopt;
+  if (median_) return median_;
   std::vector<Duration::rep> copy = ring_;
   const auto middle = copy.begin() + static_cast<std::ptrdiff_t>(copy.size() / 2);
   std::nth_element(copy.begin(), middle, copy.end());
-  return Duration{*middle};
+  median_ = Duration{*middle};
+  return median_;
 }
 
 std::optional<double> median_of(std::vector<double> values) {

@@ -106,8 +106,10 @@ void Detector::set_targets(const std::vector<Target>& targets) {
   network_cadence_ = median_cadence(all);
   for (auto& [vantage, view] : vantages_)
     for (auto& [name, tracker] : view.targets) tracker.set_cadence(info_of(name).cadence);
-  // Layers and weights may have changed: the shares are counted again.
+  // Layers and weights may have changed: the shares are counted again, and the open events,
+  // whose signatures weigh them, are told again.
   rebuild_shares();
+  for (const auto& [serial, open] : open_events_) dirty_events_.insert(serial);
 }
 
 const Detector::TargetInfo& Detector::info_of(const std::string& target) const {
@@ -126,9 +128,31 @@ Duration Detector::cadence_of(const Event& event) const {
 }
 
 std::vector<Event> Detector::take_changed_events() {
-  std::vector<Event> out;
-  for (const std::size_t index : dirty_events_) out.push_back(signed_copy(index));
+  // Closed and open ones together, in the order they were opened: the order an EventLog
+  // keeps as theirs.
+  std::vector<std::pair<std::uint64_t, Event>> changed = std::move(closed_events_);
+  closed_events_.clear();
+  for (const std::uint64_t serial : dirty_events_) changed.emplace_back(serial, signed_copy(open_events_.at(serial)));
   dirty_events_.clear();
+  std::stable_sort(changed.begin(), changed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<Event> out;
+  out.reserve(changed.size());
+  for (auto& [serial, event] : changed) out.push_back(std::move(event));
+  return out;
+}
+
+std::vector<Wave> Detector::take_changed_waves() {
+  std::vector<Wave> out = std::move(waves_.ended);
+  waves_.ended.clear();
+  if (waves_.current && waves_.changed) out.push_back(*waves_.current);
+  waves_.changed = false;
+  return out;
+}
+
+std::vector<Event> Detector::open_events() const {
+  std::vector<Event> out;
+  out.reserve(open_events_.size());
+  for (const auto& [serial, open] : open_events_) out.push_back(signed_copy(open));
   return out;
 }
 
@@ -196,7 +220,7 @@ void Detector::add(const Result& result) {
       const auto it = entities_.find(key);
       if (it == entities_.end() || !it->second.open_event) continue;
       if (key.scope == Scope::network && info.control) continue;
-      Event& event = events_[*it->second.open_event];
+      Event& event = open_events_.at(*it->second.open_event).event;
       bool raised = false;
       if (stress.stress > event.peak_stress) event.peak_stress = stress.stress, raised = true;
       if (stress.loss > event.peak_loss) event.peak_loss = stress.loss, raised = true;
@@ -329,9 +353,10 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
   EntityState& entity = entities_[key];
   if (entity.state == next) {
     if (entity.open_event) {
-      const std::size_t before = events_[*entity.open_event].targets.size();
-      add_all_unique(events_[*entity.open_event].targets, involved);
-      if (events_[*entity.open_event].targets.size() != before) dirty_events_.insert(*entity.open_event);
+      std::vector<std::string>& targets = open_events_.at(*entity.open_event).event.targets;
+      const std::size_t before = targets.size();
+      add_all_unique(targets, involved);
+      if (targets.size() != before) dirty_events_.insert(*entity.open_event);
     }
     return;
   }
@@ -352,14 +377,13 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
       event.kind = next == State::down ? "down" : "stressed";
       event.start = at;
       if (key.scope == Scope::target) event.vantages.push_back(key.vantage);
-      entity.open_event = events_.size();
-      events_.push_back(std::move(event));
-      evidence_[*entity.open_event] = Evidence{};
+      entity.open_event = next_serial_++;
+      open_events_.emplace(*entity.open_event, OpenEvent{std::move(event), Evidence{}});
       opened = true;
     }
-    const std::size_t index = *entity.open_event;
-    Event& event = events_[index];
-    dirty_events_.insert(index);
+    const std::uint64_t serial = *entity.open_event;
+    Event& event = open_events_.at(serial).event;
+    dirty_events_.insert(serial);
     if (next == State::down && !event.down_at) {
       event.down_at = std::max(at, event.start);
       event.kind = "down";
@@ -374,14 +398,17 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
       }
     }
     add_all_unique(event.targets, involved);
-    if (opened && key.scope != Scope::target) gather_all(index);
+    if (opened && key.scope != Scope::target) gather_all(serial);
   } else if (entity.open_event) {
-    const std::size_t index = *entity.open_event;
-    Event& event = events_[index];
-    dirty_events_.insert(index);
+    // Closed: signed for good, handed over at the next take, and forgotten.
+    const std::uint64_t serial = *entity.open_event;
+    const auto open = open_events_.find(serial);
+    Event& event = open->second.event;
     event.end = std::max(at, event.start);
-    sign(event, evidence_[index]);
-    evidence_.erase(index);
+    sign(event, open->second.evidence);
+    closed_events_.emplace_back(serial, std::move(event));
+    open_events_.erase(open);
+    dirty_events_.erase(serial);
     entity.open_event.reset();
   }
 }
@@ -492,19 +519,21 @@ void Detector::update_quorum(Timestamp at, const std::string& changed) {
     const State next = combined(layer_known[layer], votes.first, votes.second);
     set_state(key, next, at, reason, layer, nullptr, involved_for(key, next, layer));
     if (const auto& open = entities_[key].open_event) {
-      const std::size_t before = events_[*open].vantages.size();
+      std::vector<std::string>& vantages = open_events_.at(*open).event.vantages;
+      const std::size_t before = vantages.size();
       for (const auto& [vantage, view] : vantages_)
-        if (not_up(view.layers.count(layer) ? view.layers.at(layer) : State::unknown)) add_unique(events_[*open].vantages, vantage);
-      if (events_[*open].vantages.size() != before) dirty_events_.insert(*open);
+        if (not_up(view.layers.count(layer) ? view.layers.at(layer) : State::unknown)) add_unique(vantages, vantage);
+      if (vantages.size() != before) dirty_events_.insert(*open);
     }
   }
   const EntityKey network_key{Scope::network, "network", ""};
   const State network_next = combined(network_known, network_down, network_not_up);
   set_state(network_key, network_next, at, reason, std::nullopt, nullptr, involved_for(network_key, network_next, std::nullopt));
   if (const auto& open = entities_[network_key].open_event) {
-    const std::size_t before = events_[*open].vantages.size();
-    for (const std::string& vantage : seeing) add_unique(events_[*open].vantages, vantage);
-    if (events_[*open].vantages.size() != before) dirty_events_.insert(*open);
+    std::vector<std::string>& vantages = open_events_.at(*open).event.vantages;
+    const std::size_t before = vantages.size();
+    for (const std::string& vantage : seeing) add_unique(vantages, vantage);
+    if (vantages.size() != before) dirty_events_.insert(*open);
   }
 }
 
@@ -538,7 +567,7 @@ void Detector::gather(Evidence& evidence, const Event& event, const std::string&
       evidence.worst_target = target;
     }
   }
-  if (spell.down_since && *spell.down_since >= event.start - spread && evidence.counted_down.insert(vantage + "/" + target).second) {
+  if (spell.down_since && *spell.down_since >= event.start - spread && evidence.counted_down.emplace(vantage, target).second) {
     const Timestamp at = *spell.down_since;
     if (!evidence.first_down || at < *evidence.first_down) {
       evidence.first_down = at;
@@ -558,9 +587,11 @@ void Detector::gather(Evidence& evidence, const Event& event, const std::string&
   }
 }
 
-void Detector::gather_all(std::size_t event_index) {
-  const Event& event = events_[event_index];
-  Evidence& evidence = evidence_[event_index];
+void Detector::gather_all(std::uint64_t serial) {
+  OpenEvent& open = open_events_.at(serial);
+  const Event& event = open.event;
+  Evidence& evidence = open.evidence;
+  dirty_events_.insert(serial);
   for (const auto& [vantage, view] : vantages_)
     for (const auto& [name, tracker] : view.targets)
       if (tracker.state() != State::up && tracker.state() != State::unknown) gather(evidence, event, vantage, name, tracker);
@@ -568,28 +599,30 @@ void Detector::gather_all(std::size_t event_index) {
 
 void Detector::gather_target(const std::string& vantage, const std::string& target, const TargetTracker& tracker) {
   const TargetInfo& info = info_of(target);
+  // The evidence may sign it otherwise: it is told again at the next take.
+  const auto gather_into = [&](std::uint64_t serial) {
+    OpenEvent& open = open_events_.at(serial);
+    gather(open.evidence, open.event, vantage, target, tracker);
+    dirty_events_.insert(serial);
+  };
   const auto into = [&](const EntityKey& key) {
     const auto it = entities_.find(key);
-    if (it == entities_.end() || !it->second.open_event) return;
-    gather(evidence_[*it->second.open_event], events_[*it->second.open_event], vantage, target, tracker);
+    if (it != entities_.end() && it->second.open_event) gather_into(*it->second.open_event);
   };
   into(EntityKey{Scope::target, target, vantage});
   if (info.control) {
     // The vantage's own uplink: every open layer and network event may be its doing.
     for (auto it = entities_.lower_bound(EntityKey{Scope::layer, "", ""}); it != entities_.end(); ++it)
-      if (it->first.vantage.empty() && it->second.open_event) gather(evidence_[*it->second.open_event], events_[*it->second.open_event], vantage, target, tracker);
+      if (it->first.vantage.empty() && it->second.open_event) gather_into(*it->second.open_event);
     return;
   }
   into(EntityKey{Scope::layer, std::string(to_string(info.layer)), ""});
   into(EntityKey{Scope::network, "network", ""});
 }
 
-Event Detector::signed_copy(std::size_t index) const {
-  Event copy = events_[index];
-  if (!copy.end) {
-    const auto found = evidence_.find(index);
-    sign(copy, found == evidence_.end() ? Evidence{} : found->second);
-  }
+Event Detector::signed_copy(const OpenEvent& open) const {
+  Event copy = open.event;
+  sign(copy, open.evidence);
   return copy;
 }
 
@@ -723,27 +756,28 @@ void Detector::update_waves(Timestamp at) {
   WaveBuilder& b = waves_;
   if (trouble && !b.in_trouble) {
     b.in_trouble = true;
-    const bool continues = b.open && b.calm_since && at - *b.calm_since < gap;
+    const bool continues = b.current && b.calm_since && at - *b.calm_since < gap;
     if (!continues) {
+      if (b.current) b.ended.push_back(std::move(*b.current));
       // A new wave, from the earliest start of the layer and network events open now.
       Wave wave;
       wave.start = at;
       for (auto it = entities_.lower_bound(EntityKey{Scope::layer, "", ""}); it != entities_.end(); ++it)
-        if (it->first.vantage.empty() && it->second.open_event) wave.start = std::min(wave.start, events_[*it->second.open_event].start);
+        if (it->first.vantage.empty() && it->second.open_event) wave.start = std::min(wave.start, open_events_.at(*it->second.open_event).event.start);
       wave.id = "wave:" + std::to_string(wave.start.time_since_epoch().count());
-      b.waves.push_back(std::move(wave));
-      b.open = true;
+      b.current = std::move(wave);
     }
     b.calm_since.reset();
   } else if (!trouble && b.in_trouble) {
     b.in_trouble = false;
     b.calm_since = at;
   }
-  if (!b.open) return;
-  Wave& wave = b.waves.back();
+  if (!b.current) return;
+  b.changed = true;
+  Wave& wave = *b.current;
   for (auto it = entities_.lower_bound(EntityKey{Scope::layer, "", ""}); it != entities_.end(); ++it) {
     if (!it->first.vantage.empty() || !it->second.open_event) continue;
-    const Event& event = events_[*it->second.open_event];
+    const Event& event = open_events_.at(*it->second.open_event).event;
     add_unique(wave.events, event.id);
     // The cascade is the order in which layers failed: stress alone is not a failure.
     if (event.scope == Scope::layer && event.layer && event.down_at) {
@@ -756,44 +790,14 @@ void Detector::update_waves(Timestamp at) {
 
 void Detector::close_calm_wave_before(Timestamp now) {
   WaveBuilder& b = waves_;
-  if (b.open && !b.in_trouble && b.calm_since && now - *b.calm_since >= params_.wave_gap.at(network_cadence_)) b.open = false;
+  if (b.current && !b.in_trouble && b.calm_since && now - *b.calm_since >= params_.wave_gap.at(network_cadence_)) {
+    b.ended.push_back(std::move(*b.current));
+    b.current.reset();
+    b.changed = false;
+  }
 }
 
 void Detector::finish() {}
-
-std::vector<Event> Detector::events() const {
-  std::vector<Event> out;
-  out.reserve(events_.size());
-  for (std::size_t i = 0; i < events_.size(); ++i) out.push_back(signed_copy(i));
-  std::stable_sort(out.begin(), out.end(), [](const Event& a, const Event& b) { return a.start < b.start; });
-  return out;
-}
-
-std::vector<Wave> Detector::waves() const {
-  std::map<std::string, std::size_t> by_id;
-  for (std::size_t i = 0; i < events_.size(); ++i) by_id[events_[i].id] = i;
-  std::vector<Wave> out;
-  for (Wave wave : waves_.waves) {
-    // What it looked like: the network events' signatures in order (the layers' without one).
-    std::vector<Event> members;
-    for (const std::string& id : wave.events)
-      if (const auto it = by_id.find(id); it != by_id.end()) members.push_back(signed_copy(it->second));
-    std::stable_sort(members.begin(), members.end(), [](const Event& a, const Event& b) { return a.start < b.start; });
-    const bool has_network = std::any_of(members.begin(), members.end(), [](const Event& e) { return e.scope == Scope::network; });
-    bool all_local = !members.empty();
-    for (const Event& copy : members) {
-      if (copy.signature != "vantage-local") all_local = false;
-      if ((copy.scope == Scope::network || !has_network) && copy.layer != Layer::bgp &&
-          (wave.signatures.empty() || wave.signatures.back() != copy.signature))
-        wave.signatures.push_back(copy.signature);
-    }
-    // The vantage's own trouble is not a wave of the network's.
-    if (all_local) continue;
-    std::stable_sort(wave.cascade.begin(), wave.cascade.end(), [](const CascadeStep& a, const CascadeStep& b) { return a.at < b.at; });
-    out.push_back(std::move(wave));
-  }
-  return out;
-}
 
 std::vector<TargetStatus> Detector::target_statuses() const {
   std::vector<TargetStatus> out;
@@ -819,8 +823,8 @@ std::vector<EntityStatus> Detector::aggregate_statuses() const {
 }
 
 std::vector<StateChange> Detector::take_new_state_changes() {
-  std::vector<StateChange> out(changes_.begin() + static_cast<std::ptrdiff_t>(changes_taken_), changes_.end());
-  changes_taken_ = changes_.size();
+  std::vector<StateChange> out = std::move(changes_);
+  changes_.clear();
   return out;
 }
 

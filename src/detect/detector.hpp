@@ -6,12 +6,17 @@
 // routing table first, the vantage's own uplink), gathered as targets change state, so that
 // no history need be kept. Waves are the network's own spells of trouble, built as they
 // happen. The live monitor and `blackout analyze` run this same code and find the same events.
+// It forgets: state changes, closed events and finished waves are handed over once (the
+// take_* calls, into an EventLog and the store) and dropped, so that its memory is that of
+// its targets and of what is open now, whatever its uptime.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "detect/params.hpp"
@@ -47,14 +52,15 @@ class Detector {
   // Marks the end of the stream: events still open stay open (no end).
   void finish();
 
-  [[nodiscard]] const std::vector<StateChange>& state_changes() const { return changes_; }
-  // Every event so far, open ones included, in order of start.
-  [[nodiscard]] std::vector<Event> events() const;
-  [[nodiscard]] std::vector<Wave> waves() const;
-  // What changed since the last call (for the live monitor to store as it goes).
+  // What changed since the last call, handed over once and forgotten: state changes; events
+  // opened, changed or closed (as they stand, signed), in the order they were opened; waves
+  // begun, grown or ended (as built: EventLog tells their signatures from their events).
   std::vector<StateChange> take_new_state_changes();
-  [[nodiscard]] bool has_new_state_changes() const { return changes_taken_ < changes_.size(); }
+  [[nodiscard]] bool has_new_state_changes() const { return !changes_.empty(); }
   std::vector<Event> take_changed_events();
+  std::vector<Wave> take_changed_waves();
+  // The events open now, signed as they stand, in the order they were opened.
+  [[nodiscard]] std::vector<Event> open_events() const;
   [[nodiscard]] std::vector<TargetStatus> target_statuses() const;
   // Layers and the network, per vantage and combined.
   [[nodiscard]] std::vector<EntityStatus> aggregate_statuses() const;
@@ -83,7 +89,8 @@ class Detector {
     std::optional<Timestamp> routing_down;   // the first bgp target of the event to go down
     std::optional<Timestamp> routing_seen;   // and when its prefixes were last seen before that
     std::optional<Timestamp> first_stressed; // the earliest degraded spell still going on at its failure
-    std::unordered_set<std::string> counted_down, degraded;  // "vantage/target"
+    std::set<std::pair<std::string, std::string>> counted_down;  // vantage, target
+    std::unordered_set<std::string> degraded;                    // targets
     std::int64_t degraded_units = 0;         // weight of the targets degraded before or during the failures
     int unreachable = 0, service_only = 0;
     double worst_answer_ratio = 1, worst_inflation = 1;
@@ -93,7 +100,11 @@ class Detector {
   };
   struct EntityState {
     State state = State::unknown;
-    std::optional<std::size_t> open_event;  // index into events_
+    std::optional<std::uint64_t> open_event;  // its serial in open_events_
+  };
+  struct OpenEvent {
+    Event event;
+    Evidence evidence;
   };
   // A layer's (or the network's) weighted shares, kept up to date as targets change state,
   // so that a state change costs the same with ten targets or ten thousand. Weights are
@@ -130,12 +141,14 @@ class Detector {
     std::map<Layer, Share> layer_shares;
     Share network_share;
   };
-  // Waves, built as the network's trouble comes and goes.
+  // The wave of the network's trouble now, built as that trouble comes and goes; a wave over
+  // is handed over once and forgotten.
   struct WaveBuilder {
-    std::vector<Wave> waves;
+    std::optional<Wave> current;
+    bool changed = false;  // since it was last handed over
+    std::vector<Wave> ended;
     bool in_trouble = false;
     std::optional<Timestamp> calm_since;  // the open wave's tentative end
-    bool open = false;
   };
 
   // A target's state changed (from `before`): shares, events, aggregates, quorum, evidence, waves.
@@ -159,11 +172,11 @@ class Detector {
   [[nodiscard]] const TargetInfo& info_of(const std::string& target) const;
   // Signature evidence: a target's spell (and control targets' failures) into the open events it belongs to.
   void gather(Evidence& evidence, const Event& event, const std::string& vantage, const std::string& target, const TargetTracker& tracker) const;
-  void gather_all(std::size_t event_index);
+  void gather_all(std::uint64_t serial);
   void gather_target(const std::string& vantage, const std::string& target, const TargetTracker& tracker);
   void sign(Event& event, const Evidence& evidence) const;
-  // The event as it stands, signed from its evidence when it is still open.
-  [[nodiscard]] Event signed_copy(std::size_t index) const;
+  // An open event as it stands, signed from its evidence.
+  [[nodiscard]] Event signed_copy(const OpenEvent& open) const;
   [[nodiscard]] Duration cadence_of(const Event& event) const;
   void update_waves(Timestamp at);
   void close_calm_wave_before(Timestamp now);
@@ -176,11 +189,13 @@ class Detector {
   std::map<Layer, std::int64_t> layer_units_;
   std::map<std::string, VantageView> vantages_;
   std::map<EntityKey, EntityState> entities_;
-  std::vector<Event> events_;
-  std::map<std::size_t, Evidence> evidence_;  // of the open events
-  std::vector<StateChange> changes_;
-  std::size_t changes_taken_ = 0;
-  std::set<std::size_t> dirty_events_;
+  // Open events by serial (the order they were opened in); closed ones wait in closed_events_
+  // until taken, with their serials.
+  std::map<std::uint64_t, OpenEvent> open_events_;
+  std::uint64_t next_serial_ = 0;
+  std::vector<std::pair<std::uint64_t, Event>> closed_events_;
+  std::set<std::uint64_t> dirty_events_;  // open events changed since last taken
+  std::vector<StateChange> changes_;      // not yet taken
   WaveBuilder waves_;
   Timestamp latest_{};
 };

@@ -1,25 +1,56 @@
 // Replaying stored results.
 #include "detect/replay.hpp"
 
+#include "detect/event_log.hpp"
+
 namespace blackout {
+namespace {
+
+// Feeds results to a detector and keeps all it tells: what the detector hands over is taken
+// every so many results, as the monitor takes it, so that the detector's own memory stays that
+// of the open events however long the period replayed.
+class Replay {
+ public:
+  Replay(const std::vector<Target>& targets, const DetectionParams& params) : detector_(targets, params) {}
+  void add(const Result& result) {
+    detector_.add(result);
+    if (++since_take_ >= take_every) take();
+  }
+  Analysis finish(std::int64_t results) {
+    detector_.finish();
+    take();
+    return Analysis{log_.events(), log_.waves(), results};
+  }
+
+ private:
+  static constexpr int take_every = 4096;
+  void take() {
+    since_take_ = 0;
+    detector_.take_new_state_changes();
+    log_.take_from(detector_);
+  }
+  Detector detector_;
+  EventLog log_;
+  int since_take_ = 0;
+};
+
+}  // namespace
 
 StoreResult<Analysis> analyze_store(Store& store, const std::vector<Target>& targets, const DetectionParams& params, ResultQuery query) {
   query.arrival_order = true;
-  Detector detector(targets, params);
+  Replay replay(targets, params);
   const auto read = store.read_results(query, [&](Result&& r) {
-    detector.add(r);
+    replay.add(r);
     return true;
   });
   if (!read) return read.error();
-  detector.finish();
-  return Analysis{detector.events(), detector.waves(), *read};
+  return replay.finish(*read);
 }
 
 Analysis analyze_results(const std::vector<Result>& results, const std::vector<Target>& targets, const DetectionParams& params) {
-  Detector detector(targets, params);
-  for (const Result& r : results) detector.add(r);
-  detector.finish();
-  return Analysis{detector.events(), detector.waves(), static_cast<std::int64_t>(results.size())};
+  Replay replay(targets, params);
+  for (const Result& r : results) replay.add(r);
+  return replay.finish(static_cast<std::int64_t>(results.size()));
 }
 
 }  // namespace blackout

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +44,7 @@ HttpResponse bad_request(std::string why) {
 
 Dashboard::Dashboard(HttpServer& server, DashboardSources sources, HistoryOptions history)
     : server_(server), sources_(std::move(sources)), history_(history) {
+  if (!sources_.detector || !sources_.events) throw std::invalid_argument("Dashboard: a detector and its event log are required");
   install();
 }
 
@@ -58,7 +60,7 @@ void Dashboard::install() {
   });
   server_.route("/api/v1/targets", [this] { return json(targets_to_json(sources_.now(), sources_.targets(), sources_.detector->target_statuses())); });
   server_.route("/api/v1/events", [this](const HttpRequest& request) {
-    std::vector<Event> events = sources_.detector->events();
+    std::vector<Event> events = sources_.events->events();
     // ?limit=N: the N latest only, so that a page on a wall need not take every target event.
     // Anything but a whole number from 0 to 1,000,000 is the client's mistake, said as such
     // (it was an empty list with 200 for -1, abc or 1e23).
@@ -67,7 +69,7 @@ void Dashboard::install() {
       if (!keep) return bad_request("limit: expected a whole number from 0 to " + std::to_string(max_limit) + ", got " + limit);
       if (events.size() > *keep) events.erase(events.begin(), events.end() - static_cast<std::ptrdiff_t>(*keep));
     }
-    return json(events_to_json(events, sources_.detector->waves()) + "\n");
+    return json(events_to_json(events, sources_.events->waves()) + "\n");
   });
   server_.route("/api/v1/series", [this](const HttpRequest& request) { return series(request); });
   server_.route("/api/v1/chart", [this](const HttpRequest& request) { return chart(request); });
@@ -109,7 +111,7 @@ HttpResponse Dashboard::chart(const HttpRequest& request) const {
   }
   HttpResponse r;
   r.content_type = "image/svg+xml";
-  const std::vector<Event> events = sources_.detector->events();
+  const std::vector<Event> events = sources_.events->events();
   if (!layer_name.empty() || scope == "layer") {
     if (layer_name.empty()) layer_name = subject;
     const auto layer = layer_from_string(layer_name);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "detect/detector.hpp"
+#include "detect/event_log.hpp"
 #include "serve/history.hpp"
 #include "serve/http_server.hpp"
 
@@ -17,6 +18,7 @@ namespace blackout {
 
 struct DashboardSources {
   const Detector* detector = nullptr;
+  const EventLog* events = nullptr;  // what the detector told, as its owner takes it
   std::function<const std::vector<Target>&()> targets;  // the running config's (a reload changes them)
   std::function<Timestamp()> now;
   double stress_threshold = 1.0;

@@ -296,9 +296,11 @@ TEST_F(DashboardStream, RoutesAnswerWithTheirDocuments) {
   start({});
   const auto targets = synthetic_targets(8);
   Detector detector(targets, DetectionParams{});
+  EventLog told;
   const Timestamp t0{std::chrono::seconds(1'800'000'000)};
   DashboardSources sources;
   sources.detector = &detector;
+  sources.events = &told;
   sources.targets = [&]() -> const std::vector<Target>& { return targets; };
   sources.now = [&] { return t0; };
   Dashboard dashboard(*server, sources);
@@ -311,6 +313,7 @@ TEST_F(DashboardStream, RoutesAnswerWithTheirDocuments) {
       dashboard.add(r);
     }
     dashboard.snapshot(t0 + std::chrono::seconds(k + 1));
+    told.take_from(detector);
   }
   const auto p = port();
   const auto answers = run([&] {

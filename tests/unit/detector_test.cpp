@@ -8,6 +8,7 @@
 
 #include "config/loader.hpp"
 #include "detect/detector.hpp"
+#include "detect/event_log.hpp"
 #include "detect/report_json.hpp"
 
 namespace blackout {
@@ -102,11 +103,29 @@ struct Outcome_ {
   std::vector<Wave> waves;
 };
 
-Outcome_ detect(const std::vector<Result>& results, DetectionParams params = {}, const std::vector<Target>& inventory_targets = targets()) {
+// What the detector tells, handed over every `take_every` results (the monitor takes it once a
+// second, the replay every few thousand results; 0: once, at the end).
+Outcome_ detect_taking(const std::vector<Result>& results, std::size_t take_every, DetectionParams params = {},
+                       const std::vector<Target>& inventory_targets = targets()) {
   Detector detector(inventory_targets, params);
-  for (const Result& r : results) detector.add(r);
+  EventLog told;
+  std::size_t since_take = 0;
+  for (const Result& r : results) {
+    detector.add(r);
+    if (take_every > 0 && ++since_take >= take_every) {
+      detector.take_new_state_changes();
+      told.take_from(detector);
+      since_take = 0;
+    }
+  }
   detector.finish();
-  return {detector.events(), detector.waves()};
+  told.take_from(detector);
+  return {told.events(), told.waves()};
+}
+
+// Taken after every result: the detector forgets what it handed over at once.
+Outcome_ detect(const std::vector<Result>& results, DetectionParams params = {}, const std::vector<Target>& inventory_targets = targets()) {
+  return detect_taking(results, 1, params, inventory_targets);
 }
 
 std::vector<const Event*> of_scope(const Outcome_& o, Scope scope) {
@@ -430,6 +449,66 @@ TEST(Detector, IsAPureFunctionOfTheStream) {
   const auto b = detect(results);
   EXPECT_EQ(events_to_json(a.events, a.waves), events_to_json(b.events, b.waves));
   EXPECT_NE(events_to_text(a.events, a.waves).find("1 wave"), std::string::npos) << events_to_text(a.events, a.waves);
+}
+
+// The detector forgets what it handed over; the story told must not depend on when it was
+// taken: after every result (as stored states change), every few hundred, or once at the end.
+TEST(Detector, TheStoryIsTheSameHoweverOftenItIsTaken) {
+  // Two waves (a flood that ends in a cut, then a clean cut), a site of its own down between
+  // them, and a layer stressed across the second wave's end.
+  const auto results = stream([&](const std::string&, const std::string& target, double s) {
+    if (target == "control") return Probe{true, normal_rtt(s, target)};
+    const bool flood = s >= 900 && s < 1100, cut = (s >= 1100 && s < 1600) || (s >= 4000 && s < 4500);
+    const bool own = target == "kcna" && s >= 2500 && s < 2900;
+    const bool slow_dns = (target == "ns1" || target == "ns2") && s >= 4300 && s < 4900;
+    return Probe{!cut && !own, normal_rtt(s, target) * (flood ? 12 : slow_dns ? 8 : 1)};
+  }, 6000);
+  const auto once = detect_taking(results, 0);
+  ASSERT_EQ(once.waves.size(), 2u) << events_to_text(once.events, once.waves);
+  const std::string told = events_to_json(once.events, once.waves);
+  for (const std::size_t every : {1, 7, 300})
+    EXPECT_EQ(events_to_json(detect_taking(results, every).events, detect_taking(results, every).waves), told) << "taken every " << every << " results";
+}
+
+TEST(Detector, HandsOverAClosedEventOnceAndThenForgetsIt) {
+  const auto results = stream([&](const std::string&, const std::string& target, double s) {
+    return Probe{!(target == "kcna" && s >= 1000 && s < 1600), normal_rtt(s, target)};
+  }, 3000);
+  Detector detector(targets(), {});
+  std::size_t handed = 0;
+  for (const Result& r : results) {
+    detector.add(r);
+    for (const Event& e : detector.take_changed_events()) handed += e.end ? 1 : 0;
+  }
+  EXPECT_EQ(handed, 1u) << "kcna's one outage, closed once";
+  EXPECT_TRUE(detector.open_events().empty());
+  EXPECT_TRUE(detector.take_changed_events().empty());
+  EXPECT_TRUE(detector.take_changed_waves().empty());
+  EXPECT_FALSE(detector.take_new_state_changes().empty());
+  EXPECT_TRUE(detector.take_new_state_changes().empty()) << "state changes are handed over once";
+}
+
+TEST(EventLog, KeepsTheLatestClosedEventsAndWavesWithinItsLimits) {
+  const auto results = stream([&](const std::string&, const std::string& target, double s) {
+    const bool dark = target != "control" && ((s >= 1000 && s < 1600) || (s >= 4000 && s < 4600) || (s >= 7000 && s < 7600));
+    return Probe{!dark, normal_rtt(s, target)};
+  }, 9000);
+  const auto all = detect_taking(results, 0);
+  ASSERT_EQ(all.waves.size(), 3u);
+  Detector detector(targets(), {});
+  EventLog bounded(EventLog::Limits{5, 1});
+  for (const Result& r : results) {
+    detector.add(r);
+    bounded.take_from(detector);
+  }
+  const auto kept = bounded.events();
+  ASSERT_EQ(kept.size(), 5u);
+  // The five that closed last: the third wave's.
+  for (const Event& e : kept) EXPECT_GE(e.start, t0 + std::chrono::seconds(6900)) << e.id;
+  const auto waves = bounded.waves();
+  ASSERT_EQ(waves.size(), 1u);
+  EXPECT_EQ(waves[0].id, all.waves[2].id);
+  EXPECT_EQ(waves[0].signatures, all.waves[2].signatures) << "a wave reads the same when its old events are forgotten";
 }
 
 }  // namespace

@@ -137,10 +137,8 @@ TEST(LabReplay, BgpCutFromTheCollectorsMrtFilesIsTheSameWithdrawal) {
   feed.finish(results);
   EXPECT_GE(feed.counters().dumps, 3u);
   EXPECT_EQ(feed.counters().withdrawals, 1u);
-  Detector detector(config->targets, config->detection);
-  for (const Result& r : results) detector.add(r);
-  detector.finish();
-  const auto events = detector.events();
+  const Analysis analysis = analyze_results(results, config->targets, config->detection);
+  const auto& events = analysis.events;
 
   const auto expected = std::find_if(truth->events.begin(), truth->events.end(), [](const GroundTruthEvent& e) {
     return e.expected.scope == Scope::layer && e.expected.subject == "bgp";
@@ -150,8 +148,8 @@ TEST(LabReplay, BgpCutFromTheCollectorsMrtFilesIsTheSameWithdrawal) {
     return e.scope == Scope::layer && e.subject == "bgp" && e.kind == "down" && e.end &&
            std::chrono::abs(e.start - expected->start) <= std::chrono::seconds(2);
   });
-  ASSERT_NE(found, events.end()) << events_to_text(events, detector.waves());
-  EXPECT_LE(std::chrono::abs(*found->end - expected->end), std::chrono::seconds(2)) << events_to_text(events, detector.waves());
+  ASSERT_NE(found, events.end()) << events_to_text(events, analysis.waves);
+  EXPECT_LE(std::chrono::abs(*found->end - expected->end), std::chrono::seconds(2)) << events_to_text(events, analysis.waves);
   EXPECT_EQ(found->signature, "routing-withdrawal");
 }
 
