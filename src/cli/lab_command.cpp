@@ -91,7 +91,7 @@ std::optional<lab::RobustnessRun> score_dir(const std::filesystem::path& dir, bo
   run.name = dir.filename().string();
   run.seed = truth->seed;
   run.score = lab::score_run(*truth, analysis->events, analysis->waves, 2 * config->defaults.interval, declarations);
-  if (auto documents = (*store)->read_event_documents()) run.live_agreement = lab::live_agreement(*documents, analysis->events);
+  if (auto stored = (*store)->read_events({})) run.live_agreement = lab::live_agreement(*stored, analysis->events);
   std::ofstream(dir / "score.json") << lab::score_to_json(run.score) << '\n';
   if (print_score) {
     std::fputs(lab::score_to_text(run.score).c_str(), stdout);

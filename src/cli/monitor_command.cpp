@@ -251,10 +251,7 @@ Runner add_monitor_command(CLI::App& app) {
       EventLog::Told events;
       if (!changes_only) events = told.take_from(detector);
       if (!writer || (changes.empty() && events.events.empty() && events.waves.empty())) return;
-      std::vector<std::pair<std::string, std::string>> event_documents, wave_documents;
-      for (const Event& e : events.events) event_documents.emplace_back(e.id, event_to_json(e));
-      for (const Wave& w : events.waves) wave_documents.emplace_back(w.id, wave_to_json(w));
-      writer->submit_detection(std::move(changes), std::move(event_documents), std::move(wave_documents));
+      writer->submit_detection(std::move(changes), std::move(events.events), std::move(events.waves));
     };
 
     std::uint64_t results = 0;

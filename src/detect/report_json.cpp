@@ -1,20 +1,12 @@
-// Event and wave rendering.
+// Events and waves told for a terminal.
 #include "detect/report_json.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <cmath>
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
 namespace blackout {
 namespace {
-
-nlohmann::ordered_json time_or_null(const std::optional<Timestamp>& t) {
-  return t ? nlohmann::ordered_json(format_rfc3339(*t)) : nlohmann::ordered_json(nullptr);
-}
-
-double rounded(double value, double scale = 1000) { return std::round(value * scale) / scale; }
 
 std::string clock_time(Timestamp t) { return format_rfc3339(t, 0).substr(11, 8); }
 
@@ -28,59 +20,7 @@ std::string span(Timestamp from, std::optional<Timestamp> to) {
   return text;
 }
 
-
-nlohmann::ordered_json event_json(const Event& e) {
-    nlohmann::ordered_json j;
-    j["id"] = e.id;
-    j["scope"] = std::string(to_string(e.scope));
-    j["layer"] = e.layer ? nlohmann::ordered_json(std::string(to_string(*e.layer))) : nlohmann::ordered_json(nullptr);
-    j["subject"] = e.subject;
-    j["targets"] = e.targets;
-    j["kind"] = e.kind;
-    j["start"] = format_rfc3339(e.start);
-    j["end"] = time_or_null(e.end);
-    j["down_at"] = time_or_null(e.down_at);
-    j["peak_stress"] = rounded(e.peak_stress);
-    j["peak_inflation"] = rounded(e.peak_inflation);
-    j["peak_loss"] = rounded(e.peak_loss);
-    // The round trip at the peak and the normal it is measured against, in milliseconds.
-    const auto ms = [](const std::optional<Duration>& d) {
-      return d ? nlohmann::ordered_json(rounded(std::chrono::duration<double, std::milli>(*d).count())) : nlohmann::ordered_json(nullptr);
-    };
-    j["peak_rtt_ms"] = ms(e.peak_rtt);
-    j["normal_rtt_ms"] = ms(e.normal_rtt);
-    j["signature"] = e.signature;
-    j["evidence"] = e.evidence;
-    j["vantages"] = e.vantages;
-    return j;
-}
-
-nlohmann::ordered_json wave_json(const Wave& w) {
-    nlohmann::ordered_json j;
-    j["id"] = w.id;
-    j["start"] = format_rfc3339(w.start);
-    j["end"] = time_or_null(w.end);
-    j["events"] = w.events;
-    j["signatures"] = w.signatures;
-    j["cascade"] = nlohmann::ordered_json::array();
-    for (const CascadeStep& step : w.cascade) j["cascade"].push_back({{"layer", std::string(to_string(step.layer))}, {"at", format_rfc3339(step.at)}});
-    return j;
-}
-
 }  // namespace
-
-std::string event_to_json(const Event& event) { return event_json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
-std::string wave_to_json(const Wave& wave) { return wave_json(wave).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
-
-std::string events_to_json(const std::vector<Event>& events, const std::vector<Wave>& waves) {
-  nlohmann::ordered_json doc;
-  doc["events"] = nlohmann::ordered_json::array();
-  for (const Event& e : events) doc["events"].push_back(event_json(e));
-  doc["waves"] = nlohmann::ordered_json::array();
-  for (const Wave& w : waves) doc["waves"].push_back(wave_json(w));
-  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 
 std::string events_to_text(const std::vector<Event>& events, const std::vector<Wave>& waves) {
   std::map<std::string, const Event*> by_id;

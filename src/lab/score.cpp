@@ -173,19 +173,14 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
   return score;
 }
 
-std::pair<int, int> live_agreement(const std::vector<std::pair<std::string, std::string>>& stored, const std::vector<Event>& offline) {
-  const auto key = [](const std::string& json) {
-    try {
-      const auto j = nlohmann::json::parse(json);
-      return j.value("start", std::string()) + "|" + (j["end"].is_string() ? j["end"].get<std::string>() : std::string("open")) + "|" +
-             j.value("kind", std::string()) + "|" + j.value("signature", std::string());
-    } catch (const std::exception&) {
-      return std::string("unreadable");
-    }
+std::pair<int, int> live_agreement(const std::vector<Event>& stored, const std::vector<Event>& offline) {
+  // As the document tells them (times to the millisecond).
+  const auto key = [](const Event& e) {
+    return format_rfc3339(e.start) + "|" + (e.end ? format_rfc3339(*e.end) : std::string("open")) + "|" + e.kind + "|" + e.signature;
   };
   std::map<std::string, std::string> live, replayed;
-  for (const auto& [id, json] : stored) live[id] = key(json);
-  for (const Event& e : offline) replayed[e.id] = key(event_to_json(e));
+  for (const Event& e : stored) live[e.id] = key(e);
+  for (const Event& e : offline) replayed[e.id] = key(e);
   std::set<std::string> ids;
   for (const auto& [id, k] : live) ids.insert(id);
   for (const auto& [id, k] : replayed) ids.insert(id);

@@ -62,7 +62,7 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
 std::string score_to_text(const RunScore& score);
 // The live monitor's events (the documents it stored) against `analyze`'s over the same
 // results: how many are the same (start, end, kind, signature), out of all either found.
-std::pair<int, int> live_agreement(const std::vector<std::pair<std::string, std::string>>& stored, const std::vector<Event>& offline);
+std::pair<int, int> live_agreement(const std::vector<Event>& stored, const std::vector<Event>& offline);
 std::string score_to_json(const RunScore& score);
 
 }  // namespace blackout::lab

@@ -46,6 +46,12 @@ struct ResultQuery {
   bool arrival_order = false;
 };
 
+// Events or waves whose interval meets [from, to): begun before `to`, and still open or ended
+// at or after `from`.
+struct EventQuery {
+  std::optional<Timestamp> from, to;
+};
+
 struct Rollup {
   Timestamp minute;
   std::string vantage, target, check;
@@ -72,12 +78,14 @@ class Store {
   // changed gets a new row and the old one is closed, so history is kept.
   virtual StoreResult<Done> write_config(const Config& config, Timestamp at) = 0;
 
-  // What detection concluded: state changes are appended; events and waves (as JSON
-  // documents, see docs/events.md) replace earlier versions with the same id.
-  virtual StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const std::pair<std::string, std::string>> events,
-                                            std::span<const std::pair<std::string, std::string>> waves) = 0;
-  // Event documents (id, JSON) in order of start.
-  virtual StoreResult<std::vector<std::pair<std::string, std::string>>> read_event_documents() = 0;
+  // What detection concluded: state changes are appended; events and waves replace earlier
+  // versions with the same id (kept as the JSON documents of docs/events.md, with their
+  // start and end in columns of their own).
+  virtual StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) = 0;
+  // Events and waves read back, in order of start (then id), with their start and end to the
+  // microsecond. A document that does not read is damage, said with the table and the id.
+  virtual StoreResult<std::vector<Event>> read_events(const EventQuery& query) = 0;
+  virtual StoreResult<std::vector<Wave>> read_waves(const EventQuery& query) = 0;
   // The targets each vantage is configured with now (from the configuration history).
   virtual StoreResult<std::vector<Target>> current_targets() = 0;
 

@@ -42,12 +42,17 @@ void StoreWriter::submit_config(const Config& config, Timestamp at) {
   wake_.notify_one();
 }
 
-void StoreWriter::submit_detection(std::vector<StateChange> changes, std::vector<std::pair<std::string, std::string>> events,
-                                   std::vector<std::pair<std::string, std::string>> waves) {
+void StoreWriter::submit_detection(std::vector<StateChange> changes, std::vector<Event> events, std::vector<Wave> waves) {
   const std::lock_guard lock(mutex_);
   for (StateChange& c : changes) pending_changes_.push_back(std::move(c));
-  for (auto& [id, document] : events) pending_events_[id] = std::move(document);
-  for (auto& [id, document] : waves) pending_waves_[id] = std::move(document);
+  for (Event& e : events) {
+    std::string id = e.id;
+    pending_events_.insert_or_assign(std::move(id), std::move(e));
+  }
+  for (Wave& w : waves) {
+    std::string id = w.id;
+    pending_waves_.insert_or_assign(std::move(id), std::move(w));
+  }
 }
 
 std::string StoreWriter::last_error() const {
@@ -135,8 +140,10 @@ void StoreWriter::run() {
       if (batch.empty() && queue_.empty() && counters_.healthy &&
           (!pending_changes_.empty() || !pending_events_.empty() || !pending_waves_.empty())) {
         std::vector<StateChange> changes = std::move(pending_changes_);
-        std::vector<std::pair<std::string, std::string>> events(pending_events_.begin(), pending_events_.end());
-        std::vector<std::pair<std::string, std::string>> waves(pending_waves_.begin(), pending_waves_.end());
+        std::vector<Event> events;
+        std::vector<Wave> waves;
+        for (auto& [id, e] : pending_events_) events.push_back(std::move(e));
+        for (auto& [id, w] : pending_waves_) waves.push_back(std::move(w));
         pending_changes_.clear();
         pending_events_.clear();
         pending_waves_.clear();
@@ -146,8 +153,14 @@ void StoreWriter::run() {
           lock.lock();
           // Put them back (newer versions of the same documents win) and try again later.
           pending_changes_.insert(pending_changes_.begin(), changes.begin(), changes.end());
-          for (auto& [id, document] : events) pending_events_.try_emplace(id, std::move(document));
-          for (auto& [id, document] : waves) pending_waves_.try_emplace(id, std::move(document));
+          for (Event& e : events) {
+            std::string id = e.id;
+            pending_events_.try_emplace(std::move(id), std::move(e));
+          }
+          for (Wave& w : waves) {
+            std::string id = w.id;
+            pending_waves_.try_emplace(std::move(id), std::move(w));
+          }
         } else {
           lock.lock();
         }

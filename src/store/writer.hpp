@@ -56,10 +56,9 @@ class StoreWriter {
   bool submit(Result&& result);
   // Records a config (at start and at each reload) from the writer's thread.
   void submit_config(const Config& config, Timestamp at);
-  // Detection's conclusions: state changes are appended, event and wave documents replace
-  // earlier versions with the same id. Written after the results queued before them.
-  void submit_detection(std::vector<StateChange> changes, std::vector<std::pair<std::string, std::string>> events,
-                        std::vector<std::pair<std::string, std::string>> waves);
+  // Detection's conclusions: state changes are appended, events and waves replace earlier
+  // versions with the same id. Written after the results queued before them.
+  void submit_detection(std::vector<StateChange> changes, std::vector<Event> events, std::vector<Wave> waves);
   // Writes everything queued (waiting at most `limit` for a store that is down), then stops
   // the thread. Returns true if nothing was left unwritten.
   bool flush_and_stop(Duration limit);
@@ -81,7 +80,8 @@ class StoreWriter {
   std::deque<Result> queue_;
   std::optional<std::pair<Config, Timestamp>> pending_config_;
   std::vector<StateChange> pending_changes_;
-  std::map<std::string, std::string> pending_events_, pending_waves_;
+  std::map<std::string, Event> pending_events_;
+  std::map<std::string, Wave> pending_waves_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_{};
   std::string last_error_;

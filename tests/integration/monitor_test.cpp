@@ -12,6 +12,7 @@
 
 #include <map>
 
+#include "model/event_json.hpp"
 #include "store/store.hpp"
 #include "support/net.hpp"
 #include "support/process.hpp"
@@ -150,12 +151,12 @@ TEST_F(Monitor, AnalyzeRecomputesExactlyTheEventsTheMonitorStored) {
   const std::string output = read_file(analyze_output);
   const auto recomputed = nlohmann::json::parse(output, nullptr, false);
   ASSERT_TRUE(recomputed.is_object()) << output;
-  auto stored_events = (*open_store(url))->read_event_documents();
+  auto stored_events = (*open_store(url))->read_events({});
   ASSERT_TRUE(stored_events);
   ASSERT_EQ(recomputed["events"].size(), stored_events->size()) << output;
   ASSERT_GE(stored_events->size(), 6u) << "four targets, the web layer and the network went down";
   std::map<std::string, nlohmann::json> by_id;
-  for (const auto& [id, document] : *stored_events) by_id[id] = nlohmann::json::parse(document);
+  for (const Event& e : *stored_events) by_id[e.id] = nlohmann::json::parse(event_to_json(e));
   bool network_seen = false;
   for (const auto& event : recomputed["events"]) {
     const std::string id = event["id"];

@@ -1,14 +1,17 @@
 // The store contract, run against both backends: SQLite in a temporary file and a real
 // PostgreSQL server started by the test. Round trips of every part of a result, order and
-// filters, series of several vantages, rollups, configuration history, pruning, schema
-// versions, and hostile bytes in text.
+// filters, series of several vantages, rollups, configuration history, detection records
+// (events and waves read back by time), pruning, schema versions, and hostile bytes in text.
 #include <gtest/gtest.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <memory>
+#include <optional>
 #include <thread>
 
+#include "model/event_json.hpp"
 #include "store/rollup.hpp"
 #include "store/store.hpp"
 #include "support/postgres.hpp"
@@ -56,6 +59,28 @@ class StoreContract : public testing::TestWithParam<std::string> {
     store = std::move(*opened);
   }
   static void TearDownTestSuite() { server.reset(); }
+
+  // A statement through the backend's own client, as someone with the file or a psql would.
+  void execute_raw(const std::string& sql) {
+    if (GetParam() == "sqlite") {
+      sqlite3* db = nullptr;
+      ASSERT_EQ(sqlite3_open((dir.path() / "store.db").c_str(), &db), SQLITE_OK);
+      char* message = nullptr;
+      const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+      const std::string said = message ? message : "";
+      sqlite3_free(message);
+      sqlite3_close(db);
+      ASSERT_EQ(rc, SQLITE_OK) << said;
+    } else {
+      PGconn* connection = PQconnectdb(url.c_str());
+      PGresult* result = PQexec(connection, sql.c_str());
+      const auto status = PQresultStatus(result);
+      const std::string said = PQerrorMessage(connection);
+      PQclear(result);
+      PQfinish(connection);
+      ASSERT_EQ(status, PGRES_COMMAND_OK) << said;
+    }
+  }
 
   TempDir dir;
   std::string url;
@@ -210,6 +235,132 @@ TEST_P(StoreContract, ConfigHistoryKeepsWhatWasWatchedWhen) {
   }
 }
 
+Event make_event(const std::string& subject, Duration start, std::optional<Duration> end) {
+  Event e;
+  e.scope = Scope::layer;
+  e.layer = Layer::dns;
+  e.subject = subject;
+  e.start = t0 + start;
+  e.id = "layer:" + subject + ":" + std::to_string(e.start.time_since_epoch().count());
+  if (end) e.end = t0 + *end;
+  e.kind = "down";
+  e.down_at = t0 + start + 2s;
+  e.peak_stress = 3.25;
+  e.peak_inflation = 9.5;
+  e.peak_loss = 0.5;
+  e.peak_rtt = 312400us;
+  e.normal_rtt = 30100us;
+  e.targets = {"ns1", "ns2 \"quoted\" \xc3\xa9"};
+  e.vantages = {"v1", "v2"};
+  e.signature = "stress-led";
+  e.evidence = {"answers fell to 45%"};
+  return e;
+}
+
+// Events and waves go in as values and come back as the document tells them, with their
+// start and end to the microsecond in columns of their own: an open event, then its closed
+// version, replaces it; reading by time takes what overlaps.
+TEST_P(StoreContract, DetectionRecordsComeBackByTimeWithTheirEnds) {
+  const Event open = make_event("dns", 100s + 123457us, std::nullopt);
+  Event closed = open;
+  closed.end = t0 + 700s + 999us;
+  const Event later = make_event("web", 2000s, 2600s);
+  Wave wave;
+  wave.id = "wave:" + std::to_string(open.start.time_since_epoch().count());
+  wave.start = open.start;
+  wave.events = {open.id};
+  wave.signatures = {"stress-led"};
+  wave.cascade = {CascadeStep{Layer::dns, t0 + 102s}};
+  const StateChange change{t0 + 100s, "", Scope::layer, "dns", State::up, State::down, "quorum"};
+  ASSERT_TRUE(store->write_detection(std::vector<StateChange>{change}, std::vector<Event>{open}, std::vector<Wave>{wave}));
+  auto still_open = store->read_events({t0 + 5000s, std::nullopt});
+  ASSERT_TRUE(still_open) << still_open.error().message;
+  ASSERT_EQ(still_open->size(), 1u) << "an open event meets any later period";
+  EXPECT_FALSE(still_open->front().end);
+
+  Wave ended = wave;
+  ended.end = closed.end;
+  ASSERT_TRUE(store->write_detection({}, std::vector<Event>{closed, later}, std::vector<Wave>{ended}));
+  auto all = store->read_events({});
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 2u);
+  const Event& first = all->front();
+  EXPECT_EQ(first.id, open.id);
+  EXPECT_EQ(first.start, closed.start) << "to the microsecond";
+  ASSERT_TRUE(first.end);
+  EXPECT_EQ(*first.end, *closed.end);
+  EXPECT_EQ(first.layer, Layer::dns);
+  EXPECT_EQ(first.scope, Scope::layer);
+  EXPECT_EQ(first.targets, closed.targets);
+  EXPECT_EQ(first.vantages, closed.vantages);
+  EXPECT_EQ(first.evidence, closed.evidence);
+  EXPECT_EQ(first.signature, "stress-led");
+  EXPECT_DOUBLE_EQ(first.peak_stress, 3.25);
+  ASSERT_TRUE(first.peak_rtt);
+  EXPECT_EQ(*first.peak_rtt, 312400us);
+  EXPECT_EQ(event_to_json(first), event_to_json(closed)) << "the same document";
+
+  // Overlap: [t0+800s, t0+1900s) meets neither; [t0+600s, ...) the first only, by its end.
+  auto none = store->read_events({t0 + 800s, t0 + 1900s});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto by_end = store->read_events({t0 + 600s, t0 + 1900s});
+  ASSERT_TRUE(by_end);
+  ASSERT_EQ(by_end->size(), 1u);
+  EXPECT_EQ(by_end->front().id, open.id);
+
+  auto waves = store->read_waves({t0 + 650s, std::nullopt});
+  ASSERT_TRUE(waves) << waves.error().message;
+  ASSERT_EQ(waves->size(), 1u);
+  EXPECT_EQ(waves->front().start, wave.start);
+  ASSERT_TRUE(waves->front().end);
+  EXPECT_EQ(*waves->front().end, *closed.end);
+  ASSERT_EQ(waves->front().cascade.size(), 1u);
+  EXPECT_EQ(waves->front().cascade[0].layer, Layer::dns);
+  EXPECT_EQ(waves->front().events, wave.events);
+}
+
+// Schema versions 1 and 2 wrote waves (and, in PostgreSQL, events) with start_us 0 and no
+// end; version 3 fills them from their documents.
+TEST_P(StoreContract, RecordsWrittenWithoutTheirTimesGetThemFromTheirDocuments) {
+  const Event event = make_event("dns", 100s + 250ms, 700s + 500ms);
+  Wave wave;
+  wave.id = "wave:1";
+  wave.start = event.start;
+  wave.end = event.end;
+  wave.events = {event.id};
+  ASSERT_TRUE(store->write_detection({}, std::vector<Event>{event}, std::vector<Wave>{wave}));
+  store.reset();
+  execute_raw("UPDATE waves SET start_us = 0, end_us = NULL");
+  if (GetParam() == "postgresql") execute_raw("UPDATE events SET start_us = 0, end_us = NULL");
+  execute_raw("DELETE FROM schema_version WHERE version >= 3");
+  auto reopened = open_store(url);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ((*reopened)->schema_version(), 3);
+  auto waves = (*reopened)->read_waves({t0 + 650s, std::nullopt});
+  ASSERT_TRUE(waves) << waves.error().message;
+  ASSERT_EQ(waves->size(), 1u);
+  EXPECT_EQ(waves->front().start, wave.start);
+  ASSERT_TRUE(waves->front().end);
+  EXPECT_EQ(*waves->front().end, *wave.end);
+  auto events = (*reopened)->read_events({t0 + 650s, std::nullopt});
+  ASSERT_TRUE(events) << events.error().message;
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ(events->front().start, event.start);
+  ASSERT_TRUE(events->front().end);
+  EXPECT_EQ(*events->front().end, *event.end);
+}
+
+TEST_P(StoreContract, AnEventDocumentThatDoesNotReadIsDamageNamedByTableAndId) {
+  ASSERT_TRUE(store->write_detection({}, std::vector<Event>{make_event("dns", 10s, 20s)}, {}));
+  execute_raw("UPDATE events SET document = '{\"id\": 7}'");
+  auto read = store->read_events({});
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().kind, StoreError::Kind::corrupt);
+  EXPECT_NE(read.error().message.find("table events"), std::string::npos) << read.error().message;
+  EXPECT_NE(read.error().message.find("layer:dns:"), std::string::npos) << read.error().message;
+}
+
 TEST_P(StoreContract, PruneRemovesOnlyWhatIsOld) {
   std::vector<Result> batch;
   for (int i = 0; i < 12000; ++i) batch.push_back(make_result("v", "a", std::chrono::milliseconds(i)));
@@ -223,7 +374,7 @@ TEST_P(StoreContract, PruneRemovesOnlyWhatIsOld) {
 TEST_P(StoreContract, IntegrityCheckPasses) {
   ASSERT_TRUE(store->write_results(std::vector<Result>{make_result("v", "a", 1s)}));
   EXPECT_EQ(*store->integrity_check(), "ok");
-  EXPECT_EQ(store->schema_version(), 2);
+  EXPECT_EQ(store->schema_version(), 3);
 }
 
 TEST_P(StoreContract, ReopeningKeepsEverything) {
@@ -297,7 +448,7 @@ TEST(SqliteStore, AVersionOneStoreIsMigratedAndSpellsOutNewOutcomes) {
   sqlite3_close(db);
   auto reopened = open_store("sqlite:" + path);
   ASSERT_TRUE(reopened) << reopened.error().message;
-  EXPECT_EQ((*reopened)->schema_version(), 2);
+  EXPECT_EQ((*reopened)->schema_version(), 3);
   std::vector<Result> back;
   ASSERT_TRUE((*reopened)->read_results({}, [&](Result&& r) {
     back.push_back(std::move(r));

@@ -5,9 +5,11 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <regex>
 #include <set>
 
+#include "model/event_json.hpp"
 #include "store/codec.hpp"
 #include "store/definition.hpp"
 #include "store/migrations.hpp"
@@ -119,6 +121,7 @@ StoreResult<Done> PostgresStore::ensure_connected() {
 
 StoreResult<Done> PostgresStore::migrate() {
   PgResult begin(PQexec(connection_, "BEGIN"));
+  if (begin.status() != PGRES_COMMAND_OK) return error_of(connection_, begin.result, "begin migration");
   // Several monitors may start at once against an empty database: one migrates at a time.
   PgResult lock(PQexec(connection_, "SELECT pg_advisory_xact_lock(7220126)"));
   if (lock.status() != PGRES_TUPLES_OK) return error_of(connection_, lock.result, "migration lock");
@@ -239,6 +242,7 @@ StoreResult<Done> PostgresStore::write_rollups(std::span<const Rollup> rollups) 
   if (rollups.empty()) return Done{};
   if (auto connected = ensure_connected(); !connected) return connected.error();
   PgResult begin(PQexec(connection_, "BEGIN"));
+  if (begin.status() != PGRES_COMMAND_OK) return error_of(connection_, begin.result, "begin rollups");
   for (const Rollup& r : rollups) {
     auto id = series_id(r.vantage, r.target, r.check, r.kind);
     if (!id) {
@@ -271,6 +275,7 @@ StoreResult<Done> PostgresStore::write_rollups(std::span<const Rollup> rollups) 
 StoreResult<Done> PostgresStore::write_config(const Config& config, Timestamp at) {
   if (auto connected = ensure_connected(); !connected) return connected.error();
   PgResult begin(PQexec(connection_, "BEGIN"));
+  if (begin.status() != PGRES_COMMAND_OK) return error_of(connection_, begin.result, "begin config");
   const auto fail = [&](PGresult* r, const char* what) {
     StoreError e = error_of(connection_, r, what);
     PgResult rollback(PQexec(connection_, "ROLLBACK"));
@@ -387,11 +392,10 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
   return count;
 }
 
-StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> changes,
-                                                 std::span<const std::pair<std::string, std::string>> events,
-                                                 std::span<const std::pair<std::string, std::string>> waves) {
+StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) {
   if (auto connected = ensure_connected(); !connected) return connected.error();
   PgResult begin(PQexec(connection_, "BEGIN"));
+  if (begin.status() != PGRES_COMMAND_OK) return error_of(connection_, begin.result, "begin detection");
   const auto fail = [&](PGresult* r, const char* what) {
     StoreError e = error_of(connection_, r, what);
     PgResult rollback(PQexec(connection_, "ROLLBACK"));
@@ -406,23 +410,39 @@ StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> ch
                                  7, nullptr, params, nullptr, nullptr, 0));
     if (insert.status() != PGRES_COMMAND_OK) return fail(insert.result, "insert state change");
   }
-  for (const auto& [id, document] : events) {
-    const char* params[2] = {id.c_str(), document.c_str()};
+  // The documents carry every field; the columns beside them are for queries (by time, by
+  // hand), and keep the start and end to the microsecond.
+  for (const Event& event : events) {
+    const std::string scope(to_string(event.scope)), layer = event.layer ? std::string(to_string(*event.layer)) : std::string();
+    const std::string start = std::to_string(micros(event.start)), end = event.end ? std::to_string(micros(*event.end)) : std::string();
+    const std::string peak_stress = std::to_string(event.peak_stress), peak_loss = std::to_string(event.peak_loss), document = event_to_json(event);
+    const char* params[10] = {event.id.c_str(),
+                              scope.c_str(),
+                              event.layer ? layer.c_str() : nullptr,
+                              event.kind.c_str(),
+                              start.c_str(),
+                              event.end ? end.c_str() : nullptr,
+                              peak_stress.c_str(),
+                              peak_loss.c_str(),
+                              event.signature.c_str(),
+                              document.c_str()};
     PgResult upsert(PQexecParams(connection_,
                                  "INSERT INTO events (id, scope, layer, kind, start_us, end_us, peak_stress, peak_loss, signature, document) "
-                                 "SELECT $1, d->>'scope', d->>'layer', d->>'kind', 0, NULL, (d->>'peak_stress')::float8, "
-                                 "(d->>'peak_loss')::float8, d->>'signature', $2 FROM (SELECT $2::jsonb AS d) AS doc "
-                                 "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, peak_stress = excluded.peak_stress, "
-                                 "peak_loss = excluded.peak_loss, signature = excluded.signature, document = excluded.document",
-                                 2, nullptr, params, nullptr, nullptr, 0));
+                                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+                                 "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, start_us = excluded.start_us, end_us = excluded.end_us, "
+                                 "peak_stress = excluded.peak_stress, peak_loss = excluded.peak_loss, signature = excluded.signature, "
+                                 "document = excluded.document",
+                                 10, nullptr, params, nullptr, nullptr, 0));
     if (upsert.status() != PGRES_COMMAND_OK) return fail(upsert.result, "upsert event");
   }
-  for (const auto& [id, document] : waves) {
-    const char* params[2] = {id.c_str(), document.c_str()};
+  for (const Wave& wave : waves) {
+    const std::string start = std::to_string(micros(wave.start)), end = wave.end ? std::to_string(micros(*wave.end)) : std::string();
+    const std::string document = wave_to_json(wave);
+    const char* params[4] = {wave.id.c_str(), start.c_str(), wave.end ? end.c_str() : nullptr, document.c_str()};
     PgResult upsert(PQexecParams(connection_,
-                                 "INSERT INTO waves (id, start_us, end_us, document) VALUES ($1, 0, NULL, $2) "
-                                 "ON CONFLICT (id) DO UPDATE SET document = excluded.document",
-                                 2, nullptr, params, nullptr, nullptr, 0));
+                                 "INSERT INTO waves (id, start_us, end_us, document) VALUES ($1, $2, $3, $4) "
+                                 "ON CONFLICT (id) DO UPDATE SET start_us = excluded.start_us, end_us = excluded.end_us, document = excluded.document",
+                                 4, nullptr, params, nullptr, nullptr, 0));
     if (upsert.status() != PGRES_COMMAND_OK) return fail(upsert.result, "upsert wave");
   }
   PgResult commit(PQexec(connection_, "COMMIT"));
@@ -430,12 +450,55 @@ StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> ch
   return Done{};
 }
 
-StoreResult<std::vector<std::pair<std::string, std::string>>> PostgresStore::read_event_documents() {
+namespace {
+
+// Rows of (id, start_us, end_us, document) of the events or waves that meet the query.
+PGresult* select_detection(PGconn* connection, const char* table, const EventQuery& query) {
+  const std::string from = std::to_string(query.from ? micros(*query.from) : INT64_MIN), to = std::to_string(query.to ? micros(*query.to) : INT64_MAX);
+  const char* params[2] = {from.c_str(), to.c_str()};
+  const std::string sql = std::string("SELECT id, start_us, end_us, document FROM ") + table +
+                          " WHERE start_us < $2 AND (end_us IS NULL OR end_us >= $1) ORDER BY start_us, id";
+  return PQexecParams(connection, sql.c_str(), 2, nullptr, params, nullptr, nullptr, 0);
+}
+
+std::optional<Timestamp> time_at(PGresult* rows, int row, int column) {
+  if (PQgetisnull(rows, row, column)) return std::nullopt;
+  return Timestamp{std::chrono::microseconds(std::strtoll(PQgetvalue(rows, row, column), nullptr, 10))};
+}
+
+}  // namespace
+
+StoreResult<std::vector<Event>> PostgresStore::read_events(const EventQuery& query) {
   if (auto connected = ensure_connected(); !connected) return connected.error();
-  PgResult rows(PQexec(connection_, "SELECT id, document FROM events ORDER BY document::jsonb->>'start', id"));
+  PgResult rows(select_detection(connection_, "events", query));
   if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table events");
-  std::vector<std::pair<std::string, std::string>> out;
-  for (int row = 0; row < PQntuples(rows.result); ++row) out.emplace_back(text_at(rows.result, row, 0), text_at(rows.result, row, 1));
+  std::vector<Event> out;
+  for (int row = 0; row < PQntuples(rows.result); ++row) {
+    auto event = event_from_json(text_at(rows.result, row, 3));
+    if (!event)
+      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table events: the document of " + blackout::quoted(text_at(rows.result, row, 0)) +
+                                                       " does not read as an event (" + event.error().message + ")"};
+    event->start = time_at(rows.result, row, 1).value_or(Timestamp{});
+    event->end = time_at(rows.result, row, 2);
+    out.push_back(std::move(*event));
+  }
+  return out;
+}
+
+StoreResult<std::vector<Wave>> PostgresStore::read_waves(const EventQuery& query) {
+  if (auto connected = ensure_connected(); !connected) return connected.error();
+  PgResult rows(select_detection(connection_, "waves", query));
+  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table waves");
+  std::vector<Wave> out;
+  for (int row = 0; row < PQntuples(rows.result); ++row) {
+    auto wave = wave_from_json(text_at(rows.result, row, 3));
+    if (!wave)
+      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table waves: the document of " + blackout::quoted(text_at(rows.result, row, 0)) +
+                                                       " does not read as a wave (" + wave.error().message + ")"};
+    wave->start = time_at(rows.result, row, 1).value_or(Timestamp{});
+    wave->end = time_at(rows.result, row, 2);
+    out.push_back(std::move(*wave));
+  }
   return out;
 }
 

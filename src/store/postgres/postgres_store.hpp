@@ -23,9 +23,9 @@ class PostgresStore final : public Store {
   StoreResult<Done> write_results(std::span<const Result> results) override;
   StoreResult<Done> write_rollups(std::span<const Rollup> rollups) override;
   StoreResult<Done> write_config(const Config& config, Timestamp at) override;
-  StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const std::pair<std::string, std::string>> events,
-                                    std::span<const std::pair<std::string, std::string>> waves) override;
-  StoreResult<std::vector<std::pair<std::string, std::string>>> read_event_documents() override;
+  StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) override;
+  StoreResult<std::vector<Event>> read_events(const EventQuery& query) override;
+  StoreResult<std::vector<Wave>> read_waves(const EventQuery& query) override;
   StoreResult<std::vector<Target>> current_targets() override;
   StoreResult<std::int64_t> read_results(const ResultQuery& query, const std::function<bool(Result&&)>& each) override;
   StoreResult<std::vector<Rollup>> read_rollups(const ResultQuery& query) override;

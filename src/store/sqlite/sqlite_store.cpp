@@ -12,8 +12,10 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <set>
 
+#include "model/event_json.hpp"
 #include "store/codec.hpp"
 #include "store/definition.hpp"
 #include "store/migrations.hpp"
@@ -198,7 +200,6 @@ StoreResult<Done> SqliteStore::exec(const std::string& sql) {
 }
 
 StoreResult<SqliteStore::Statement> SqliteStore::prepare(const char* sql) {
-  // Statements are keyed by the address of their literal text: each call site has one.
   if (const auto it = statements_.find(sql); it != statements_.end()) return Statement(it->second);
   sqlite3_stmt* statement = nullptr;
   if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK)
@@ -493,9 +494,7 @@ StoreResult<std::int64_t> SqliteStore::read_results(const ResultQuery& query, co
   return count;
 }
 
-StoreResult<Done> SqliteStore::write_detection(std::span<const StateChange> changes,
-                                               std::span<const std::pair<std::string, std::string>> events,
-                                               std::span<const std::pair<std::string, std::string>> waves) {
+StoreResult<Done> SqliteStore::write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) {
   Transaction transaction(db_);
   if (transaction.begin() != SQLITE_OK) return error("begin");
   for (const StateChange& c : changes) {
@@ -512,45 +511,90 @@ StoreResult<Done> SqliteStore::write_detection(std::span<const StateChange> chan
     sqlite3_bind_text(*insert, 7, c.reason.data(), static_cast<int>(c.reason.size()), SQLITE_TRANSIENT);
     if (sqlite3_step(*insert) != SQLITE_DONE) return error("insert state change");
   }
-  // The documents carry every field; the columns beside them are for queries by hand.
-  for (const auto& [id, document] : events) {
+  // The documents carry every field; the columns beside them are for queries (by time, by
+  // hand), and keep the start and end to the microsecond.
+  for (const Event& event : events) {
     auto upsert = prepare("INSERT INTO events (id, scope, layer, kind, start_us, end_us, peak_stress, peak_loss, signature, document) "
-                          "VALUES (?1, json_extract(?2, '$.scope'), json_extract(?2, '$.layer'), json_extract(?2, '$.kind'), ?3, ?4, "
-                          "json_extract(?2, '$.peak_stress'), json_extract(?2, '$.peak_loss'), json_extract(?2, '$.signature'), ?2) "
-                          "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, end_us = excluded.end_us, peak_stress = excluded.peak_stress, "
-                          "peak_loss = excluded.peak_loss, signature = excluded.signature, document = excluded.document");
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                          "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, start_us = excluded.start_us, end_us = excluded.end_us, "
+                          "peak_stress = excluded.peak_stress, peak_loss = excluded.peak_loss, signature = excluded.signature, "
+                          "document = excluded.document");
     if (!upsert) return upsert.error();
-    const auto doc = nlohmann::json::parse(document, nullptr, false);
-    const auto start = doc.is_object() && doc["start"].is_string() ? parse_rfc3339(doc["start"].get<std::string>()) : parse_rfc3339("");
-    const auto end = doc.is_object() && doc["end"].is_string() ? parse_rfc3339(doc["end"].get<std::string>()) : parse_rfc3339("");
-    sqlite3_bind_text(*upsert, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(*upsert, 2, document.data(), static_cast<int>(document.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_int64(*upsert, 3, start ? micros(*start) : 0);
-    if (end) sqlite3_bind_int64(*upsert, 4, micros(*end));
-    else sqlite3_bind_null(*upsert, 4);
+    const std::string scope(to_string(event.scope)), document = event_to_json(event);
+    sqlite3_bind_text(*upsert, 1, event.id.data(), static_cast<int>(event.id.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*upsert, 2, scope.data(), static_cast<int>(scope.size()), SQLITE_TRANSIENT);
+    if (event.layer) sqlite3_bind_text(*upsert, 3, to_string(*event.layer).data(), static_cast<int>(to_string(*event.layer).size()), SQLITE_TRANSIENT);
+    else sqlite3_bind_null(*upsert, 3);
+    sqlite3_bind_text(*upsert, 4, event.kind.data(), static_cast<int>(event.kind.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(*upsert, 5, micros(event.start));
+    if (event.end) sqlite3_bind_int64(*upsert, 6, micros(*event.end));
+    else sqlite3_bind_null(*upsert, 6);
+    sqlite3_bind_double(*upsert, 7, event.peak_stress);
+    sqlite3_bind_double(*upsert, 8, event.peak_loss);
+    sqlite3_bind_text(*upsert, 9, event.signature.data(), static_cast<int>(event.signature.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*upsert, 10, document.data(), static_cast<int>(document.size()), SQLITE_TRANSIENT);
     if (sqlite3_step(*upsert) != SQLITE_DONE) return error("upsert event");
   }
-  for (const auto& [id, document] : waves) {
-    auto upsert = prepare("INSERT INTO waves (id, start_us, end_us, document) VALUES (?1, 0, NULL, ?2) "
-                          "ON CONFLICT (id) DO UPDATE SET document = excluded.document");
+  for (const Wave& wave : waves) {
+    auto upsert = prepare("INSERT INTO waves (id, start_us, end_us, document) VALUES (?1, ?2, ?3, ?4) "
+                          "ON CONFLICT (id) DO UPDATE SET start_us = excluded.start_us, end_us = excluded.end_us, document = excluded.document");
     if (!upsert) return upsert.error();
-    sqlite3_bind_text(*upsert, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(*upsert, 2, document.data(), static_cast<int>(document.size()), SQLITE_TRANSIENT);
+    const std::string document = wave_to_json(wave);
+    sqlite3_bind_text(*upsert, 1, wave.id.data(), static_cast<int>(wave.id.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(*upsert, 2, micros(wave.start));
+    if (wave.end) sqlite3_bind_int64(*upsert, 3, micros(*wave.end));
+    else sqlite3_bind_null(*upsert, 3);
+    sqlite3_bind_text(*upsert, 4, document.data(), static_cast<int>(document.size()), SQLITE_TRANSIENT);
     if (sqlite3_step(*upsert) != SQLITE_DONE) return error("upsert wave");
   }
   if (transaction.commit() != SQLITE_OK) return error("commit detection");
   return Done{};
 }
 
-StoreResult<std::vector<std::pair<std::string, std::string>>> SqliteStore::read_event_documents() {
-  auto select = prepare("SELECT id, document FROM events ORDER BY start_us, id");
+namespace {
+
+void bind_event_query(sqlite3_stmt* statement, const EventQuery& query) {
+  sqlite3_bind_int64(statement, 1, query.from ? micros(*query.from) : std::numeric_limits<std::int64_t>::min());
+  sqlite3_bind_int64(statement, 2, query.to ? micros(*query.to) : std::numeric_limits<std::int64_t>::max());
+}
+
+}  // namespace
+
+StoreResult<std::vector<Event>> SqliteStore::read_events(const EventQuery& query) {
+  auto select = prepare("SELECT id, start_us, end_us, document FROM events WHERE start_us < ?2 AND (end_us IS NULL OR end_us >= ?1) ORDER BY start_us, id");
   if (!select) return select.error();
-  std::vector<std::pair<std::string, std::string>> out;
+  bind_event_query(*select, query);
+  std::vector<Event> out;
   while (true) {
     auto row = next_row(*select, "events");
     if (!row) return row.error();
     if (!*row) return out;
-    out.emplace_back(column_text(*select, 0), column_text(*select, 1));
+    auto event = event_from_json(column_text(*select, 3));
+    if (!event)
+      return StoreError{StoreError::Kind::corrupt, path_ + ": table events: the document of " + blackout::quoted(column_text(*select, 0)) +
+                                                       " does not read as an event (" + event.error().message + ")"};
+    event->start = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 1))};
+    if (sqlite3_column_type(*select, 2) != SQLITE_NULL) event->end = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 2))};
+    out.push_back(std::move(*event));
+  }
+}
+
+StoreResult<std::vector<Wave>> SqliteStore::read_waves(const EventQuery& query) {
+  auto select = prepare("SELECT id, start_us, end_us, document FROM waves WHERE start_us < ?2 AND (end_us IS NULL OR end_us >= ?1) ORDER BY start_us, id");
+  if (!select) return select.error();
+  bind_event_query(*select, query);
+  std::vector<Wave> out;
+  while (true) {
+    auto row = next_row(*select, "waves");
+    if (!row) return row.error();
+    if (!*row) return out;
+    auto wave = wave_from_json(column_text(*select, 3));
+    if (!wave)
+      return StoreError{StoreError::Kind::corrupt, path_ + ": table waves: the document of " + blackout::quoted(column_text(*select, 0)) +
+                                                       " does not read as a wave (" + wave.error().message + ")"};
+    wave->start = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 1))};
+    if (sqlite3_column_type(*select, 2) != SQLITE_NULL) wave->end = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 2))};
+    out.push_back(std::move(*wave));
   }
 }
 

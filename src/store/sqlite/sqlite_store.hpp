@@ -23,9 +23,9 @@ class SqliteStore final : public Store {
   StoreResult<Done> write_results(std::span<const Result> results) override;
   StoreResult<Done> write_rollups(std::span<const Rollup> rollups) override;
   StoreResult<Done> write_config(const Config& config, Timestamp at) override;
-  StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const std::pair<std::string, std::string>> events,
-                                    std::span<const std::pair<std::string, std::string>> waves) override;
-  StoreResult<std::vector<std::pair<std::string, std::string>>> read_event_documents() override;
+  StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) override;
+  StoreResult<std::vector<Event>> read_events(const EventQuery& query) override;
+  StoreResult<std::vector<Wave>> read_waves(const EventQuery& query) override;
   StoreResult<std::vector<Target>> current_targets() override;
   StoreResult<std::int64_t> read_results(const ResultQuery& query, const std::function<bool(Result&&)>& each) override;
   StoreResult<std::vector<Rollup>> read_rollups(const ResultQuery& query) override;
@@ -67,7 +67,9 @@ class SqliteStore final : public Store {
   std::string path_;
   int version_ = 0;
   std::unordered_map<std::string, std::int64_t> series_;
-  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  // Prepared statements by their text (not by the address of the text: two texts built at
+  // the same address one after the other would share a statement).
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
 }  // namespace blackout
