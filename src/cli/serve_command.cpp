@@ -4,6 +4,7 @@
 // the same store has added since.
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -112,6 +113,26 @@ Runner add_serve_command(CLI::App& app) {
 
     Detector detector(targets, params);
     EventLog told(EventLog::dashboard_limits);
+    // What happened before the oldest raw result still kept (pruned after the raw retention)
+    // cannot be replayed: the events and waves the monitor stored then are told as stored.
+    {
+      std::optional<Timestamp> oldest_result;
+      const auto first = (*store)->read_results({}, [&](Result&& r) {
+        oldest_result = r.time;
+        return false;
+      });
+      auto events = (*store)->read_events({});
+      auto waves = (*store)->read_waves({});
+      if (!first || !events || !waves) {
+        std::fprintf(stderr, "blackout serve: cannot read the store %s: %s\n", (*store)->describe().c_str(),
+                     (!first ? first.error() : !events ? events.error() : waves.error()).message.c_str());
+        return exit_failure;
+      }
+      const auto before_results = [&](Timestamp end) { return !oldest_result || end < *oldest_result; };
+      std::erase_if(*events, [&](const Event& e) { return !e.end || !before_results(*e.end); });
+      std::erase_if(*waves, [&](const Wave& w) { return !w.end || !before_results(*w.end); });
+      told.absorb(std::move(*events), std::move(*waves));
+    }
     DashboardSources sources;
     sources.detector = &detector;
     sources.events = &told;

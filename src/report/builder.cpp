@@ -28,6 +28,7 @@ StoreResult<Report> build_report(Store& store, const ReportRequest& request) {
   if (!read) return read.error();
 
   Report report;
+  bool stored_events = false;
   report.store = store.describe();
   report.results = analysis->results;
   report.stress_threshold = stress_index_threshold;
@@ -52,6 +53,22 @@ StoreResult<Report> build_report(Store& store, const ReportRequest& request) {
     report.to = std::max(last, first);
     if (!rollups->empty())
       report.series = series_from_rollups(*rollups, request.targets, request.params, report.from, report.to, request.max_points);
+    // Nothing left to detect from: the events and waves the monitor stored as it ran tell
+    // the story (the store keeps them for good).
+    if (analysis->events.empty()) {
+      const EventQuery period{request.from, request.to};
+      auto events = store.read_events(period);
+      if (!events) return events.error();
+      auto waves = store.read_waves(period);
+      if (!waves) return waves.error();
+      if (!events->empty()) {
+        if (!request.from) report.from = std::min(report.from, events->front().start);
+        for (const Event& e : *events) report.to = std::max(report.to, e.end.value_or(e.start) + Duration(1));
+        analysis->events = std::move(*events);
+        analysis->waves = std::move(*waves);
+        stored_events = true;
+      }
+    }
   }
   std::set<std::string> vantages;
   for (const auto& [v, n] : per_vantage) vantages.insert(v);
@@ -61,6 +78,10 @@ StoreResult<Report> build_report(Store& store, const ReportRequest& request) {
     report.narrative.headline = "No results and no rollups in the store for this interval: nothing to report.";
   else
     report.narrative = write_narrative({analysis->events, analysis->waves, request.targets, per_vantage, report.from, report.to});
+  if (stored_events)
+    report.narrative.sections.push_back(
+        {"Source", {"The raw results of this period are gone (pruned after the raw retention): its events and waves are those the monitor "
+                    "stored as it ran, and its layers are drawn from the per-minute rollups."}});
   report.events = std::move(analysis->events);
   report.waves = std::move(analysis->waves);
   return report;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <future>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -22,6 +23,7 @@
 #include "serve/dashboard_charts.hpp"
 #include "serve/history.hpp"
 #include "serve/http_server.hpp"
+#include "store/store.hpp"
 #include "support/net.hpp"
 #include "support/process.hpp"
 
@@ -391,6 +393,62 @@ TEST(DashboardServeCommand, ReplaysAStoreAndFollowsAMonitorWritingIt) {
   EXPECT_NE(body_of(http_exchange(port, "GET / HTTP/1.1\r\n\r\n")).find("id=\"board\""), std::string::npos);
   serve.stop();
   monitor.stop();
+}
+
+// A store whose raw results were pruned keeps its events: serve tells them as stored, beside
+// what it replays from the results that remain (an event of before them, none after).
+TEST(DashboardServeCommand, TellsTheStoredEventsOfAPeriodWhoseResultsWerePruned) {
+  TempDir dir;
+  const auto config = dir.write("c.yaml", "lab_only: true\nvantage: test\ntargets:\n  - { name: ns1, layer: dns, address: 127.0.0.1, checks: [icmp] }\n");
+  const std::string url = "sqlite:" + (dir.path() / "b.db").string();
+  const Timestamp t0{std::chrono::seconds(1'800'000'000)};
+  {
+    auto store = open_store(url);
+    ASSERT_TRUE(store) << store.error().message;
+    Event old;
+    old.id = "layer:dns:1";
+    old.scope = Scope::layer;
+    old.layer = Layer::dns;
+    old.subject = "dns";
+    old.kind = "down";
+    old.start = t0;
+    old.end = t0 + std::chrono::minutes(30);
+    old.signature = "clean-cut";
+    Event ongoing = old;
+    ongoing.id = "layer:dns:2";
+    ongoing.start = t0 + std::chrono::hours(50);
+    ongoing.end.reset();
+    Wave wave;
+    wave.id = "wave:1";
+    wave.start = old.start;
+    wave.end = old.end;
+    wave.events = {old.id};
+    wave.signatures = {"clean-cut"};
+    ASSERT_TRUE((*store)->write_detection({}, std::vector<Event>{old, ongoing}, std::vector<Wave>{wave}));
+    // The raw results that remain: a day later, after the old event.
+    Result r;
+    r.time = t0 + std::chrono::hours(24);
+    r.vantage = "test";
+    r.target = "ns1";
+    r.check = "icmp";
+    r.kind = CheckKind::icmp;
+    r.outcome = Outcome::ok;
+    r.rtt = std::chrono::milliseconds(1);
+    ASSERT_TRUE((*store)->write_results(std::vector<Result>{r}));
+  }
+  const std::uint16_t port = unused_tcp_port();
+  ChildProcess serve({BLACKOUT_BINARY, "serve", "--store", url, "--config", config.string(), "--listen", "127.0.0.1:" + std::to_string(port)},
+                     dir.path() / "serve.log");
+  ASSERT_TRUE(wait_for_tcp_port("127.0.0.1", port)) << read_file(dir.path() / "serve.log");
+  const auto doc = nlohmann::json::parse(body_of(http_exchange(port, "GET /api/v1/events HTTP/1.1\r\n\r\n")), nullptr, false);
+  ASSERT_TRUE(doc.is_object());
+  std::set<std::string> ids;
+  for (const auto& e : doc["events"]) ids.insert(e["id"].get<std::string>());
+  EXPECT_TRUE(ids.contains("layer:dns:1")) << doc.dump();
+  EXPECT_FALSE(ids.contains("layer:dns:2")) << "an event after the oldest result is the replay's to tell";
+  ASSERT_EQ(doc["waves"].size(), 1u) << doc.dump();
+  EXPECT_EQ(doc["waves"][0]["id"], "wave:1");
+  serve.stop();
 }
 
 }  // namespace

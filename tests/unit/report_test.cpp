@@ -12,8 +12,11 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include "config/loader.hpp"
+#include "detect/replay.hpp"
+#include "model/event_json.hpp"
 #include "report/builder.hpp"
 #include "report/chart.hpp"
 #include "report/escape.hpp"
@@ -336,6 +339,57 @@ TEST(Report, WithOnlyRollupsLeftTheSeriesComeFromThem) {
     for (const LayerSeries& ls : report->series.layers)
       for (const SeriesPoint& p : ls.points) some_loss = some_loss || (p.reachability && *p.reachability < 1);
     EXPECT_TRUE(some_loss) << "the minutes of the outages show";
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + "-wal");
+  std::filesystem::remove(path.string() + "-shm");
+}
+
+TEST(Report, WithOnlyRollupsAndStoredEventsLeftTheStoryIsTheOneTheMonitorStored) {
+  // Raw results pruned (kept a week), events kept for good: a report of an old period tells
+  // the waves the monitor found as it ran.
+  const auto dir = runs / "reuters";
+  auto config = load_config_file((dir / "lab.yaml").string());
+  ASSERT_TRUE(config);
+  auto source = open_store("sqlite:" + (dir / "results.db").string(), StoreAccess::read_only);
+  ASSERT_TRUE(source);
+  RollupBuilder rollups;
+  ASSERT_TRUE((*source)->read_results({}, [&](Result&& result) {
+    rollups.add(result);
+    return true;
+  }));
+  ResultQuery everything;
+  const auto analysis = analyze_store(**source, config->targets, config->detection, everything);
+  ASSERT_TRUE(analysis);
+  ASSERT_EQ(analysis->waves.size(), 2u);
+  const auto path = std::filesystem::temp_directory_path() / ("blackout-report-events-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto store = open_store("sqlite:" + path.string());
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE((*store)->write_rollups(rollups.take_all()));
+    ASSERT_TRUE((*store)->write_detection({}, analysis->events, analysis->waves));
+    ReportRequest request;
+    request.targets = config->targets;
+    request.params = config->detection;
+    const auto report = build_report(**store, request);
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->series.source, "rollups");
+    // The same events (the store orders those of one start by id, detection by when it made them).
+    const auto by_start_and_id = [](std::vector<Event> events) {
+      std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) { return std::tie(x.start, x.id) < std::tie(y.start, y.id); });
+      return events;
+    };
+    EXPECT_TRUE(events_to_json(by_start_and_id(report->events), report->waves) == events_to_json(by_start_and_id(analysis->events), analysis->waves))
+        << "the stored story differs from detection's";
+    EXPECT_NE(report->narrative.headline.find("2 waves of outages"), std::string::npos) << report->narrative.headline;
+    ASSERT_NE(section(*report, "Source"), nullptr);
+    // A period after the outages has none of them.
+    request.from = analysis->waves.back().end.value() + std::chrono::hours(1);
+    request.to = *request.from + std::chrono::hours(1);
+    const auto later = build_report(**store, request);
+    ASSERT_TRUE(later) << later.error().message;
+    EXPECT_TRUE(later->events.empty());
   }
   std::filesystem::remove(path);
   std::filesystem::remove(path.string() + "-wal");
