@@ -2,7 +2,7 @@
 #include "bgp/bgp_probe.hpp"
 
 #include "bgp/visibility.hpp"
-#include "probes/bgp/fields.hpp"
+#include "model/result_fields.hpp"
 
 namespace blackout::bgp {
 
@@ -10,7 +10,7 @@ BgpProbe::BgpProbe(EventLoop& loop, const Collector& collector) : loop_(loop), c
 
 BgpProbe::~BgpProbe() { *alive_ = false; }
 
-std::span<const FieldSpec> BgpProbe::fields() const { return bgp_fields(); }
+std::span<const FieldSpec> BgpProbe::fields() const { return fields_of(CheckKind::bgp); }
 
 Result BgpProbe::evaluate(const BgpParams& check) const {
   // A prefix check counts the peers whose table of its family is complete; an origin AS

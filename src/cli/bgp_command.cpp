@@ -24,7 +24,7 @@
 #include "config/values.hpp"
 #include "detect/detector.hpp"
 #include "detect/event_log.hpp"
-#include "detect/report_json.hpp"
+#include "report/event_text.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
 #include "engine/signals.hpp"

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "detect/report_json.hpp"
+#include "report/event_text.hpp"
 
 namespace blackout::lab {
 namespace {

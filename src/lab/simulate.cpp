@@ -12,7 +12,7 @@
 
 #include "config/loader.hpp"
 #include "detect/detector.hpp"
-#include "detect/report_json.hpp"
+#include "report/event_text.hpp"
 #include "lab/topology.hpp"
 
 namespace blackout::lab {

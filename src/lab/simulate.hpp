@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "detect/replay.hpp"
+#include "report/replay.hpp"
 #include "lab/robustness.hpp"
 #include "lab/run.hpp"
 #include "lab/scenario.hpp"

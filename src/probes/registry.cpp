@@ -1,20 +1,13 @@
 // The list of check kinds.
 #include "probes/registry.hpp"
 
-#include "probes/bgp/fields.hpp"
+#include "model/result_fields.hpp"
 #include "probes/dns/dns_probe.hpp"
-#include "probes/dns/fields.hpp"
-#include "probes/http/fields.hpp"
 #include "probes/http/http_probe.hpp"
-#include "probes/icmp/fields.hpp"
 #include "probes/icmp/icmp_probe.hpp"
-#include "probes/smtp/fields.hpp"
 #include "probes/smtp/smtp_probe.hpp"
-#include "probes/tcp/fields.hpp"
 #include "probes/tcp/tcp_probe.hpp"
-#include "probes/traceroute/fields.hpp"
 #include "probes/traceroute/traceroute_probe.hpp"
-#include "resolve/fields.hpp"
 
 namespace blackout {
 
@@ -70,24 +63,6 @@ std::vector<std::pair<CheckKind, std::string>> ProbeSet::unavailable() const {
   }
   return out;
 }
-
-std::span<const FieldSpec> fields_of(CheckKind kind) {
-  switch (kind) {
-    case CheckKind::icmp: return icmp_fields();
-    case CheckKind::tcp: return tcp_fields();
-    case CheckKind::traceroute: return traceroute_fields();
-    case CheckKind::dns: return dns_fields();
-    case CheckKind::http: return http_fields();
-    case CheckKind::smtp: return smtp_fields();
-    case CheckKind::bgp: return bgp_fields();
-    case CheckKind::resolve: return resolve_fields();
-    default: return {};
-  }
-}
-
-}  // namespace blackout
-
-namespace blackout {
 
 std::string fields_markdown() {
   std::string out = "### Fields of every result\n\n| field | type | meaning |\n| --- | --- | --- |\n";

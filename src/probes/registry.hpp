@@ -39,9 +39,6 @@ class ProbeSet {
   KindSet wanted_{};
 };
 
-// Field specs of a kind without building its probe (for docs and --list-fields).
-std::span<const FieldSpec> fields_of(CheckKind kind);
-
 // The result fields (common, then per kind) and the outcomes, as Markdown: the reference
 // part of docs/checks.md, printed by `blackout probe --list-fields`.
 std::string fields_markdown();

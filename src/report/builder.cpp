@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <set>
 
-#include "detect/replay.hpp"
+#include "report/replay.hpp"
 #include "report/narrative.hpp"
 #include "report/series.hpp"
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "detect/report_json.hpp"
+#include "report/event_text.hpp"
 #include "report/render.hpp"
 
 namespace blackout::report {

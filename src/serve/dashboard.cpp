@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "detect/report_json.hpp"
+#include "report/event_text.hpp"
 #include "serve/api.hpp"
 #include "serve/dashboard_charts.hpp"
 

@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/result_fields.hpp"
 #include "model/result_format.hpp"
-#include "probes/registry.hpp"
 
 namespace blackout {
 

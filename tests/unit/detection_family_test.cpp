@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "detect/detector.hpp"
-#include "detect/report_json.hpp"
+#include "report/event_text.hpp"
 #include "lab/family.hpp"
 #include "lab/robustness.hpp"
 #include "lab/simulate.hpp"

@@ -9,7 +9,7 @@
 #include "config/loader.hpp"
 #include "detect/detector.hpp"
 #include "detect/event_log.hpp"
-#include "detect/report_json.hpp"
+#include "report/event_text.hpp"
 
 namespace blackout {
 namespace {

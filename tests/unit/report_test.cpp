@@ -15,7 +15,7 @@
 #include <tuple>
 
 #include "config/loader.hpp"
-#include "detect/replay.hpp"
+#include "report/replay.hpp"
 #include "model/event_json.hpp"
 #include "report/builder.hpp"
 #include "report/chart.hpp"

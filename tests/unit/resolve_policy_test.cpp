@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "config/loader.hpp"
+#include "model/result_fields.hpp"
 #include "probes/registry.hpp"
 #include "resolve/policy.hpp"
 

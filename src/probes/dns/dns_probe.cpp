@@ -6,12 +6,12 @@
 
 #include <cerrno>
 
-#include "probes/dns/fields.hpp"
+#include "model/result_fields.hpp"
 #include "util/strings.hpp"
 
 namespace blackout {
 
-std::span<const FieldSpec> DnsProbe::fields() const { return dns_fields(); }
+std::span<const FieldSpec> DnsProbe::fields() const { return fields_of(CheckKind::dns); }
 
 DnsProbe::~DnsProbe() {
   for (auto& [key, session] : sessions_) {

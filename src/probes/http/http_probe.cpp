@@ -12,7 +12,7 @@
 #include "config/values.hpp"
 #include "probes/common/socket.hpp"
 #include "probes/http/cert_date.hpp"
-#include "probes/http/fields.hpp"
+#include "model/result_fields.hpp"
 
 namespace blackout {
 namespace {
@@ -54,7 +54,7 @@ HttpProbe::~HttpProbe() {
   curl_multi_cleanup(multi_);
 }
 
-std::span<const FieldSpec> HttpProbe::fields() const { return http_fields(); }
+std::span<const FieldSpec> HttpProbe::fields() const { return fields_of(CheckKind::http); }
 
 int HttpProbe::on_socket(CURL*, curl_socket_t fd, int what, void* self, void*) {
   auto* probe = static_cast<HttpProbe*>(self);

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "probes/icmp/fields.hpp"
+#include "model/result_fields.hpp"
 
 namespace blackout {
 namespace {
@@ -64,7 +64,7 @@ IcmpProbe::~IcmpProbe() {
   if (deadline_timer_) loop_.cancel(*deadline_timer_);
 }
 
-std::span<const FieldSpec> IcmpProbe::fields() const { return icmp_fields(); }
+std::span<const FieldSpec> IcmpProbe::fields() const { return fields_of(CheckKind::icmp); }
 
 Availability IcmpProbe::availability() const {
   if (v4_.mode() == IcmpSocket::Mode::none && v6_.mode() == IcmpSocket::Mode::none) return {false, v4_.unavailable_reason()};

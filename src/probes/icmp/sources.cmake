@@ -1,3 +1,2 @@
 target_sources(blackout_probes PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/fields.cpp
   ${CMAKE_CURRENT_LIST_DIR}/icmp_probe.cpp)

@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "probes/smtp/fields.hpp"
+#include "model/result_fields.hpp"
 #include "util/strings.hpp"
 
 namespace blackout {
@@ -49,7 +49,7 @@ SmtpProbe::~SmtpProbe() {
   SSL_CTX_free(tls_context_);
 }
 
-std::span<const FieldSpec> SmtpProbe::fields() const { return smtp_fields(); }
+std::span<const FieldSpec> SmtpProbe::fields() const { return fields_of(CheckKind::smtp); }
 
 void SmtpProbe::start(const ProbeRequest& request, ProbeDone done) {
   const auto& params = std::get<SmtpParams>(request.check->params);

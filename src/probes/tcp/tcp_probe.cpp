@@ -9,11 +9,11 @@
 #include <cerrno>
 
 #include "probes/common/socket.hpp"
-#include "probes/tcp/fields.hpp"
+#include "model/result_fields.hpp"
 
 namespace blackout {
 
-std::span<const FieldSpec> TcpProbe::fields() const { return tcp_fields(); }
+std::span<const FieldSpec> TcpProbe::fields() const { return fields_of(CheckKind::tcp); }
 
 TcpProbe::~TcpProbe() {
   for (auto& [fd, session] : sessions_) {

@@ -1,4 +1,3 @@
 target_sources(blackout_probes PRIVATE
-  ${CMAKE_CURRENT_LIST_DIR}/fields.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trace_state.cpp
   ${CMAKE_CURRENT_LIST_DIR}/traceroute_probe.cpp)

@@ -9,7 +9,7 @@
 #include <cerrno>
 
 #include "probes/common/icmp_packet.hpp"
-#include "probes/traceroute/fields.hpp"
+#include "model/result_fields.hpp"
 
 namespace blackout {
 namespace {
@@ -40,7 +40,7 @@ TracerouteProbe::~TracerouteProbe() {
   }
 }
 
-std::span<const FieldSpec> TracerouteProbe::fields() const { return traceroute_fields(); }
+std::span<const FieldSpec> TracerouteProbe::fields() const { return fields_of(CheckKind::traceroute); }
 
 Availability TracerouteProbe::availability() const {
   if (v4_.mode() == IcmpSocket::Mode::none && v6_.mode() == IcmpSocket::Mode::none) return {false, v4_.unavailable_reason()};

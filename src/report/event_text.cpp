@@ -1,5 +1,5 @@
 // Events and waves told for a terminal.
-#include "detect/report_json.hpp"
+#include "report/event_text.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,5 +1,5 @@
 // Replaying stored results.
-#include "detect/replay.hpp"
+#include "report/replay.hpp"
 
 #include "detect/event_log.hpp"
 
