@@ -7,4 +7,5 @@ gtest_discover_tests(alert_unit_tests PROPERTIES LABELS unit DISCOVERY_TIMEOUT 6
 add_executable(alert_delivery_tests integration/alert_delivery_test.cpp)
 target_link_libraries(alert_delivery_tests PRIVATE test_support blackout_alert nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(alert_delivery_tests PRIVATE BLACKOUT_BINARY="$<TARGET_FILE:blackout>")
-gtest_discover_tests(alert_delivery_tests PROPERTIES LABELS integration RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)
+# OpenSMTPD keeps one control socket per host: the e-mail tests hold a lock, with the smtp tests'.
+gtest_discover_tests(alert_delivery_tests PROPERTIES LABELS integration RUN_SERIAL TRUE RESOURCE_LOCK opensmtpd DISCOVERY_TIMEOUT 60)

@@ -26,5 +26,8 @@ add_executable(bgp_session_tests
 target_link_libraries(bgp_session_tests PRIVATE test_support blackout_bgp blackout_store nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(bgp_session_tests PRIVATE BLACKOUT_BINARY="$<TARGET_FILE:blackout>")
 add_dependencies(bgp_session_tests blackout)
-gtest_discover_tests(bgp_session_tests PROPERTIES LABELS integration RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)
+# The pure parser tests in it need nothing and run in parallel, as unit tests; the others
+# start real servers and run alone.
+gtest_discover_tests(bgp_session_tests TEST_FILTER "BgpMessage.*:BgpVisibility.*" PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+gtest_discover_tests(bgp_session_tests TEST_FILTER "-BgpMessage.*:BgpVisibility.*" PROPERTIES LABELS integration RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)
 blackout_fuzz_target(bgp_message blackout_bgp)

@@ -7,5 +7,9 @@ target_link_libraries(smtp_tests PRIVATE test_support blackout_probes OpenSSL::S
 # The monitor against a hostile server needs the program itself.
 target_compile_definitions(smtp_tests PRIVATE BLACKOUT_BINARY="$<TARGET_FILE:blackout>")
 add_dependencies(smtp_tests blackout)
-gtest_discover_tests(smtp_tests PROPERTIES LABELS integration RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)
+# The pure parser tests in it need nothing and run in parallel, as unit tests; the others
+# start real servers and run alone.
+gtest_discover_tests(smtp_tests TEST_FILTER "SmtpReply.*" PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+# OpenSMTPD keeps one control socket per host: its tests hold a lock, with the alert tests'.
+gtest_discover_tests(smtp_tests TEST_FILTER "-SmtpReply.*" PROPERTIES LABELS integration RUN_SERIAL TRUE RESOURCE_LOCK opensmtpd DISCOVERY_TIMEOUT 60)
 blackout_fuzz_target(smtp_reply blackout_probes)
