@@ -35,7 +35,7 @@ struct Visibility {
   [[nodiscard]] std::string describe() const;
 };
 
-// The Result a bgp check stores for it (outcome, detail and the fields of probes/bgp/fields):
+// The Result a bgp check stores for it (outcome, detail and the fields of model/result_fields):
 // what the live BgpProbe and the archive replay both give.
 Result to_result(const Visibility& seen, const BgpParams& check);
 
