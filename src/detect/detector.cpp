@@ -104,8 +104,12 @@ void Detector::set_targets(const std::vector<Target>& targets) {
   }
   for (auto& [layer, cadences] : by_layer) layer_cadence_[layer] = median_cadence(cadences);
   network_cadence_ = median_cadence(all);
-  for (auto& [vantage, view] : vantages_)
+  for (auto& [vantage, view] : vantages_) {
     for (auto& [name, tracker] : view.targets) tracker.set_cadence(info_of(name).cadence);
+    // A target may have moved to another layer.
+    view.congested_layers.clear();
+    for (const auto& [name, since] : view.congested) ++view.congested_layers[info_of(name).layer];
+  }
   // Layers and weights may have changed: the shares are counted again, and the open events,
   // whose signatures weigh them, are told again.
   rebuild_shares();
@@ -180,10 +184,17 @@ void Detector::add(const Result& result) {
     const auto own = view.congested.find(result.target);
     const std::size_t others = view.congested.size() - (own != view.congested.end() ? 1 : 0);
     if (others >= 2) {
-      std::set<Layer> layers;
-      for (const auto& [name, since] : view.congested)
-        if (name != result.target) layers.insert(info_of(name).layer);
-      if (layers.size() >= 2 || layers.contains(Layer::router)) {
+      // The layers of the others, from the count kept per layer (walking every congested
+      // target here made each result cost as many lookups as a flood had congested).
+      std::size_t layers = 0;
+      bool router = false;
+      for (const auto& [layer, count] : view.congested_layers) {
+        const int of_others = count - (own != view.congested.end() && layer == info.layer ? 1 : 0);
+        if (of_others <= 0) continue;
+        ++layers;
+        router = router || layer == Layer::router;
+      }
+      if (layers >= 2 || router) {
         auto first = view.congested_times.begin();
         if (own != view.congested.end() && *first == own->second) ++first;
         path_congested = *first;
@@ -201,10 +212,12 @@ void Detector::add(const Result& result) {
     if (own != view.congested.end() && (!congested || *congested != own->second)) {
       view.congested_times.erase(view.congested_times.find(own->second));
       view.congested.erase(own);
+      --view.congested_layers[info.layer];
     }
     if (congested && !view.congested.contains(result.target)) {
       view.congested[result.target] = *congested;
       view.congested_times.insert(*congested);
+      ++view.congested_layers[info.layer];
     }
   }
   const StressReading& stress = tracker.stress();

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -123,6 +124,7 @@ class Detector {
     // two or more make the path into the network congested for every target's silence.
     std::map<std::string, Timestamp> congested;
     std::multiset<Timestamp> congested_times;
+    std::map<Layer, int> congested_layers;  // how many of them in each layer
     // Targets silent now but not yet down, with the log of the chance that each silence is
     // only loss: together they may be far less likely than any one alone.
     std::map<std::string, double> silent;
@@ -182,7 +184,7 @@ class Detector {
   void close_calm_wave_before(Timestamp now);
 
   DetectionParams params_;
-  std::map<std::string, TargetInfo> info_;
+  std::unordered_map<std::string, TargetInfo> info_;
   std::map<Layer, Duration> layer_cadence_;
   Duration network_cadence_ = std::chrono::seconds(10);
   std::int64_t network_units_ = 0;
