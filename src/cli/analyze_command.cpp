@@ -5,8 +5,8 @@
 #include "cli/commands.hpp"
 #include "cli/detection_inputs.hpp"
 #include "config/loader.hpp"
-#include "report/replay.hpp"
 #include "report/event_text.hpp"
+#include "report/replay.hpp"
 #include "store/store.hpp"
 
 namespace blackout::cli {

@@ -24,11 +24,11 @@
 #include "config/values.hpp"
 #include "detect/detector.hpp"
 #include "detect/event_log.hpp"
-#include "report/event_text.hpp"
 #include "engine/clock.hpp"
 #include "engine/loop.hpp"
 #include "engine/signals.hpp"
 #include "model/time.hpp"
+#include "report/event_text.hpp"
 #include "store/store.hpp"
 
 namespace blackout::cli {

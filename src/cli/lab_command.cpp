@@ -9,8 +9,6 @@
 #include "cli/commands.hpp"
 #include "config/loader.hpp"
 #include "config/values.hpp"
-#include "report/replay.hpp"
-#include "report/event_text.hpp"
 #include "lab/family.hpp"
 #include "lab/lab.hpp"
 #include "lab/robustness.hpp"
@@ -18,6 +16,8 @@
 #include "lab/score.hpp"
 #include "lab/simulate.hpp"
 #include "lab/topology.hpp"
+#include "report/event_text.hpp"
+#include "report/replay.hpp"
 #include "store/store.hpp"
 
 namespace blackout::cli {

@@ -121,8 +121,9 @@ Runner add_serve_command(CLI::App& app) {
         oldest_result = r.time;
         return false;
       });
-      auto events = (*store)->read_events({});
-      auto waves = (*store)->read_waves({});
+      const EventQuery before_first{std::nullopt, oldest_result};
+      auto events = (*store)->read_events(before_first);
+      auto waves = (*store)->read_waves(before_first);
       if (!first || !events || !waves) {
         std::fprintf(stderr, "blackout serve: cannot read the store %s: %s\n", (*store)->describe().c_str(),
                      (!first ? first.error() : !events ? events.error() : waves.error()).message.c_str());

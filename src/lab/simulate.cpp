@@ -12,8 +12,8 @@
 
 #include "config/loader.hpp"
 #include "detect/detector.hpp"
-#include "report/event_text.hpp"
 #include "lab/topology.hpp"
+#include "report/event_text.hpp"
 
 namespace blackout::lab {
 namespace {

@@ -14,13 +14,13 @@
 #include <cstdint>
 #include <vector>
 
-#include "report/replay.hpp"
 #include "lab/robustness.hpp"
 #include "lab/run.hpp"
 #include "lab/scenario.hpp"
 #include "model/detection_params.hpp"
 #include "model/result.hpp"
 #include "model/target.hpp"
+#include "report/replay.hpp"
 
 namespace blackout::lab {
 

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <set>
 
-#include "report/replay.hpp"
 #include "report/narrative.hpp"
+#include "report/replay.hpp"
 #include "report/series.hpp"
 
 namespace blackout::report {

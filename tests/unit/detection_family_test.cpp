@@ -11,10 +11,10 @@
 #include <utility>
 
 #include "detect/detector.hpp"
-#include "report/event_text.hpp"
 #include "lab/family.hpp"
 #include "lab/robustness.hpp"
 #include "lab/simulate.hpp"
+#include "report/event_text.hpp"
 
 namespace blackout::lab {
 namespace {

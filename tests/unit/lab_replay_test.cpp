@@ -13,11 +13,11 @@
 #include "bgp/mrt_merge.hpp"
 #include "config/loader.hpp"
 #include "detect/detector.hpp"
-#include "report/replay.hpp"
-#include "report/event_text.hpp"
 #include "lab/declarations.hpp"
 #include "lab/run.hpp"
 #include "lab/score.hpp"
+#include "report/event_text.hpp"
+#include "report/replay.hpp"
 #include "store/store.hpp"
 
 namespace blackout::lab {

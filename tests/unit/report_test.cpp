@@ -15,12 +15,12 @@
 #include <tuple>
 
 #include "config/loader.hpp"
-#include "report/replay.hpp"
 #include "model/event_json.hpp"
 #include "report/builder.hpp"
 #include "report/chart.hpp"
 #include "report/escape.hpp"
 #include "report/render.hpp"
+#include "report/replay.hpp"
 #include "report/series.hpp"
 #include "store/rollup.hpp"
 #include "store/store.hpp"
