@@ -13,26 +13,9 @@
 
 #include "detect/detector.hpp"
 #include "detect/event_log.hpp"
-
-namespace {
+#include "inventory.hpp"
 
 using namespace blackout;
-
-std::vector<Target> inventory(std::size_t n) {
-  static const Layer layers[] = {Layer::web, Layer::dns, Layer::mail, Layer::router};
-  std::vector<Target> targets(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    targets[i].name = "t" + std::to_string(i);
-    targets[i].layer = layers[i % 4];
-    Check check;
-    check.kind = CheckKind::icmp;
-    check.id = "icmp";
-    targets[i].checks.push_back(check);
-  }
-  return targets;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::size_t> sizes;
@@ -40,7 +23,7 @@ int main(int argc, char** argv) {
   if (sizes.empty()) sizes = {100, 1000, 10000};
   std::printf("%10s %12s %14s %14s %8s\n", "targets", "results", "results/s", "ns/result", "events");
   for (const std::size_t n : sizes) {
-    const auto targets = inventory(n);
+    const auto targets = bench::icmp_inventory(n);
     Detector detector(targets, DetectionParams{});
     const Timestamp t0{std::chrono::seconds(1'800'000'000)};
     std::size_t results = 0;

@@ -19,25 +19,11 @@
 
 #include "detect/detector.hpp"
 #include "detect/event_log.hpp"
+#include "inventory.hpp"
 
 namespace {
 
 using namespace blackout;
-
-std::vector<Target> inventory(std::size_t n, Duration interval) {
-  static const Layer layers[] = {Layer::web, Layer::dns, Layer::mail, Layer::router};
-  std::vector<Target> targets(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    targets[i].name = "t" + std::to_string(i);
-    targets[i].layer = layers[i % 4];
-    Check check;
-    check.kind = CheckKind::icmp;
-    check.id = "icmp";
-    check.interval = interval;
-    targets[i].checks.push_back(check);
-  }
-  return targets;
-}
 
 // A small, fast, reproducible generator (splitmix64).
 struct Draw {
@@ -65,7 +51,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const Duration interval = std::chrono::seconds(interval_s);
-  const auto targets = inventory(n, interval);
+  const auto targets = bench::icmp_inventory(n, interval);
   const std::size_t heap_before = heap_in_use();
   Detector detector(targets, DetectionParams{});
   // The live monitor's own record of events, bounded as the dashboard's is.

@@ -17,6 +17,7 @@
 #include "engine/loop.hpp"
 #include "engine/signals.hpp"
 #include "model/address.hpp"
+#include "report/replay.hpp"
 #include "serve/dashboard.hpp"
 #include "serve/http_server.hpp"
 #include "store/store.hpp"
@@ -113,26 +114,9 @@ Runner add_serve_command(CLI::App& app) {
 
     Detector detector(targets, params);
     EventLog told(EventLog::dashboard_limits);
-    // What happened before the oldest raw result still kept (pruned after the raw retention)
-    // cannot be replayed: the events and waves the monitor stored then are told as stored.
-    {
-      std::optional<Timestamp> oldest_result;
-      const auto first = (*store)->read_results({}, [&](Result&& r) {
-        oldest_result = r.time;
-        return false;
-      });
-      const EventQuery before_first{std::nullopt, oldest_result};
-      auto events = (*store)->read_events(before_first);
-      auto waves = (*store)->read_waves(before_first);
-      if (!first || !events || !waves) {
-        std::fprintf(stderr, "blackout serve: cannot read the store %s: %s\n", (*store)->describe().c_str(),
-                     (!first ? first.error() : !events ? events.error() : waves.error()).message.c_str());
-        return exit_failure;
-      }
-      const auto before_results = [&](Timestamp end) { return !oldest_result || end < *oldest_result; };
-      std::erase_if(*events, [&](const Event& e) { return !e.end || !before_results(*e.end); });
-      std::erase_if(*waves, [&](const Wave& w) { return !w.end || !before_results(*w.end); });
-      told.absorb(std::move(*events), std::move(*waves));
+    if (auto told_stored = tell_stored_before_results(**store, told); !told_stored) {
+      std::fprintf(stderr, "blackout serve: cannot read the store %s: %s\n", (*store)->describe().c_str(), told_stored.error().message.c_str());
+      return exit_failure;
     }
     DashboardSources sources;
     sources.detector = &detector;

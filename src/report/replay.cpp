@@ -1,7 +1,7 @@
 // Replaying stored results.
 #include "report/replay.hpp"
 
-#include "detect/event_log.hpp"
+#include <optional>
 
 namespace blackout {
 namespace {
@@ -51,6 +51,25 @@ Analysis analyze_results(const std::vector<Result>& results, const std::vector<T
   Replay replay(targets, params);
   for (const Result& r : results) replay.add(r);
   return replay.finish(static_cast<std::int64_t>(results.size()));
+}
+
+StoreResult<Done> tell_stored_before_results(Store& store, EventLog& log) {
+  std::optional<Timestamp> oldest_result;
+  const auto first = store.read_results({}, [&](Result&& r) {
+    oldest_result = r.time;
+    return false;
+  });
+  if (!first) return first.error();
+  const EventQuery before_first{std::nullopt, oldest_result};
+  auto events = store.read_events(before_first);
+  if (!events) return events.error();
+  auto waves = store.read_waves(before_first);
+  if (!waves) return waves.error();
+  const auto ended_before_results = [&](const std::optional<Timestamp>& end) { return end && (!oldest_result || *end < *oldest_result); };
+  std::erase_if(*events, [&](const Event& e) { return !ended_before_results(e.end); });
+  std::erase_if(*waves, [&](const Wave& w) { return !ended_before_results(w.end); });
+  log.absorb(std::move(*events), std::move(*waves));
+  return Done{};
 }
 
 }  // namespace blackout

@@ -306,24 +306,41 @@ TEST(Report, AQuietHourSaysNothingWentDark) {
   EXPECT_EQ(count(html, "<svg"), built.report.series.layers.size());
 }
 
+// The per-minute rollups a monitor would have kept of a store's results.
+std::vector<Rollup> rollups_of(Store& store) {
+  RollupBuilder rollups;
+  EXPECT_TRUE(store.read_results({}, [&](Result&& result) {
+    rollups.add(result);
+    return true;
+  }));
+  return rollups.take_all();
+}
+
+// A store file of the test's own, removed with its WAL and shared memory when it ends.
+struct ScratchStoreFile {
+  explicit ScratchStoreFile(const std::string& name)
+      : path(std::filesystem::temp_directory_path() / ("blackout-" + name + "-" + std::to_string(::getpid()) + ".db")) {
+    remove();
+  }
+  ~ScratchStoreFile() { remove(); }
+  void remove() const {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  }
+  std::filesystem::path path;
+};
+
 TEST(Report, WithOnlyRollupsLeftTheSeriesComeFromThem) {
   // The raw results pruned, the per-minute rollups kept: the report still draws the layers.
   const auto dir = runs / "reuters";
   auto config = load_config_file((dir / "lab.yaml").string());
   ASSERT_TRUE(config);
-  auto source = open_store("sqlite:" + (dir / "results.db").string());
+  auto source = open_store("sqlite:" + (dir / "results.db").string(), StoreAccess::read_only);
   ASSERT_TRUE(source);
-  RollupBuilder rollups;
-  ASSERT_TRUE((*source)->read_results({}, [&](Result&& result) {
-    rollups.add(result);
-    return true;
-  }));
-  const auto path = std::filesystem::temp_directory_path() / ("blackout-report-rollups-" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  const ScratchStoreFile file("report-rollups");
   {
-    auto store = open_store("sqlite:" + path.string());
+    auto store = open_store("sqlite:" + file.path.string());
     ASSERT_TRUE(store) << store.error().message;
-    const auto all = rollups.take_all();
+    const auto all = rollups_of(**source);
     ASSERT_FALSE(all.empty());
     ASSERT_TRUE((*store)->write_rollups(all));
     ReportRequest request;
@@ -340,9 +357,6 @@ TEST(Report, WithOnlyRollupsLeftTheSeriesComeFromThem) {
       for (const SeriesPoint& p : ls.points) some_loss = some_loss || (p.reachability && *p.reachability < 1);
     EXPECT_TRUE(some_loss) << "the minutes of the outages show";
   }
-  std::filesystem::remove(path);
-  std::filesystem::remove(path.string() + "-wal");
-  std::filesystem::remove(path.string() + "-shm");
 }
 
 TEST(Report, WithOnlyRollupsAndStoredEventsLeftTheStoryIsTheOneTheMonitorStored) {
@@ -353,21 +367,17 @@ TEST(Report, WithOnlyRollupsAndStoredEventsLeftTheStoryIsTheOneTheMonitorStored)
   ASSERT_TRUE(config);
   auto source = open_store("sqlite:" + (dir / "results.db").string(), StoreAccess::read_only);
   ASSERT_TRUE(source);
-  RollupBuilder rollups;
-  ASSERT_TRUE((*source)->read_results({}, [&](Result&& result) {
-    rollups.add(result);
-    return true;
-  }));
+  const auto rollups = rollups_of(**source);
+  ASSERT_FALSE(rollups.empty());
   ResultQuery everything;
   const auto analysis = analyze_store(**source, config->targets, config->detection, everything);
   ASSERT_TRUE(analysis);
   ASSERT_EQ(analysis->waves.size(), 2u);
-  const auto path = std::filesystem::temp_directory_path() / ("blackout-report-events-" + std::to_string(::getpid()) + ".db");
-  std::filesystem::remove(path);
+  const ScratchStoreFile file("report-events");
   {
-    auto store = open_store("sqlite:" + path.string());
+    auto store = open_store("sqlite:" + file.path.string());
     ASSERT_TRUE(store) << store.error().message;
-    ASSERT_TRUE((*store)->write_rollups(rollups.take_all()));
+    ASSERT_TRUE((*store)->write_rollups(rollups));
     ASSERT_TRUE((*store)->write_detection({}, analysis->events, analysis->waves));
     ReportRequest request;
     request.targets = config->targets;
@@ -391,9 +401,6 @@ TEST(Report, WithOnlyRollupsAndStoredEventsLeftTheStoryIsTheOneTheMonitorStored)
     ASSERT_TRUE(later) << later.error().message;
     EXPECT_TRUE(later->events.empty());
   }
-  std::filesystem::remove(path);
-  std::filesystem::remove(path.string() + "-wal");
-  std::filesystem::remove(path.string() + "-shm");
 }
 
 Report hostile_report() {

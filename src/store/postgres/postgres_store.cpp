@@ -468,39 +468,30 @@ std::optional<Timestamp> time_at(PGresult* rows, int row, int column) {
 
 }  // namespace
 
-StoreResult<std::vector<Event>> PostgresStore::read_events(const EventQuery& query) {
+// Events and waves are read alike: the document, with the start and end from their columns.
+template <typename Record>
+StoreResult<std::vector<Record>> PostgresStore::read_detection(const char* table, const char* noun, Expected<Record> (*parse)(std::string_view),
+                                                               const EventQuery& query) {
   if (auto connected = ensure_connected(); !connected) return connected.error();
-  PgResult rows(select_detection(connection_, "events", query));
-  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table events");
-  std::vector<Event> out;
+  PgResult rows(select_detection(connection_, table, query));
+  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table " + table);
+  std::vector<Record> out;
   for (int row = 0; row < PQntuples(rows.result); ++row) {
-    auto event = event_from_json(text_at(rows.result, row, 3));
-    if (!event)
-      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table events: the document of " + blackout::quoted(text_at(rows.result, row, 0)) +
-                                                       " does not read as an event (" + event.error().message + ")"};
-    event->start = time_at(rows.result, row, 1).value_or(Timestamp{});
-    event->end = time_at(rows.result, row, 2);
-    out.push_back(std::move(*event));
+    auto record = parse(text_at(rows.result, row, 3));
+    if (!record)
+      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table " + table + ": the document of " +
+                                                       blackout::quoted(text_at(rows.result, row, 0)) + " does not read as " + noun + " (" +
+                                                       record.error().message + ")"};
+    record->start = time_at(rows.result, row, 1).value_or(Timestamp{});
+    record->end = time_at(rows.result, row, 2);
+    out.push_back(std::move(*record));
   }
   return out;
 }
 
-StoreResult<std::vector<Wave>> PostgresStore::read_waves(const EventQuery& query) {
-  if (auto connected = ensure_connected(); !connected) return connected.error();
-  PgResult rows(select_detection(connection_, "waves", query));
-  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table waves");
-  std::vector<Wave> out;
-  for (int row = 0; row < PQntuples(rows.result); ++row) {
-    auto wave = wave_from_json(text_at(rows.result, row, 3));
-    if (!wave)
-      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table waves: the document of " + blackout::quoted(text_at(rows.result, row, 0)) +
-                                                       " does not read as a wave (" + wave.error().message + ")"};
-    wave->start = time_at(rows.result, row, 1).value_or(Timestamp{});
-    wave->end = time_at(rows.result, row, 2);
-    out.push_back(std::move(*wave));
-  }
-  return out;
-}
+StoreResult<std::vector<Event>> PostgresStore::read_events(const EventQuery& query) { return read_detection("events", "an event", &event_from_json, query); }
+
+StoreResult<std::vector<Wave>> PostgresStore::read_waves(const EventQuery& query) { return read_detection("waves", "a wave", &wave_from_json, query); }
 
 StoreResult<std::vector<Target>> PostgresStore::current_targets() {
   if (auto connected = ensure_connected(); !connected) return connected.error();

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "store/store.hpp"
@@ -37,6 +38,9 @@ class PostgresStore final : public Store {
  private:
   PostgresStore(pg_conn* connection, std::string url);
   StoreResult<Done> ensure_connected();
+  template <typename Record>
+  StoreResult<std::vector<Record>> read_detection(const char* table, const char* noun, Expected<Record> (*parse)(std::string_view),
+                                                  const EventQuery& query);
   StoreResult<Done> migrate();
   // The schema version the database holds; 0 when it holds no blackout store.
   StoreResult<int> stored_version();

@@ -560,43 +560,33 @@ void bind_event_query(sqlite3_stmt* statement, const EventQuery& query) {
 
 }  // namespace
 
-StoreResult<std::vector<Event>> SqliteStore::read_events(const EventQuery& query) {
-  auto select = prepare("SELECT id, start_us, end_us, document FROM events WHERE start_us < ?2 AND (end_us IS NULL OR end_us >= ?1) ORDER BY start_us, id");
+// Events and waves are read alike: the document, with the start and end from their columns.
+template <typename Record>
+StoreResult<std::vector<Record>> SqliteStore::read_detection(const char* table, const char* noun, Expected<Record> (*parse)(std::string_view),
+                                                             const EventQuery& query) {
+  const std::string sql = std::string("SELECT id, start_us, end_us, document FROM ") + table +
+                          " WHERE start_us < ?2 AND (end_us IS NULL OR end_us >= ?1) ORDER BY start_us, id";
+  auto select = prepare(sql.c_str());
   if (!select) return select.error();
   bind_event_query(*select, query);
-  std::vector<Event> out;
+  std::vector<Record> out;
   while (true) {
-    auto row = next_row(*select, "events");
+    auto row = next_row(*select, table);
     if (!row) return row.error();
     if (!*row) return out;
-    auto event = event_from_json(column_text(*select, 3));
-    if (!event)
-      return StoreError{StoreError::Kind::corrupt, path_ + ": table events: the document of " + blackout::quoted(column_text(*select, 0)) +
-                                                       " does not read as an event (" + event.error().message + ")"};
-    event->start = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 1))};
-    if (sqlite3_column_type(*select, 2) != SQLITE_NULL) event->end = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 2))};
-    out.push_back(std::move(*event));
+    auto record = parse(column_text(*select, 3));
+    if (!record)
+      return StoreError{StoreError::Kind::corrupt, path_ + ": table " + table + ": the document of " + blackout::quoted(column_text(*select, 0)) +
+                                                       " does not read as " + noun + " (" + record.error().message + ")"};
+    record->start = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 1))};
+    if (sqlite3_column_type(*select, 2) != SQLITE_NULL) record->end = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 2))};
+    out.push_back(std::move(*record));
   }
 }
 
-StoreResult<std::vector<Wave>> SqliteStore::read_waves(const EventQuery& query) {
-  auto select = prepare("SELECT id, start_us, end_us, document FROM waves WHERE start_us < ?2 AND (end_us IS NULL OR end_us >= ?1) ORDER BY start_us, id");
-  if (!select) return select.error();
-  bind_event_query(*select, query);
-  std::vector<Wave> out;
-  while (true) {
-    auto row = next_row(*select, "waves");
-    if (!row) return row.error();
-    if (!*row) return out;
-    auto wave = wave_from_json(column_text(*select, 3));
-    if (!wave)
-      return StoreError{StoreError::Kind::corrupt, path_ + ": table waves: the document of " + blackout::quoted(column_text(*select, 0)) +
-                                                       " does not read as a wave (" + wave.error().message + ")"};
-    wave->start = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 1))};
-    if (sqlite3_column_type(*select, 2) != SQLITE_NULL) wave->end = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 2))};
-    out.push_back(std::move(*wave));
-  }
-}
+StoreResult<std::vector<Event>> SqliteStore::read_events(const EventQuery& query) { return read_detection("events", "an event", &event_from_json, query); }
+
+StoreResult<std::vector<Wave>> SqliteStore::read_waves(const EventQuery& query) { return read_detection("waves", "a wave", &wave_from_json, query); }
 
 StoreResult<std::vector<Target>> SqliteStore::current_targets() {
   auto select = prepare("SELECT definition, vantage, name FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name");

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "store/store.hpp"
@@ -62,6 +63,9 @@ class SqliteStore final : public Store {
   // Steps a read to its next row: true on a row, false at the end, or an error naming the
   // store file and the table. CORRUPT, BUSY, IOERR and the rest are never the end of the data.
   StoreResult<bool> next_row(sqlite3_stmt* statement, const char* table);
+  template <typename Record>
+  StoreResult<std::vector<Record>> read_detection(const char* table, const char* noun, Expected<Record> (*parse)(std::string_view),
+                                                  const EventQuery& query);
 
   sqlite3* db_;
   std::string path_;
