@@ -6,15 +6,9 @@
 namespace blackout {
 namespace {
 
-bool contains(const std::vector<std::string>& list, const std::string& item) { return std::find(list.begin(), list.end(), item) != list.end(); }
-
-// What a change means for a rule's `kinds`: down, stressed, recovered, or nothing to open
-// an incident with (unknown -> up, down -> stressed).
-std::string change_kind(const StateChange& c) {
-  if (c.to == State::down) return "down";
-  if (c.to == State::stressed && c.from != State::down) return "stressed";
-  if (c.to == State::up && (c.from == State::down || c.from == State::stressed)) return "recovered";
-  return "";
+template <typename T>
+bool contains(const std::vector<T>& list, const T& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
 }
 
 std::string subject_key(const StateChange& c) { return c.vantage.empty() ? c.subject : c.subject + " (" + c.vantage + ")"; }
@@ -92,13 +86,13 @@ Notification Notifier::message(const AlertRule& rule, Incident& incident, Notifi
 std::vector<Notification> Notifier::add(const StateChange& change) {
   std::vector<Notification> out;
   due(change.time, false, out);
-  const std::string kind = change_kind(change);
+  const ChangeKind kind = change_kind(change);
   for (const AlertRule& rule : alerts_.rules) {
     if (!selects(rule, change)) continue;
     const auto open = open_.find(rule.name);
     if (open == open_.end()) {
       // Only a change the rule asks for opens an incident; recoveries of nothing are silence.
-      if (kind.empty() || kind == "recovered" || !contains(rule.kinds, kind)) continue;
+      if (kind == ChangeKind::none || kind == ChangeKind::recovered || !contains(rule.kinds, kind)) continue;
       Incident incident;
       incident.id = rule.name + ":" + std::to_string(change.time.time_since_epoch().count());
       incident.not_up[subject_key(change)] = change.to;
@@ -124,7 +118,7 @@ std::vector<Notification> Notifier::add(const StateChange& change) {
     }
     // Updates carry what the rule asks for, and every recovery inside the incident (a
     // subject back up is news to whoever got the opening message).
-    if (kind == "recovered" || (!kind.empty() && contains(rule.kinds, kind))) {
+    if (kind == ChangeKind::recovered || (kind != ChangeKind::none && contains(rule.kinds, kind))) {
       if (!incident.pending_since) incident.pending_since = change.time;
       incident.pending.push_back(change);
     }
@@ -143,7 +137,7 @@ void Notifier::due(Timestamp now, bool everything, std::vector<Notification>& ou
       incident.pending_since.reset();
     }
     if (incident.all_up_since && (everything || now >= *incident.all_up_since + alerts_.group_window)) {
-      if (contains(rule.kinds, "recovered")) out.push_back(message(rule, incident, Notification::Kind::resolved, now, std::move(incident.resolution)));
+      if (contains(rule.kinds, ChangeKind::recovered)) out.push_back(message(rule, incident, Notification::Kind::resolved, now, std::move(incident.resolution)));
       open_.erase(open);
     }
   }

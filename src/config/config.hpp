@@ -40,7 +40,7 @@ struct AlertRule {
   Scope scope = Scope::network;     // target, layer or network; a group rule watches targets
   std::vector<std::string> subjects;  // target or layer names; empty: every one of the scope
   std::vector<std::string> groups;    // target rules: only targets in one of these groups
-  std::vector<std::string> kinds = {"down", "recovered"};  // down, stressed, recovered
+  std::vector<ChangeKind> kinds = {ChangeKind::down, ChangeKind::recovered};
   std::vector<std::string> channels;
 };
 

@@ -726,12 +726,13 @@ void read_alerts(Context& context, const YAML::Node& node, Config& config) {
       (scope == "group" ? rule.groups : rule.subjects) = subjects;
       if (scope == "group" && r.get("subjects") == nullptr) context.error((*rules)[i], r.join("subjects"), "a group rule names its groups");
       if (r.get("kinds")) {
-        rule.kinds = read_words(r, "kinds", [&](const YAML::Node& item, const std::string& item_field) {
-          const std::string& kind = item.Scalar();
-          if (kind == "down" || kind == "stressed" || kind == "recovered") return true;
-          context.error(item, item_field, "expected down, stressed or recovered, got " + quoted(kind));
-          return false;
-        });
+        rule.kinds.clear();
+        for (const std::string& word : read_words(r, "kinds", [&](const YAML::Node& item, const std::string& item_field) {
+               if (change_kind_from_string(item.Scalar())) return true;
+               context.error(item, item_field, "expected down, stressed or recovered, got " + quoted(item.Scalar()));
+               return false;
+             }))
+          rule.kinds.push_back(*change_kind_from_string(word));
       }
       r.require("channels");
       rule.channels = read_words(r, "channels", [&](const YAML::Node& item, const std::string& item_field) {

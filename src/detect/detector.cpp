@@ -387,7 +387,7 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
       event.scope = key.scope;
       event.layer = layer;
       event.subject = key.subject;
-      event.kind = next == State::down ? "down" : "stressed";
+      event.kind = next == State::down ? State::down : State::stressed;
       event.start = at;
       if (key.scope == Scope::target) event.vantages.push_back(key.vantage);
       entity.open_event = next_serial_++;
@@ -399,7 +399,7 @@ void Detector::set_state(const EntityKey& key, State next, Timestamp at, const s
     dirty_events_.insert(serial);
     if (next == State::down && !event.down_at) {
       event.down_at = std::max(at, event.start);
-      event.kind = "down";
+      event.kind = State::down;
     }
     if (stress && key.scope == Scope::target && next == State::stressed) {
       event.peak_stress = std::max(event.peak_stress, stress->stress);
@@ -645,12 +645,12 @@ void Detector::sign(Event& event, const Evidence& e) const {
   const Duration spread = params_.clean_cut_spread.at(cadence);
   char text[320];
   if (event.scope != Scope::target && !e.control_down.empty()) {
-    event.signature = "vantage-local";
+    event.signature = Signature::vantage_local;
     event.evidence.push_back("control target " + e.control_down + " (outside the watched network) failed too: the vantage, not the network");
     return;
   }
   if (event.layer == Layer::bgp) {
-    event.signature = "routing-withdrawal";
+    event.signature = Signature::routing_withdrawal;
     event.evidence.push_back("the watched prefixes left the routing table");
     return;
   }
@@ -680,24 +680,24 @@ void Detector::sign(Event& event, const Evidence& e) const {
   };
 
   if (event.scope == Scope::target) {
-    if (event.kind == "stressed") {
-      event.signature = "stress-only";
+    if (event.kind == State::stressed) {
+      event.signature = Signature::stress_only;
       event.evidence.push_back(degraded_text() + " without failing");
       return;
     }
     if (!e.degraded.empty()) {
-      event.signature = "stress-led";
+      event.signature = Signature::stress_led;
       event.evidence.push_back(degraded_text() + (e.first_stressed && e.first_down && *e.first_down > *e.first_stressed
                                                        ? " for " + seconds_text(*e.first_down - *e.first_stressed) + " before it failed"
                                                        : " as it failed"));
       return;
     }
     if (e.service_only > 0 && e.unreachable == 0) {
-      event.signature = "single-service";
+      event.signature = Signature::single_service;
       event.evidence.push_back("its service failed while the host still answered, with no stress before");
       return;
     }
-    event.signature = "clean-cut";
+    event.signature = Signature::clean_cut;
     event.evidence.push_back("answers at the normal RTT, then silence");
     return;
   }
@@ -706,8 +706,8 @@ void Detector::sign(Event& event, const Evidence& e) const {
                                        ? (layer_units_.count(*event.layer) ? layer_units_.at(*event.layer) : 0)
                                        : network_units_;
   const bool stress_led = scope_units > 0 && static_cast<double>(e.degraded_units) / static_cast<double>(scope_units) >= stress_led_share;
-  if (stress_led || (event.kind == "stressed" && !e.degraded.empty())) {
-    event.signature = "stress-led";
+  if (stress_led || (event.kind == State::stressed && !e.degraded.empty())) {
+    event.signature = Signature::stress_led;
     const std::string on = " on " + std::to_string(e.degraded.size()) + (e.degraded.size() == 1 ? " target" : " targets");
     if (e.first_down && e.first_stressed && *e.first_down >= *e.first_stressed)
       event.evidence.push_back(degraded_text() + on + ", from " + seconds_text(*e.first_down - *e.first_stressed) + " before the first failure (" +
@@ -729,28 +729,28 @@ void Detector::sign(Event& event, const Evidence& e) const {
   const bool routing_first = e.routing_down && (!first_host_down || *e.routing_down <= *first_host_down + routing_lead ||
                                                 (e.routing_seen && *e.routing_seen < *first_host_down + cadence + cadence / 2));
   if (routing_first) {
-    event.signature = "routing-withdrawal";
+    event.signature = Signature::routing_withdrawal;
     std::string when = "as the first failure came";
     if (first_host_down && *e.routing_down < *first_host_down) when = seconds_text(*first_host_down - *e.routing_down) + " before the first failure";
     else if (first_host_down && *e.routing_down > *first_host_down) when = seconds_text(*e.routing_down - *first_host_down) + " after the first failure";
     event.evidence.push_back("the watched prefixes left the routing table " + when + ", with no stress before: the country was cut off in routing");
     return;
   }
-  if (event.kind == "stressed") {
-    event.signature = "stress-led";
+  if (event.kind == State::stressed) {
+    event.signature = Signature::stress_led;
     event.evidence.push_back("stressed without going down");
     return;
   }
   const int failed = e.unreachable + e.service_only;
   if (first_host_down && e.last_first_down && *e.last_first_down - *first_host_down <= spread) {
-    event.signature = "clean-cut";
+    event.signature = Signature::clean_cut;
     std::snprintf(text, sizeof text, "answers at the normal RTT, then %d %s within %s, with no degraded spell before", failed,
                   failed == 1 ? "target failed" : "targets failed", seconds_text(*e.last_first_down - *first_host_down).c_str());
     event.evidence.push_back(text);
     routing_followed();
     return;
   }
-  event.signature = "mixed";
+  event.signature = Signature::mixed;
   event.evidence.push_back("targets failed over " + (first_host_down && e.last_first_down ? seconds_text(*e.last_first_down - *first_host_down) : std::string("?")) +
                            " without stress before");
   routing_followed();

@@ -82,7 +82,7 @@ bool EventLog::all_local(const KeptWave& kept) {
     const auto m = kept.members.find(id);
     if (m == kept.members.end()) continue;
     any = true;
-    if (m->second.signature != "vantage-local") return false;
+    if (m->second.signature != Signature::vantage_local) return false;
   }
   return any;
 }

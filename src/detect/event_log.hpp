@@ -60,7 +60,7 @@ class EventLog {
     Timestamp start;
     Scope scope = Scope::target;
     std::optional<Layer> layer;
-    std::string signature;
+    Signature signature = Signature::none;
   };
   struct KeptEvent {
     std::size_t order = 0;  // when it first appeared

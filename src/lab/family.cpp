@@ -54,18 +54,18 @@ World world_at(const Scenario& s, Duration t) {
   std::optional<Duration> link_down_at;
   for (const ScenarioAction& a : s.actions) {
     if (a.at > t) break;
-    if (a.kind == "flood") w.floods[a.target] = {static_cast<double>(a.rate), a.at + a.length};
-    else if (a.kind == "flood_stop") w.floods.erase(a.target);
-    else if (a.kind == "stop") w.stopped.insert(a.target);
-    else if (a.kind == "start") w.stopped.erase(a.target);
-    else if (a.kind == "block") w.blocked.insert(a.target);
-    else if (a.kind == "unblock") w.blocked.erase(a.target);
-    else if (a.kind == "link_down" && a.target == "border") w.link_down = true, link_down_at = a.at;
-    else if (a.kind == "link_up" && a.target == "border") w.link_down = false, link_down_at.reset();
-    else if (a.kind == "withdraw") w.withdrawn = true;
-    else if (a.kind == "announce") w.withdrawn = false;
-    else if (a.kind == "cut_forwarding") w.forward_cut = true;
-    else if (a.kind == "restore_forwarding") w.forward_cut = false;
+    if (a.kind == ActionKind::flood) w.floods[a.target] = {static_cast<double>(a.rate), a.at + a.length};
+    else if (a.kind == ActionKind::flood_stop) w.floods.erase(a.target);
+    else if (a.kind == ActionKind::stop) w.stopped.insert(a.target);
+    else if (a.kind == ActionKind::start) w.stopped.erase(a.target);
+    else if (a.kind == ActionKind::block) w.blocked.insert(a.target);
+    else if (a.kind == ActionKind::unblock) w.blocked.erase(a.target);
+    else if (a.kind == ActionKind::link_down && a.target == "border") w.link_down = true, link_down_at = a.at;
+    else if (a.kind == ActionKind::link_up && a.target == "border") w.link_down = false, link_down_at.reset();
+    else if (a.kind == ActionKind::withdraw) w.withdrawn = true;
+    else if (a.kind == ActionKind::announce) w.withdrawn = false;
+    else if (a.kind == ActionKind::cut_forwarding) w.forward_cut = true;
+    else if (a.kind == ActionKind::restore_forwarding) w.forward_cut = false;
   }
   const Duration story_hold{static_cast<Duration::rep>(static_cast<double>(session_hold.count()) * s.speed)};
   w.session_down = link_down_at && t >= *link_down_at + story_hold;
@@ -110,8 +110,8 @@ std::vector<Segment> segments_of(const Scenario& s) {
   const Duration story_hold{static_cast<Duration::rep>(static_cast<double>(session_hold.count()) * s.speed)};
   for (const ScenarioAction& a : s.actions) {
     cuts.insert(a.at);
-    if (a.kind == "flood") cuts.insert(std::min(a.at + a.length, s.duration));
-    if (a.kind == "link_down" && a.at + story_hold < s.duration) cuts.insert(a.at + story_hold);
+    if (a.kind == ActionKind::flood) cuts.insert(std::min(a.at + a.length, s.duration));
+    if (a.kind == ActionKind::link_down && a.at + story_hold < s.duration) cuts.insert(a.at + story_hold);
   }
   std::vector<Segment> out;
   const auto all = members();
@@ -175,9 +175,9 @@ std::optional<std::size_t> first_down_segment(const std::vector<Segment>& segs, 
 // of its targets were degraded just before or as the first failures came; a routing
 // withdrawal when the prefix left the table with them (withdrawn, not a link gone); else a
 // clean cut.
-std::string aggregate_signature(const std::vector<Segment>& segs, const Spell& spell, Scope scope, const std::string& subject) {
+Signature aggregate_signature(const std::vector<Segment>& segs, const Spell& spell, Scope scope, const std::string& subject) {
   const auto down = first_down_segment(segs, spell, scope, subject);
-  if (!down) return "stress-led";
+  if (!down) return Signature::stress_led;
   std::set<std::string> degraded;
   double n = 0;
   for (const Member& m : members()) {
@@ -186,17 +186,17 @@ std::string aggregate_signature(const std::vector<Segment>& segs, const Spell& s
     if (segs[*down].truth.at(m.name) == Truth::stressed) degraded.insert(m.name);
     if (*down > 0 && segs[*down - 1].truth.at(m.name) == Truth::stressed) degraded.insert(m.name);
   }
-  if (n > 0 && static_cast<double>(degraded.size()) / n >= 1.0 / 3) return "stress-led";
-  if (scope == Scope::network && (segs[*down].world.withdrawn || segs[*down].world.session_down)) return "routing-withdrawal";
-  return "clean-cut";
+  if (n > 0 && static_cast<double>(degraded.size()) / n >= 1.0 / 3) return Signature::stress_led;
+  if (scope == Scope::network && (segs[*down].world.withdrawn || segs[*down].world.session_down)) return Signature::routing_withdrawal;
+  return Signature::clean_cut;
 }
 
-std::string target_signature(const std::vector<Segment>& segs, const Spell& spell, const std::string& target) {
+Signature target_signature(const std::vector<Segment>& segs, const Spell& spell, const std::string& target) {
   const auto down = first_down_segment(segs, spell, Scope::target, target);
-  if (!down) return "stress-only";
+  if (!down) return Signature::stress_only;
   if (segs[*down].truth.at(target) == Truth::stressed || (*down > spell.first && segs[*down - 1].truth.at(target) == Truth::stressed))
-    return "stress-led";
-  return segs[*down].truth.at(target) == Truth::service ? "single-service" : "clean-cut";
+    return Signature::stress_led;
+  return segs[*down].truth.at(target) == Truth::service ? Signature::single_service : Signature::clean_cut;
 }
 
 // Uniform doubles from the generator's raw bits: std::uniform_real_distribution is not the
@@ -222,14 +222,14 @@ void derive_truth(Scenario& s) {
   std::set<std::string> fault_targets;
   for (const ScenarioFault& f : s.faults)
     if (f.scope == Scope::target) fault_targets.insert(f.subject);
-  const auto add = [&](Scope scope, const std::string& subject, const Spell& spell, std::string signature) {
+  const auto add = [&](Scope scope, const std::string& subject, const Spell& spell, std::optional<Signature> signature) {
     ExpectedEvent e;
     e.scope = scope;
     e.subject = subject;
-    e.kind = spell.down ? "down" : "stressed";
+    e.kind = spell.down ? State::down : State::stressed;
     e.from = segs[spell.first].from;
     e.to = segs[spell.last].to;
-    e.signature = std::move(signature);
+    e.signature = signature;
     s.expect.push_back(std::move(e));
   };
   // The network, and its cascade: the layers in the order they went down, one per moment
@@ -253,9 +253,9 @@ void derive_truth(Scenario& s) {
     const std::string name(to_string(layer));
     for (const Spell& spell : spells_of(segs, Scope::layer, name)) {
       if (layer == Layer::bgp) {
-        add(Scope::layer, name, spell, "routing-withdrawal");
+        add(Scope::layer, name, spell, Signature::routing_withdrawal);
       } else {
-        add(Scope::layer, name, spell, "");
+        add(Scope::layer, name, spell, std::nullopt);
       }
     }
   }
@@ -296,7 +296,7 @@ Scenario random_scenario(std::uint64_t seed) {
   char description[96];
   std::snprintf(description, sizeof description, "randomised scenario (seed %llu), %.1f%% background loss", static_cast<unsigned long long>(seed), background);
   s.description = description;
-  const auto action = [&](double at_minutes, const std::string& kind, const std::string& target) {
+  const auto action = [&](double at_minutes, ActionKind kind, const std::string& target) {
     ScenarioAction a;
     a.at = minutes(at_minutes);
     a.kind = kind;
@@ -304,7 +304,7 @@ Scenario random_scenario(std::uint64_t seed) {
     s.actions.push_back(a);
     return &s.actions.back();
   };
-  action(0, "loss", "")->percent = background;
+  action(0, ActionKind::loss, "")->percent = background;
   static const std::vector<std::string> web = {"mfa", "naenara", "airkoryo", "kcna"};
   const int wave_count = 1 + draw.below(3);
   double t = 3;
@@ -344,12 +344,12 @@ Scenario random_scenario(std::uint64_t seed) {
       const double delay_ms = std::exp(draw.uniform(std::log(20.0), std::log(600.0)));
       const bool ramp = !weak && draw.chance(0.3);
       for (const std::string& target : targets) {
-        ScenarioAction* q = action(wave_start, "queue", target);
+        ScenarioAction* q = action(wave_start, ActionKind::queue, target);
         q->delay = std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(delay_ms)));
         const int steps = ramp ? 3 : 1;
         for (int step = 1; step <= steps; ++step) {
           const double at = wave_start + (flood_end - wave_start) * (step - 1) / 6.0;
-          ScenarioAction* f = action(at, "flood", target);
+          ScenarioAction* f = action(at, ActionKind::flood, target);
           f->rate = static_cast<std::uint64_t>(load * capacity * step / steps);
           f->length = minutes(flood_end - at);
         }
@@ -379,25 +379,25 @@ Scenario random_scenario(std::uint64_t seed) {
     fault.to = minutes(fault_end);
     fault.expect = "down";
     if (cut == "link-down") {
-      action(fault_at, "link_down", "border");
-      action(fault_end, "link_up", "border");
+      action(fault_at, ActionKind::link_down, "border");
+      action(fault_end, ActionKind::link_up, "border");
       fault.kind = cut, fault.scope = Scope::network, fault.subject = "network";
     } else if (cut == "forward-drop") {
-      action(fault_at, "cut_forwarding", "border");
-      action(fault_end, "restore_forwarding", "border");
+      action(fault_at, ActionKind::cut_forwarding, "border");
+      action(fault_end, ActionKind::restore_forwarding, "border");
       fault.kind = cut, fault.scope = Scope::network, fault.subject = "network";
     } else if (cut == "withdrawal") {
-      action(fault_at, "withdraw", "country");
-      action(fault_end, "announce", "country");
+      action(fault_at, ActionKind::withdraw, "country");
+      action(fault_end, ActionKind::announce, "country");
       fault.kind = cut, fault.scope = Scope::network, fault.subject = "network";
     } else if (cut == "dns-stop") {
-      for (const char* ns : {"ns1", "ns2"}) action(fault_at, "stop", ns);
-      for (const char* ns : {"ns1", "ns2"}) action(fault_end, "start", ns);
+      for (const char* ns : {"ns1", "ns2"}) action(fault_at, ActionKind::stop, ns);
+      for (const char* ns : {"ns1", "ns2"}) action(fault_end, ActionKind::start, ns);
       fault.kind = "service-stop", fault.scope = Scope::layer, fault.subject = "dns";
     } else if (cut == "blackhole" || cut == "service-stop") {
       const std::string site = web[static_cast<std::size_t>(draw.below(4))];
-      action(fault_at, cut == "blackhole" ? "block" : "stop", site);
-      action(fault_end, cut == "blackhole" ? "unblock" : "start", site);
+      action(fault_at, cut == "blackhole" ? ActionKind::block : ActionKind::stop, site);
+      action(fault_end, cut == "blackhole" ? ActionKind::unblock : ActionKind::start, site);
       fault.kind = cut, fault.scope = Scope::target, fault.subject = site;
     }
     if (cut != "none") s.faults.push_back(fault);

@@ -30,13 +30,13 @@ RobustnessTotals add_up(const std::vector<RobustnessRun>& runs) {
     ++t.runs;
     std::string why;
     for (const ExpectedOutcome& o : s.expected) {
-      if (!o.truth.expected.signature.empty()) {
+      if (o.truth.expected.signature) {
         ++t.signatures_judged;
         if (o.match && o.signature_ok) ++t.signatures_right;
         else why += " signature of " + std::string(to_string(o.truth.expected.scope)) + " " + o.truth.expected.subject + ": " +
-                    (o.match ? o.match->signature : std::string("missed")) + " (expected " + o.truth.expected.signature + ");";
+                    (o.match ? std::string(to_string(o.match->signature)) : std::string("missed")) + " (expected " + std::string(to_string(*o.truth.expected.signature)) + ");";
       }
-      if (o.match && !o.kind_ok) why += " kind of " + std::string(to_string(o.truth.expected.scope)) + " " + o.truth.expected.subject + ": " + o.match->kind + " (expected " + o.truth.expected.kind + ");";
+      if (o.match && !o.kind_ok) why += " kind of " + std::string(to_string(o.truth.expected.scope)) + " " + o.truth.expected.subject + ": " + std::string(to_string(o.match->kind)) + " (expected " + std::string(to_string(o.truth.expected.kind)) + ");";
       if (o.match && !o.cascade_ok) why += " cascade of " + o.truth.expected.subject + ": " + o.detected_cascade + ";";
       if (o.match) {
         ++t.boundaries_judged;
@@ -67,7 +67,7 @@ RobustnessTotals add_up(const std::vector<RobustnessRun>& runs) {
       if (!ok) why += " fault " + f.truth.fault.kind + " at " + f.truth.fault.subject + ": " + f.detected + ";";
     }
     t.false_events += static_cast<int>(s.false_events.size());
-    for (const Event& e : s.false_events) why += " false " + std::string(to_string(e.scope)) + " " + e.subject + " " + e.kind + ";";
+    for (const Event& e : s.false_events) why += " false " + std::string(to_string(e.scope)) + " " + e.subject + " " + std::string(to_string(e.kind)) + ";";
     if (run.live_agreement) {
       t.live_same += run.live_agreement->first;
       t.live_events += run.live_agreement->second;
@@ -86,7 +86,7 @@ std::string robustness_table(const std::vector<RobustnessRun>& runs, const Robus
     const RunScore& s = run.score;
     int sig = 0, sig_judged = 0, bound = 0, bound_judged = 0, faults_ok = 0;
     for (const ExpectedOutcome& o : s.expected) {
-      if (!o.truth.expected.signature.empty()) ++sig_judged, sig += o.match && o.signature_ok;
+      if (o.truth.expected.signature) ++sig_judged, sig += o.match && o.signature_ok;
       if (o.match) ++bound_judged, bound += o.timing_ok;
     }
     for (const FaultOutcome& f : s.faults) faults_ok += f.found && f.told_right;

@@ -25,25 +25,27 @@ std::chrono::seconds flood_lab_length(const ScenarioAction& a, double speed) {
 }
 
 LabResult carry_out(Lab& lab, const ScenarioAction& a, double speed) {
-  if (a.kind == "flood") return lab.start_flood(a.target, a.rate, flood_lab_length(a, speed));
-  if (a.kind == "flood_stop") return lab.stop_flood(a.target);
-  if (a.kind == "stop") return lab.stop_service(a.target);
-  if (a.kind == "start") return lab.start_service(a.target);
-  if (a.kind == "block") return lab.block(a.target, a.reject);
-  if (a.kind == "unblock") return lab.unblock(a.target);
-  if (a.kind == "link_down") return lab.set_link(a.target, false);
-  if (a.kind == "link_up") return lab.set_link(a.target, true);
-  if (a.kind == "withdraw") return lab.set_announced(false);
-  if (a.kind == "announce") return lab.set_announced(true);
-  if (a.kind == "loss") return lab.set_background_loss(a.percent);
-  if (a.kind == "queue") return lab.set_queue(a.target, a.delay);
-  if (a.kind == "cut_forwarding") return lab.set_forwarding(false);
-  if (a.kind == "restore_forwarding") return lab.set_forwarding(true);
-  return make_error("unknown action " + a.kind);
+  switch (a.kind) {
+    case ActionKind::flood: return lab.start_flood(a.target, a.rate, flood_lab_length(a, speed));
+    case ActionKind::flood_stop: return lab.stop_flood(a.target);
+    case ActionKind::stop: return lab.stop_service(a.target);
+    case ActionKind::start: return lab.start_service(a.target);
+    case ActionKind::block: return lab.block(a.target, a.reject);
+    case ActionKind::unblock: return lab.unblock(a.target);
+    case ActionKind::link_down: return lab.set_link(a.target, false);
+    case ActionKind::link_up: return lab.set_link(a.target, true);
+    case ActionKind::withdraw: return lab.set_announced(false);
+    case ActionKind::announce: return lab.set_announced(true);
+    case ActionKind::loss: return lab.set_background_loss(a.percent);
+    case ActionKind::queue: return lab.set_queue(a.target, a.delay);
+    case ActionKind::cut_forwarding: return lab.set_forwarding(false);
+    case ActionKind::restore_forwarding: return lab.set_forwarding(true);
+  }
+  return make_error("unknown action " + std::string(to_string(a.kind)));
 }
 
 // Actions whose effect is the country's route coming back, which takes a BGP session.
-bool restores_route(const ScenarioAction& a) { return (a.kind == "link_up" && a.target == "border") || a.kind == "announce"; }
+bool restores_route(const ScenarioAction& a) { return (a.kind == ActionKind::link_up && a.target == "border") || a.kind == ActionKind::announce; }
 
 bool transit_has_route(const Lab& lab) {
   const auto routes = run_command({"ip", "-n", lab.ns("transit"), "route", "show", country_prefix});
@@ -211,15 +213,15 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   for (const ScenarioAction& action : scenario.actions) {
     wait_until(at(action.at));
     PlayedAction played{action, at(action.at), now(), std::nullopt, ""};
-    if (action.kind == "flood" || action.kind == "flood_stop") floods.erase(action.target);
-    const std::uintmax_t flood_log_from = action.kind == "flood" ? lab.flood_log_size(action.target) : 0;
+    if (action.kind == ActionKind::flood || action.kind == ActionKind::flood_stop) floods.erase(action.target);
+    const std::uintmax_t flood_log_from = action.kind == ActionKind::flood ? lab.flood_log_size(action.target) : 0;
     if (auto done = carry_out(lab, action, scenario.speed); !done) played.error = done.error().message;
     played.done = now();
     if (played.error.empty() && !restores_route(action)) played.effective = played.done;
     progress("story " + format_duration(action.at) + ": " + action.describe() + (played.error.empty() ? "" : " FAILED: " + played.error));
     truth.actions.push_back(played);
     if (played.error.empty() && restores_route(action)) awaiting_route.push_back(truth.actions.size() - 1);
-    if (played.error.empty() && action.kind == "flood") {
+    if (played.error.empty() && action.kind == ActionKind::flood) {
       flood_length[truth.actions.size() - 1] = flood_lab_length(action, scenario.speed);
       floods[action.target] = StartingFlood{truth.actions.size() - 1, flood_log_from, played.done, played.done + scenario.lab_time(action.length)};
     }
@@ -261,12 +263,12 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
     for (std::size_t i = 0; i < truth.actions.size(); ++i) {
       const PlayedAction& p = truth.actions[i];
       if (p.action.at >= from && p.action.at <= to && restores_route(p.action) && p.effective) t = std::max(t, *p.effective);
-      if (p.action.at <= to && (p.action.kind == "flood" || p.action.kind == "flood_stop")) last_flood[p.action.target] = i;
+      if (p.action.at <= to && (p.action.kind == ActionKind::flood || p.action.kind == ActionKind::flood_stop)) last_flood[p.action.target] = i;
     }
     for (const auto& [target, i] : last_flood) {
       const PlayedAction& p = truth.actions[i];
       const auto length = flood_length.find(i);
-      if (p.action.kind != "flood" || !p.effective || length == flood_length.end()) continue;
+      if (p.action.kind != ActionKind::flood || !p.effective || length == flood_length.end()) continue;
       if (std::chrono::abs(p.action.at + p.action.length - to) <= std::chrono::seconds(1)) t = std::max(t, *p.effective + length->second);
     }
     return t;
@@ -309,12 +311,12 @@ std::string ground_truth_to_json(const GroundTruth& truth) {
     nlohmann::ordered_json o;
     o["scope"] = std::string(to_string(e.expected.scope));
     o["subject"] = e.expected.subject;
-    o["kind"] = e.expected.kind;
+    o["kind"] = std::string(to_string(e.expected.kind));
     o["start"] = format_rfc3339(e.start);
     o["end"] = format_rfc3339(e.end);
     o["story_from"] = format_duration(e.expected.from);
     o["story_to"] = format_duration(e.expected.to);
-    if (!e.expected.signature.empty()) o["signature"] = e.expected.signature;
+    if (e.expected.signature) o["signature"] = std::string(to_string(*e.expected.signature));
     if (!e.expected.cascade.empty()) o["cascade"] = e.expected.cascade;
     j["events"].push_back(o);
   }
@@ -359,19 +361,30 @@ Expected<GroundTruth> ground_truth_from_json(const std::string& text) {
         if (a.contains("error") && a["error"].is_string())
           truth.lab_failures.push_back("story " + a.value("story_at", std::string("?")) + ": " + a.value("action", std::string("?")) + ": " +
                                        a["error"].get<std::string>());
-    const auto scope_of = [](const std::string& scope) { return scope == "target" ? Scope::target : scope == "layer" ? Scope::layer : Scope::network; };
+    const auto scope_of = [](const std::string& name) {
+      const auto scope = scope_from_string(name);
+      if (!scope) throw std::runtime_error("scope " + name + ": not target, layer or network");
+      return *scope;
+    };
     for (const auto& e : j.at("events")) {
       GroundTruthEvent g;
       const std::string scope = e.at("scope").get<std::string>();
       g.expected.scope = scope_of(scope);
       g.expected.subject = e.at("subject").get<std::string>();
-      g.expected.kind = e.at("kind").get<std::string>();
+      const std::string kind = e.at("kind").get<std::string>();
+      const auto state = state_from_string(kind);
+      if (state != State::down && state != State::stressed) throw std::runtime_error("kind " + kind + ": not down or stressed");
+      g.expected.kind = *state;
       g.start = time(e.at("start"));
       for (auto [key, slot] : {std::pair{"story_from", &g.expected.from}, std::pair{"story_to", &g.expected.to}})
         if (e.contains(key))
           if (auto d = parse_duration(e[key].get<std::string>())) *slot = *d;
       g.end = time(e.at("end"));
-      if (e.contains("signature")) g.expected.signature = e["signature"].get<std::string>();
+      if (e.contains("signature")) {
+        const std::string name = e["signature"].get<std::string>();
+        g.expected.signature = signature_from_string(name);
+        if (!g.expected.signature) throw std::runtime_error("signature " + name + ": not a signature");
+      }
       if (e.contains("cascade")) g.expected.cascade = e["cascade"].get<std::vector<std::string>>();
       truth.events.push_back(g);
     }

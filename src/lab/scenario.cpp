@@ -71,10 +71,12 @@ std::string site_name(const std::string& origin, const YAML::Node& node, const s
 }
 
 ScenarioAction parse_action(const std::string& origin, const YAML::Node& node) {
-  static const std::set<std::string> kinds = {"flood",    "flood_stop", "stop",     "start", "block", "unblock",        "link_down",
-                                              "link_up",  "withdraw",   "announce", "loss",  "queue", "cut_forwarding", "restore_forwarding"};
-  std::set<std::string> allowed = kinds;
-  allowed.insert("at");
+  std::set<std::string> allowed{"at"};
+  std::string kinds;
+  for (const ActionKindInfo& info : action_kind_table()) {
+    allowed.insert(std::string(info.name));
+    kinds += (kinds.empty() ? "" : ", ") + std::string(info.name);
+  }
   only_keys(origin, node, allowed, "an action");
   if (!node["at"]) fail(origin, node, "an action needs `at` (story time, like 35m)");
   ScenarioAction action;
@@ -85,9 +87,9 @@ ScenarioAction parse_action(const std::string& origin, const YAML::Node& node) {
     const auto key = entry.first.as<std::string>();
     if (key == "at") continue;
     ++kinds_seen;
-    action.kind = key;
+    action.kind = *action_kind_from_string(key);  // only_keys let only action names through
     const YAML::Node& value = entry.second;
-    if (key == "flood") {
+    if (action.kind == ActionKind::flood) {
       only_keys(origin, value, {"target", "rate", "for"}, "flood");
       if (!value["target"] || !value["rate"] || !value["for"]) fail(origin, value, "flood needs target, rate and for");
       action.target = site_name(origin, value["target"], "flood.target", true);
@@ -95,9 +97,10 @@ ScenarioAction parse_action(const std::string& origin, const YAML::Node& node) {
       if (!rate) fail(origin, value["rate"], "flood.rate: " + rate.error().message);
       action.rate = *rate;
       action.length = duration(origin, value["for"], "flood.for");
-    } else if (key == "flood_stop" || key == "stop" || key == "start" || key == "unblock") {
-      action.target = site_name(origin, value, key, key == "flood_stop");
-    } else if (key == "block") {
+    } else if (action.kind == ActionKind::flood_stop || action.kind == ActionKind::stop || action.kind == ActionKind::start ||
+               action.kind == ActionKind::unblock) {
+      action.target = site_name(origin, value, key, action.kind == ActionKind::flood_stop);
+    } else if (action.kind == ActionKind::block) {
       if (value.IsScalar()) {
         action.target = site_name(origin, value, "block", false);
       } else {
@@ -107,29 +110,26 @@ ScenarioAction parse_action(const std::string& origin, const YAML::Node& node) {
         if (mode != "drop" && mode != "reject") fail(origin, value["mode"], "block.mode: drop or reject");
         action.reject = mode == "reject";
       }
-    } else if (key == "link_down" || key == "link_up") {
+    } else if (action.kind == ActionKind::link_down || action.kind == ActionKind::link_up) {
       action.target = scalar(origin, value, key);
       if (action.target != "border" && action.target != "vantage") fail(origin, value, key + ": border or vantage");
-    } else if (key == "withdraw" || key == "announce") {
+    } else if (action.kind == ActionKind::withdraw || action.kind == ActionKind::announce) {
       action.target = "country";
-    } else if (key == "queue") {
+    } else if (action.kind == ActionKind::queue) {
       only_keys(origin, value, {"target", "delay"}, "queue");
       if (!value["target"] || !value["delay"]) fail(origin, value, "queue needs target and delay");
       action.target = site_name(origin, value["target"], "queue.target", true);
       action.delay = duration(origin, value["delay"], "queue.delay");
       if (action.delay < std::chrono::milliseconds(5) || action.delay > std::chrono::seconds(2)) fail(origin, value["delay"], "queue.delay: from 5ms to 2s");
-    } else if (key == "cut_forwarding" || key == "restore_forwarding") {
+    } else if (action.kind == ActionKind::cut_forwarding || action.kind == ActionKind::restore_forwarding) {
       action.target = scalar(origin, value, key);
       if (action.target != "border") fail(origin, value, key + ": border (the router that stops forwarding but still answers)");
-    } else if (key == "loss") {
+    } else if (action.kind == ActionKind::loss) {
       action.percent = number(origin, value, "loss");
       if (action.percent < 0 || action.percent > 100) fail(origin, value, "loss: a percentage from 0 to 100");
     }
   }
-  if (kinds_seen != 1)
-    fail(origin, node,
-         "an action has `at` and exactly one of: flood, flood_stop, stop, start, block, unblock, link_down, link_up, withdraw, announce, loss, "
-         "queue, cut_forwarding, restore_forwarding");
+  if (kinds_seen != 1) fail(origin, node, "an action has `at` and exactly one of: " + kinds);
   return action;
 }
 
@@ -145,12 +145,21 @@ ExpectedEvent parse_expected(const std::string& origin, const YAML::Node& node) 
   if (e.scope == Scope::target) (void)site_name(origin, node["subject"], "subject", false);
   if (e.scope == Scope::layer && !layer_from_string(e.subject)) fail(origin, node["subject"], "subject: a layer (web, mail, dns, router, host, bgp)");
   if (e.scope == Scope::network && e.subject != "network") fail(origin, node["subject"], "subject: network");
-  e.kind = scalar(origin, node["kind"], "kind");
-  if (e.kind != "down" && e.kind != "stressed") fail(origin, node["kind"], "kind: down or stressed");
+  const auto kind = state_from_string(scalar(origin, node["kind"], "kind"));
+  if (kind != State::down && kind != State::stressed) fail(origin, node["kind"], "kind: down or stressed");
+  e.kind = *kind;
   e.from = duration(origin, node["from"], "from");
   e.to = duration(origin, node["to"], "to");
   if (e.to <= e.from) fail(origin, node["to"], "to must come after from");
-  if (node["signature"]) e.signature = scalar(origin, node["signature"], "signature");
+  if (node["signature"]) {
+    e.signature = signature_from_string(scalar(origin, node["signature"], "signature"));
+    if (!e.signature || *e.signature == Signature::none) {
+      std::string names;
+      for (const SignatureInfo& info : signature_table())
+        if (info.signature != Signature::none) names += (names.empty() ? "" : ", ") + std::string(info.name);
+      fail(origin, node["signature"], "signature: one of " + names);
+    }
+  }
   if (node["cascade"]) {
     if (!node["cascade"].IsSequence()) fail(origin, node["cascade"], "cascade: a list of layers");
     for (const auto& layer : node["cascade"]) {
@@ -163,10 +172,7 @@ ExpectedEvent parse_expected(const std::string& origin, const YAML::Node& node) 
 }
 
 Scope parse_scope(const std::string& origin, const YAML::Node& node) {
-  const std::string scope = scalar(origin, node, "scope");
-  if (scope == "target") return Scope::target;
-  if (scope == "layer") return Scope::layer;
-  if (scope == "network") return Scope::network;
+  if (const auto scope = scope_from_string(scalar(origin, node, "scope"))) return *scope;
   fail(origin, node, "scope: target, layer or network");
 }
 
@@ -189,22 +195,56 @@ ScenarioFault parse_fault(const std::string& origin, const YAML::Node& node) {
 
 }  // namespace
 
+const std::array<ActionKindInfo, action_kind_count>& action_kind_table() {
+  static const std::array<ActionKindInfo, action_kind_count> table{{
+      {ActionKind::flood, "flood", "a bounded flood through a site or the border link: { target, rate, for }"},
+      {ActionKind::flood_stop, "flood_stop", "end a flood early"},
+      {ActionKind::stop, "stop", "stop a site's service (its host still answers)"},
+      {ActionKind::start, "start", "start a site's service again"},
+      {ActionKind::block, "block", "drop (or reject) all traffic to a site: a site, or { target, mode: drop | reject }"},
+      {ActionKind::unblock, "unblock", "let traffic to a site through again"},
+      {ActionKind::link_down, "link_down", "take a link down: border or vantage"},
+      {ActionKind::link_up, "link_up", "bring a link up again"},
+      {ActionKind::withdraw, "withdraw", "withdraw the country's prefix from BGP"},
+      {ActionKind::announce, "announce", "announce the country's prefix again"},
+      {ActionKind::loss, "loss", "background loss on the border, in percent"},
+      {ActionKind::queue, "queue", "a standing queue at a site or the link: { target, delay }"},
+      {ActionKind::cut_forwarding, "cut_forwarding", "the border stops forwarding but still answers itself"},
+      {ActionKind::restore_forwarding, "restore_forwarding", "the border forwards again"},
+  }};
+  return table;
+}
+
+std::string_view to_string(ActionKind kind) { return action_kind_table()[static_cast<std::size_t>(kind)].name; }
+
+std::optional<ActionKind> action_kind_from_string(std::string_view name) {
+  for (const ActionKindInfo& info : action_kind_table())
+    if (info.name == name) return info.kind;
+  return std::nullopt;
+}
+
 std::string ScenarioAction::describe() const {
-  if (kind == "flood") return "flood " + target + " at " + std::to_string(rate / 1'000'000) + " Mbit/s for " + format_duration(length);
-  if (kind == "loss") {
-    std::ostringstream text;
-    text << "background loss " << percent << "%";
-    return text.str();
+  switch (kind) {
+    case ActionKind::flood: return "flood " + target + " at " + std::to_string(rate / 1'000'000) + " Mbit/s for " + format_duration(length);
+    case ActionKind::loss: {
+      std::ostringstream text;
+      text << "background loss " << percent << "%";
+      return text.str();
+    }
+    case ActionKind::block: return std::string(reject ? "reject" : "drop") + " traffic to " + target;
+    case ActionKind::withdraw: return "withdraw the country's prefix";
+    case ActionKind::announce: return "announce the country's prefix";
+    case ActionKind::link_down: return "link " + target + " down";
+    case ActionKind::link_up: return "link " + target + " up";
+    case ActionKind::queue: return "queue at " + target + " holds " + format_duration(delay);
+    case ActionKind::cut_forwarding: return target + " stops forwarding (it still answers)";
+    case ActionKind::restore_forwarding: return target + " forwards again";
+    case ActionKind::flood_stop:
+    case ActionKind::stop:
+    case ActionKind::start:
+    case ActionKind::unblock: break;
   }
-  if (kind == "block") return std::string(reject ? "reject" : "drop") + " traffic to " + target;
-  if (kind == "withdraw") return "withdraw the country's prefix";
-  if (kind == "announce") return "announce the country's prefix";
-  if (kind == "link_down") return "link " + target + " down";
-  if (kind == "link_up") return "link " + target + " up";
-  if (kind == "queue") return "queue at " + target + " holds " + format_duration(delay);
-  if (kind == "cut_forwarding") return target + " stops forwarding (it still answers)";
-  if (kind == "restore_forwarding") return target + " forwards again";
-  return kind + " " + target;
+  return std::string(to_string(kind)) + " " + target;
 }
 
 Expected<Scenario> parse_scenario(const std::string& text, const std::string& origin) {
@@ -266,12 +306,12 @@ std::string scenario_to_yaml(const Scenario& s) {
   out << "actions:\n";
   for (const ScenarioAction& a : s.actions) {
     out << "  - { at: " << d(a.at) << ", ";
-    if (a.kind == "flood") out << "flood: { target: " << a.target << ", rate: " << a.rate << ", for: " << d(a.length) << " }";
-    else if (a.kind == "queue") out << "queue: { target: " << a.target << ", delay: " << d(a.delay) << " }";
-    else if (a.kind == "block") out << "block: { target: " << a.target << ", mode: " << (a.reject ? "reject" : "drop") << " }";
-    else if (a.kind == "withdraw" || a.kind == "announce") out << a.kind << ": true";
-    else if (a.kind == "loss") out << "loss: " << a.percent;
-    else out << a.kind << ": " << a.target;
+    if (a.kind == ActionKind::flood) out << "flood: { target: " << a.target << ", rate: " << a.rate << ", for: " << d(a.length) << " }";
+    else if (a.kind == ActionKind::queue) out << "queue: { target: " << a.target << ", delay: " << d(a.delay) << " }";
+    else if (a.kind == ActionKind::block) out << "block: { target: " << a.target << ", mode: " << (a.reject ? "reject" : "drop") << " }";
+    else if (a.kind == ActionKind::withdraw || a.kind == ActionKind::announce) out << to_string(a.kind) << ": true";
+    else if (a.kind == ActionKind::loss) out << "loss: " << a.percent;
+    else out << to_string(a.kind) << ": " << a.target;
     out << " }\n";
   }
   if (s.waves) out << "waves: " << *s.waves << "\n";
@@ -288,9 +328,9 @@ std::string scenario_to_yaml(const Scenario& s) {
   }
   out << "expect:" << (s.expect.empty() ? " []" : "") << "\n";
   for (const ExpectedEvent& e : s.expect) {
-    out << "  - { scope: " << to_string(e.scope) << ", subject: " << e.subject << ", kind: " << e.kind << ", from: " << d(e.from)
+    out << "  - { scope: " << to_string(e.scope) << ", subject: " << e.subject << ", kind: " << to_string(e.kind) << ", from: " << d(e.from)
         << ", to: " << d(e.to);
-    if (!e.signature.empty()) out << ", signature: " << e.signature;
+    if (e.signature) out << ", signature: " << to_string(*e.signature);
     if (!e.cascade.empty()) {
       out << ", cascade: [";
       for (std::size_t i = 0; i < e.cascade.size(); ++i) out << (i ? ", " : "") << e.cascade[i];

@@ -4,6 +4,7 @@
 // scenarios ship inside the program (src/lab/scenarios/*.yaml); a path loads any other file.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,10 +16,39 @@
 
 namespace blackout::lab {
 
+// What an action does to the lab. The names are the scenario files' keys.
+enum class ActionKind : std::uint8_t {
+  flood,
+  flood_stop,
+  stop,
+  start,
+  block,
+  unblock,
+  link_down,
+  link_up,
+  withdraw,
+  announce,
+  loss,
+  queue,
+  cut_forwarding,
+  restore_forwarding,
+};
+
+inline constexpr std::size_t action_kind_count = static_cast<std::size_t>(ActionKind::restore_forwarding) + 1;
+
+struct ActionKindInfo {
+  ActionKind kind;
+  std::string_view name;
+  std::string_view description;
+};
+
+const std::array<ActionKindInfo, action_kind_count>& action_kind_table();
+std::string_view to_string(ActionKind kind);
+std::optional<ActionKind> action_kind_from_string(std::string_view name);
+
 struct ScenarioAction {
   Duration at{};       // story time from the start of the scenario
-  std::string kind;    // flood, flood_stop, stop, start, block, unblock, link_down, link_up, withdraw, announce, loss,
-                       // queue, cut_forwarding, restore_forwarding
+  ActionKind kind = ActionKind::stop;
   std::string target;  // a site, "link" (floods, queues), or a link or router name (border, vantage)
   std::uint64_t rate = 0;    // flood: bits per second
   Duration length{};         // flood: story time it lasts
@@ -34,9 +64,9 @@ struct ScenarioAction {
 struct ExpectedEvent {
   Scope scope = Scope::network;
   std::string subject;  // target name, layer name, or "network"
-  std::string kind;     // down or stressed
+  State kind = State::down;  // down or stressed
   Duration from{}, to{};
-  std::string signature;  // empty: not judged
+  std::optional<Signature> signature;  // none: not judged
   std::vector<std::string> cascade;  // network events: the layers in the order they fell
 };
 

@@ -84,7 +84,7 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
       o.start_error = e.start - g.start;
       if (e.end) o.end_error = *e.end - g.end;
       o.kind_ok = e.kind == g.expected.kind;
-      o.signature_ok = g.expected.signature.empty() || e.signature == g.expected.signature;
+      o.signature_ok = !g.expected.signature || e.signature == *g.expected.signature;
       o.timing_ok = std::chrono::abs(*o.start_error) <= tolerance && o.end_error && std::chrono::abs(*o.end_error) <= tolerance;
       for (const Declaration& d : declarations) {
         if (d.scope != g.expected.scope || d.subject != g.expected.subject || d.to == "up") continue;
@@ -155,10 +155,10 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
     } else if (best) {
       o.found = true;
       o.told_right = f.fault.expect == "stressed"
-                         ? best->kind == "stressed" || best->signature == "stress-led" || best->signature == "stress-only"
-                         : best->kind == "down";
+                         ? best->kind == State::stressed || is_stress(best->signature)
+                         : best->kind == State::down;
     }
-    o.detected = best ? std::string(to_string(best->scope)) + " " + best->subject + " " + best->kind + " " + best->signature : "nothing";
+    o.detected = best ? std::string(to_string(best->scope)) + " " + best->subject + " " + std::string(to_string(best->kind)) + " " + std::string(to_string(best->signature)) : "nothing";
     score.faults.push_back(std::move(o));
   }
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -176,7 +176,7 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
 std::pair<int, int> live_agreement(const std::vector<Event>& stored, const std::vector<Event>& offline) {
   // As the document tells them (times to the millisecond).
   const auto key = [](const Event& e) {
-    return format_rfc3339(e.start) + "|" + (e.end ? format_rfc3339(*e.end) : std::string("open")) + "|" + e.kind + "|" + e.signature;
+    return format_rfc3339(e.start) + "|" + (e.end ? format_rfc3339(*e.end) : std::string("open")) + "|" + std::string(to_string(e.kind)) + "|" + std::string(to_string(e.signature));
   };
   std::map<std::string, std::string> live, replayed;
   for (const Event& e : stored) live[e.id] = key(e);
@@ -196,22 +196,22 @@ std::string score_to_text(const RunScore& s) {
   char line[512];
   for (const ExpectedOutcome& o : s.expected) {
     const auto& x = o.truth.expected;
-    const std::string what = std::string(to_string(x.scope)) + " " + x.subject + " " + x.kind + " story " + format_duration(x.from) + "-" +
+    const std::string what = std::string(to_string(x.scope)) + " " + x.subject + " " + std::string(to_string(x.kind)) + " story " + format_duration(x.from) + "-" +
                              format_duration(x.to);
     if (!o.match) {
       std::snprintf(line, sizeof line, "  MISSED %-44s\n", what.c_str());
     } else {
       std::snprintf(line, sizeof line, "  %-6s %-44s start %s end %s%s kind %s%s%s%s%s\n", o.pass() ? "ok" : "WRONG", what.c_str(),
                     seconds(*o.start_error).c_str(), o.end_error ? seconds(*o.end_error).c_str() : "open",
-                    o.latency ? (" told after " + seconds(*o.latency).substr(1)).c_str() : "", o.match->kind.c_str(),
-                    x.signature.empty() ? "" : (" signature " + o.match->signature + (o.signature_ok ? "" : " (expected " + x.signature + ")")).c_str(),
+                    o.latency ? (" told after " + seconds(*o.latency).substr(1)).c_str() : "", std::string(to_string(o.match->kind)).c_str(),
+                    !x.signature ? "" : (" signature " + std::string(to_string(o.match->signature)) + (o.signature_ok ? "" : " (expected " + std::string(to_string(*x.signature)) + ")")).c_str(),
                     x.cascade.empty() ? "" : (" cascade [" + o.detected_cascade + "]" + (o.cascade_ok ? "" : " (wrong order)")).c_str(),
                     o.fragments ? (" +" + std::to_string(o.fragments) + " fragments").c_str() : "", "");
     }
     out += line;
   }
   for (const Event& e : s.false_events) {
-    std::snprintf(line, sizeof line, "  FALSE  %s %s %s from %s\n", std::string(to_string(e.scope)).c_str(), e.subject.c_str(), e.kind.c_str(),
+    std::snprintf(line, sizeof line, "  FALSE  %s %s %s from %s\n", std::string(to_string(e.scope)).c_str(), e.subject.c_str(), std::string(to_string(e.kind)).c_str(),
                   format_rfc3339(e.start).c_str());
     out += line;
   }
@@ -243,7 +243,7 @@ std::string score_to_json(const RunScore& s) {
     nlohmann::ordered_json e;
     e["scope"] = std::string(to_string(o.truth.expected.scope));
     e["subject"] = o.truth.expected.subject;
-    e["kind"] = o.truth.expected.kind;
+    e["kind"] = std::string(to_string(o.truth.expected.kind));
     e["found"] = o.match.has_value();
     e["pass"] = o.pass();
     if (o.match) {
@@ -252,8 +252,8 @@ std::string score_to_json(const RunScore& s) {
       e["end_error_s"] = o.end_error ? nlohmann::ordered_json(to_seconds(*o.end_error)) : nlohmann::ordered_json(nullptr);
       e["latency_s"] = o.latency ? nlohmann::ordered_json(to_seconds(*o.latency)) : nlohmann::ordered_json(nullptr);
       e["kind_ok"] = o.kind_ok;
-      e["signature"] = o.match->signature;
-      if (!o.truth.expected.signature.empty()) e["expected_signature"] = o.truth.expected.signature;
+      e["signature"] = std::string(to_string(o.match->signature));
+      if (o.truth.expected.signature) e["expected_signature"] = std::string(to_string(*o.truth.expected.signature));
       e["signature_ok"] = o.signature_ok;
       e["cascade_ok"] = o.cascade_ok;
       e["fragments"] = o.fragments;

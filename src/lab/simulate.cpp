@@ -58,18 +58,18 @@ Moment moment_at(const Scenario& s, Duration t) {
   Moment m;
   for (const ScenarioAction& a : s.actions) {
     if (a.at > t) break;
-    if (a.kind == "flood") m.floods[a.target] = {static_cast<double>(a.rate), a.at, a.at + a.length};
-    else if (a.kind == "flood_stop") m.floods.erase(a.target);
-    else if (a.kind == "stop") m.stopped.insert(a.target);
-    else if (a.kind == "start") m.stopped.erase(a.target);
-    else if (a.kind == "block") (a.reject ? m.rejected : m.blocked).insert(a.target);
-    else if (a.kind == "unblock") m.blocked.erase(a.target), m.rejected.erase(a.target);
-    else if ((a.kind == "link_down" || a.kind == "link_up") && a.target == "border") m.link_down = a.kind == "link_down", m.link_changed = a.at;
-    else if (a.kind == "withdraw" || a.kind == "announce") m.withdrawn = a.kind == "withdraw", m.announce_changed = a.at;
-    else if (a.kind == "cut_forwarding") m.forward_cut = true;
-    else if (a.kind == "restore_forwarding") m.forward_cut = false;
-    else if (a.kind == "queue") m.queues[a.target] = a.delay;
-    else if (a.kind == "loss") m.loss_percent = a.percent;
+    if (a.kind == ActionKind::flood) m.floods[a.target] = {static_cast<double>(a.rate), a.at, a.at + a.length};
+    else if (a.kind == ActionKind::flood_stop) m.floods.erase(a.target);
+    else if (a.kind == ActionKind::stop) m.stopped.insert(a.target);
+    else if (a.kind == ActionKind::start) m.stopped.erase(a.target);
+    else if (a.kind == ActionKind::block) (a.reject ? m.rejected : m.blocked).insert(a.target);
+    else if (a.kind == ActionKind::unblock) m.blocked.erase(a.target), m.rejected.erase(a.target);
+    else if ((a.kind == ActionKind::link_down || a.kind == ActionKind::link_up) && a.target == "border") m.link_down = a.kind == ActionKind::link_down, m.link_changed = a.at;
+    else if (a.kind == ActionKind::withdraw || a.kind == ActionKind::announce) m.withdrawn = a.kind == ActionKind::withdraw, m.announce_changed = a.at;
+    else if (a.kind == ActionKind::cut_forwarding) m.forward_cut = true;
+    else if (a.kind == ActionKind::restore_forwarding) m.forward_cut = false;
+    else if (a.kind == ActionKind::queue) m.queues[a.target] = a.delay;
+    else if (a.kind == ActionKind::loss) m.loss_percent = a.percent;
   }
   return m;
 }
@@ -280,8 +280,8 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options) 
     Timestamp t = story_start + lab_of(story);
     for (const ScenarioAction& a : scenario.actions) {
       if (a.at != story) continue;
-      if (a.kind == "link_up" && a.target == "border") t = std::max(t, story_start + lab_of(story) + route_back_after_link);
-      if (a.kind == "announce") t = std::max(t, story_start + lab_of(story) + route_back_after_announce);
+      if (a.kind == ActionKind::link_up && a.target == "border") t = std::max(t, story_start + lab_of(story) + route_back_after_link);
+      if (a.kind == ActionKind::announce) t = std::max(t, story_start + lab_of(story) + route_back_after_announce);
     }
     return t;
   };

@@ -22,7 +22,7 @@ Json event_json(const Event& e) {
   j["layer"] = e.layer ? Json(std::string(to_string(*e.layer))) : Json(nullptr);
   j["subject"] = e.subject;
   j["targets"] = e.targets;
-  j["kind"] = e.kind;
+  j["kind"] = std::string(to_string(e.kind));
   j["start"] = format_rfc3339(e.start);
   j["end"] = time_or_null(e.end);
   j["down_at"] = time_or_null(e.down_at);
@@ -35,7 +35,7 @@ Json event_json(const Event& e) {
   };
   j["peak_rtt_ms"] = ms(e.peak_rtt);
   j["normal_rtt_ms"] = ms(e.normal_rtt);
-  j["signature"] = e.signature;
+  j["signature"] = std::string(to_string(e.signature));
   j["evidence"] = e.evidence;
   j["vantages"] = e.vantages;
   return j;
@@ -47,7 +47,8 @@ Json wave_json(const Wave& w) {
   j["start"] = format_rfc3339(w.start);
   j["end"] = time_or_null(w.end);
   j["events"] = w.events;
-  j["signatures"] = w.signatures;
+  j["signatures"] = Json::array();
+  for (const Signature signature : w.signatures) j["signatures"].push_back(std::string(to_string(signature)));
   j["cascade"] = Json::array();
   for (const CascadeStep& step : w.cascade) j["cascade"].push_back({{"layer", std::string(to_string(step.layer))}, {"at", format_rfc3339(step.at)}});
   return j;
@@ -115,10 +116,33 @@ class Reader {
   }
   Scope scope(const char* name) {
     const std::string s = text(name);
-    for (const Scope candidate : {Scope::target, Scope::layer, Scope::network})
-      if (s == to_string(candidate)) return candidate;
+    if (const auto scope = scope_from_string(s)) return *scope;
     if (ok()) fail(name, "target, layer or network");
     return Scope::target;
+  }
+  State kind(const char* name) {
+    const std::string s = text(name);
+    if (const auto state = state_from_string(s); state == State::down || state == State::stressed) return *state;
+    if (ok()) fail(name, "down or stressed");
+    return State::stressed;
+  }
+  Signature signature(const char* name) {
+    const std::string s = text(name);
+    if (const auto signature = signature_from_string(s)) return *signature;
+    if (ok()) fail(name, "a signature (stress-led, clean-cut, ...)");
+    return Signature::none;
+  }
+  std::vector<Signature> signatures(const char* name) {
+    std::vector<Signature> out;
+    for (const std::string& s : texts(name)) {
+      const auto signature = signature_from_string(s);
+      if (!signature) {
+        fail(name, "a list of signatures (stress-led, clean-cut, ...)");
+        return {};
+      }
+      out.push_back(*signature);
+    }
+    return out;
   }
   const nlohmann::json* field(const char* name) {
     const auto it = j_.find(name);
@@ -163,7 +187,7 @@ Expected<Event> event_from_json(std::string_view document) {
   e.layer = r.layer("layer", true);
   e.subject = r.text("subject");
   e.targets = r.texts("targets");
-  e.kind = r.text("kind");
+  e.kind = r.kind("kind");
   e.start = r.time("start", false).value_or(Timestamp{});
   e.end = r.time("end", true);
   e.down_at = r.time("down_at", true);
@@ -172,7 +196,7 @@ Expected<Event> event_from_json(std::string_view document) {
   e.peak_loss = r.number("peak_loss");
   e.peak_rtt = r.milliseconds("peak_rtt_ms");
   e.normal_rtt = r.milliseconds("normal_rtt_ms");
-  e.signature = r.text("signature");
+  e.signature = r.signature("signature");
   e.evidence = r.texts("evidence");
   e.vantages = r.texts("vantages");
   if (!r.ok()) return make_error(r.error());
@@ -188,7 +212,7 @@ Expected<Wave> wave_from_json(std::string_view document) {
   w.start = r.time("start", false).value_or(Timestamp{});
   w.end = r.time("end", true);
   w.events = r.texts("events");
-  w.signatures = r.texts("signatures");
+  w.signatures = r.signatures("signatures");
   const auto* cascade = r.field("cascade");
   if (!cascade || !cascade->is_array()) r.fail("cascade", "a list of steps");
   else

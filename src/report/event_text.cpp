@@ -53,8 +53,8 @@ std::string events_to_text(const std::vector<Event>& events, const std::vector<W
       peak_inflation = std::max(peak_inflation, e->peak_inflation);
       peak_loss = std::max(peak_loss, e->peak_loss);
       std::snprintf(line, sizeof line, "  %-7s %-8s %-8s %s, %s to %s, %s: %s\n", std::string(to_string(e->scope)).c_str(), e->subject.c_str(),
-                    e->kind.c_str(), e->down_at ? ("down at " + clock_time(*e->down_at)).c_str() : "never down", clock_time(e->start).c_str(),
-                    e->end ? clock_time(*e->end).c_str() : "now", e->signature.c_str(), e->evidence.empty() ? "" : e->evidence[0].c_str());
+                    std::string(to_string(e->kind)).c_str(), e->down_at ? ("down at " + clock_time(*e->down_at)).c_str() : "never down", clock_time(e->start).c_str(),
+                    e->end ? clock_time(*e->end).c_str() : "now", std::string(to_string(e->signature)).c_str(), e->evidence.empty() ? "" : e->evidence[0].c_str());
       out += line;
     }
     std::snprintf(line, sizeof line, "  peak stress: %.1fx the normal round-trip time, %.0f%% loss\n", peak_inflation, peak_loss * 100);

@@ -212,22 +212,22 @@ NarrativeSection signature_section(const std::vector<WaveFacts>& facts, const st
       std::erase_if(wide, of_bgp_layer);
     }
   }
-  std::map<std::string, std::size_t> counts;
+  std::map<Signature, std::size_t> counts;
   for (const Event* e : wide) ++counts[e->signature];
   const std::string what = only_targets ? "target events" : "layer and network events";
   if (counts.size() == 1) {
     s.lines.push_back((wide.size() == 1 ? "The only one of the " + what + " is "
                                         : "All " + std::to_string(wide.size()) + " " + what + " are ") +
-                      counts.begin()->first + ": " + describe_signature(counts.begin()->first) + ".");
+                      std::string(to_string(counts.begin()->first)) + ": " + std::string(describe(counts.begin()->first)) + ".");
   } else {
     std::vector<std::pair<std::size_t, std::string>> order;
-    for (const auto& [signature, n] : counts) order.emplace_back(n, signature);
+    for (const auto& [signature, n] : counts) order.emplace_back(n, to_string(signature));
     std::sort(order.begin(), order.end(),
               [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
     std::string line = "Of the " + std::to_string(wide.size()) + " " + what + ": ";
     for (std::size_t i = 0; i < order.size(); ++i)
       line += (i ? ", " : "") + std::to_string(order[i].first) + " " + order[i].second + " (" +
-              describe_signature(order[i].second) + ")";
+              std::string(describe(*signature_from_string(order[i].second))) + ")";
     s.lines.push_back(line + ".");
   }
   if (routing_layer_events > 0)
@@ -241,7 +241,7 @@ NarrativeSection signature_section(const std::vector<WaveFacts>& facts, const st
     const Event* e = evidence[i];
     if (!e) continue;
     std::string line =
-        std::string(facts.empty() ? "" : "Wave " + std::to_string(i + 1) + ", ") + subject_of(*e) + ", " + e->signature + ": ";
+        std::string(facts.empty() ? "" : "Wave " + std::to_string(i + 1) + ", ") + subject_of(*e) + ", " + std::string(to_string(e->signature)) + ": ";
     for (std::size_t k = 0; k < e->evidence.size(); ++k) line += (k ? "; " : "") + e->evidence[k];
     if (e->evidence.empty()) line += "no evidence recorded";
     s.lines.push_back(line + ".");
@@ -305,7 +305,7 @@ std::string headline(const std::vector<WaveFacts>& facts, const NarrativeInput& 
     for (const Event& e : in.events) {
       target_events += e.scope == Scope::target ? 1 : 0;
       wide += e.scope != Scope::target ? 1 : 0;
-      local += e.scope != Scope::target && e.signature == "vantage-local" ? 1 : 0;
+      local += e.scope != Scope::target && e.signature == Signature::vantage_local ? 1 : 0;
     }
     std::string line = "No wave of outages of the watched network from " + date_time(in.from) + " to " + date_time(in.to) + ".";
     if (wide > 0 && local == wide)
@@ -324,7 +324,7 @@ std::string headline(const std::vector<WaveFacts>& facts, const NarrativeInput& 
   const Timestamp last_end = last.end ? *last.end : in.to;
   double inflation = 1, loss = 0;
   Duration dark{0};
-  std::map<std::string, std::size_t> signatures;
+  std::map<Signature, std::size_t> signatures;
   std::set<std::string> firsts;
   for (const WaveFacts& f : facts) {
     inflation = std::max(inflation, f.peak_inflation);
@@ -346,22 +346,11 @@ std::string headline(const std::vector<WaveFacts>& facts, const NarrativeInput& 
     line += " " + capitalised(*firsts.begin()) + " fell first" + (facts.size() > 1 ? " in every wave" : "") + ".";
   if (dark.count() > 0) line += " The whole network was unreachable for " + human_duration(dark) + " in all.";
   if (signatures.size() == 1)
-    line += " It looked " + signatures.begin()->first + ": " + describe_signature(signatures.begin()->first) + ".";
+    line += " It looked " + std::string(to_string(signatures.begin()->first)) + ": " + std::string(describe(signatures.begin()->first)) + ".";
   return line;
 }
 
 }  // namespace
-
-std::string describe_signature(const std::string& signature) {
-  if (signature == "stress-led") return "stress rose before anything failed, the pattern of a flood";
-  if (signature == "clean-cut") return "everything failed at once with no stress before, a switch being thrown";
-  if (signature == "routing-withdrawal") return "the prefixes left the routing table";
-  if (signature == "single-service") return "one target failed alone, with no stress before";
-  if (signature == "vantage-local") return "a control target outside the network failed too: the vantage's own uplink";
-  if (signature == "stress-only") return "stressed but never down";
-  if (signature == "mixed") return "none of the clear patterns";
-  return "unknown signature";
-}
 
 Narrative write_narrative(const NarrativeInput& input) {
   const auto facts = facts_of(input.waves, input.events);

@@ -25,7 +25,4 @@ struct NarrativeInput {
 
 Narrative write_narrative(const NarrativeInput& input);
 
-// What a signature means, in a few words ("a flood: stress rose before anything failed").
-std::string describe_signature(const std::string& signature);
-
 }  // namespace blackout::report

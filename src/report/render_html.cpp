@@ -89,7 +89,7 @@ std::string render_html(const Report& report) {
   const auto columns = event_columns();
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const Event& e = report.events[r];
-    out += "<tr class=\"" + xml_escape(e.kind) + " scope-" + std::string(to_string(e.scope)) + "\">";
+    out += "<tr class=\"" + std::string(to_string(e.kind)) + " scope-" + std::string(to_string(e.scope)) + "\">";
     for (std::size_t i = 0; i < rows[r].size(); ++i) {
       std::string cls;
       if (columns[i] == "kind")

@@ -103,7 +103,7 @@ std::string target_chart_svg(const std::string& name, const std::vector<HistoryP
     if (e.scope != Scope::target || e.subject != name) continue;
     const Timestamp end = e.end ? *e.end : c.to;
     c.bands.push_back({e.down_at ? *e.down_at : e.start, end, e.down_at ? "down" : "stressed", e.down_at ? "#e53e3e" : "#d69e2e",
-                       name + " " + e.kind});
+                       name + " " + std::string(to_string(e.kind))});
   }
   return chart::render_svg(c);
 }

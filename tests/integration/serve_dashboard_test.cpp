@@ -410,10 +410,10 @@ TEST(DashboardServeCommand, TellsTheStoredEventsOfAPeriodWhoseResultsWerePruned)
     old.scope = Scope::layer;
     old.layer = Layer::dns;
     old.subject = "dns";
-    old.kind = "down";
+    old.kind = State::down;
     old.start = t0;
     old.end = t0 + std::chrono::minutes(30);
-    old.signature = "clean-cut";
+    old.signature = Signature::clean_cut;
     Event ongoing = old;
     ongoing.id = "layer:dns:2";
     ongoing.start = t0 + std::chrono::hours(50);
@@ -423,7 +423,7 @@ TEST(DashboardServeCommand, TellsTheStoredEventsOfAPeriodWhoseResultsWerePruned)
     wave.start = old.start;
     wave.end = old.end;
     wave.events = {old.id};
-    wave.signatures = {"clean-cut"};
+    wave.signatures = {Signature::clean_cut};
     ASSERT_TRUE((*store)->write_detection({}, std::vector<Event>{old, ongoing}, std::vector<Wave>{wave}));
     // The raw results that remain: a day later, after the old event.
     Result r;

@@ -16,6 +16,7 @@
 #include "store/store.hpp"
 #include "support/postgres.hpp"
 #include "support/process.hpp"
+#include "support/print.hpp"
 
 namespace blackout {
 namespace {
@@ -243,7 +244,7 @@ Event make_event(const std::string& subject, Duration start, std::optional<Durat
   e.start = t0 + start;
   e.id = "layer:" + subject + ":" + std::to_string(e.start.time_since_epoch().count());
   if (end) e.end = t0 + *end;
-  e.kind = "down";
+  e.kind = State::down;
   e.down_at = t0 + start + 2s;
   e.peak_stress = 3.25;
   e.peak_inflation = 9.5;
@@ -252,7 +253,7 @@ Event make_event(const std::string& subject, Duration start, std::optional<Durat
   e.normal_rtt = 30100us;
   e.targets = {"ns1", "ns2 \"quoted\" \xc3\xa9"};
   e.vantages = {"v1", "v2"};
-  e.signature = "stress-led";
+  e.signature = Signature::stress_led;
   e.evidence = {"answers fell to 45%"};
   return e;
 }
@@ -269,7 +270,7 @@ TEST_P(StoreContract, DetectionRecordsComeBackByTimeWithTheirEnds) {
   wave.id = "wave:" + std::to_string(open.start.time_since_epoch().count());
   wave.start = open.start;
   wave.events = {open.id};
-  wave.signatures = {"stress-led"};
+  wave.signatures = {Signature::stress_led};
   wave.cascade = {CascadeStep{Layer::dns, t0 + 102s}};
   const StateChange change{t0 + 100s, "", Scope::layer, "dns", State::up, State::down, "quorum"};
   ASSERT_TRUE(store->write_detection(std::vector<StateChange>{change}, std::vector<Event>{open}, std::vector<Wave>{wave}));
@@ -294,7 +295,7 @@ TEST_P(StoreContract, DetectionRecordsComeBackByTimeWithTheirEnds) {
   EXPECT_EQ(first.targets, closed.targets);
   EXPECT_EQ(first.vantages, closed.vantages);
   EXPECT_EQ(first.evidence, closed.evidence);
-  EXPECT_EQ(first.signature, "stress-led");
+  EXPECT_EQ(first.signature, Signature::stress_led);
   EXPECT_DOUBLE_EQ(first.peak_stress, 3.25);
   ASSERT_TRUE(first.peak_rtt);
   EXPECT_EQ(*first.peak_rtt, 312400us);

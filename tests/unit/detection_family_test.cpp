@@ -15,6 +15,7 @@
 #include "lab/robustness.hpp"
 #include "lab/simulate.hpp"
 #include "report/event_text.hpp"
+#include "support/print.hpp"
 
 namespace blackout::lab {
 namespace {
@@ -32,11 +33,11 @@ Detected detect(const Scenario& scenario, std::uint64_t noise = 1) {
 
 const Event* network_event(const Detected& d) {
   for (const Event& e : d.events)
-    if (e.scope == Scope::network && e.kind == "down") return &e;
+    if (e.scope == Scope::network && e.kind == State::down) return &e;
   return nullptr;
 }
 
-ScenarioAction act(double at_minutes, const std::string& kind, const std::string& target = "") {
+ScenarioAction act(double at_minutes, ActionKind kind, const std::string& target = "") {
   ScenarioAction a;
   a.at = std::chrono::seconds(static_cast<std::int64_t>(at_minutes * 60));
   a.kind = kind;
@@ -52,12 +53,12 @@ Scenario flood_then(double load, Duration queue, const std::string& cut, Duratio
   s.speed = 60;
   s.interval = interval;
   s.duration = std::chrono::minutes(40);
-  s.actions.push_back(act(0, "loss"));
+  s.actions.push_back(act(0, ActionKind::loss));
   s.actions.back().percent = loss;
   if (load > 0) {
-    s.actions.push_back(act(5, "queue", "link"));
+    s.actions.push_back(act(5, ActionKind::queue, "link"));
     s.actions.back().delay = queue;
-    s.actions.push_back(act(5, "flood", "link"));
+    s.actions.push_back(act(5, ActionKind::flood, "link"));
     s.actions.back().rate = static_cast<std::uint64_t>(load * 40e6);
     s.actions.back().length = std::chrono::minutes(10);
     ScenarioFault flood;
@@ -71,14 +72,14 @@ Scenario flood_then(double load, Duration queue, const std::string& cut, Duratio
     s.faults.push_back(flood);
   }
   if (cut == "link-down") {
-    s.actions.push_back(act(12, "link_down", "border"));
-    s.actions.push_back(act(24, "link_up", "border"));
+    s.actions.push_back(act(12, ActionKind::link_down, "border"));
+    s.actions.push_back(act(24, ActionKind::link_up, "border"));
   } else if (cut == "withdrawal") {
-    s.actions.push_back(act(12, "withdraw", "country"));
-    s.actions.push_back(act(24, "announce", "country"));
+    s.actions.push_back(act(12, ActionKind::withdraw, "country"));
+    s.actions.push_back(act(24, ActionKind::announce, "country"));
   } else if (cut == "forward-drop") {
-    s.actions.push_back(act(12, "cut_forwarding", "border"));
-    s.actions.push_back(act(24, "restore_forwarding", "border"));
+    s.actions.push_back(act(12, ActionKind::cut_forwarding, "border"));
+    s.actions.push_back(act(24, ActionKind::restore_forwarding, "border"));
   }
   if (!cut.empty()) {
     ScenarioFault f;
@@ -153,7 +154,7 @@ TEST(DetectionMetamorphic, AStrongerFloodIsStillStressLed) {
       const Detected d = detect(flood_then(load, queue, "link-down"));
       const Event* network = network_event(d);
       ASSERT_NE(network, nullptr) << load << "x, " << queue.count() << " ms";
-      EXPECT_EQ(network->signature, "stress-led") << load << "x, " << queue.count() << " ms: " << events_to_text(d.events, d.waves);
+      EXPECT_EQ(network->signature, Signature::stress_led) << load << "x, " << queue.count() << " ms: " << events_to_text(d.events, d.waves);
     }
 }
 
@@ -161,18 +162,18 @@ TEST(DetectionMetamorphic, RemovingTheFloodMakesTheCutClean) {
   // Forwarding dropped at the border: clean without the flood. A link that goes takes the
   // BGP session with it at once (the lab's BIRD sees its interface go), so without the flood
   // the prefix leaving as the hosts fall silent is what the cut looked like.
-  for (const auto& [cut, clean] : {std::pair<std::string, std::string>{"forward-drop", "clean-cut"}, {"link-down", "routing-withdrawal"}}) {
+  for (const auto& [cut, clean] : {std::pair<std::string, Signature>{"forward-drop", Signature::clean_cut}, {"link-down", Signature::routing_withdrawal}}) {
     const Detected with = detect(flood_then(2.0, std::chrono::milliseconds(200), cut));
     const Detected without = detect(flood_then(0, {}, cut));
     ASSERT_NE(network_event(with), nullptr) << cut;
     ASSERT_NE(network_event(without), nullptr) << cut;
-    EXPECT_EQ(network_event(with)->signature, "stress-led") << cut << ": " << events_to_text(with.events, with.waves);
+    EXPECT_EQ(network_event(with)->signature, Signature::stress_led) << cut << ": " << events_to_text(with.events, with.waves);
     EXPECT_EQ(network_event(without)->signature, clean) << cut << ": " << events_to_text(without.events, without.waves);
   }
   // A withdrawal with the link up: routing, with or without the noise of light loss.
   const Detected withdrawal = detect(flood_then(0, {}, "withdrawal"));
   ASSERT_NE(network_event(withdrawal), nullptr);
-  EXPECT_EQ(network_event(withdrawal)->signature, "routing-withdrawal") << events_to_text(withdrawal.events, withdrawal.waves);
+  EXPECT_EQ(network_event(withdrawal)->signature, Signature::routing_withdrawal) << events_to_text(withdrawal.events, withdrawal.waves);
 }
 
 TEST(DetectionMetamorphic, TwiceTheProbeIntervalKeepsTheVerdict) {
@@ -188,7 +189,7 @@ TEST(DetectionMetamorphic, TwiceTheProbeIntervalKeepsTheVerdict) {
     derive_truth(fast);
     const Detected a = detect(fast, seed), b = detect(slow, seed);
     EXPECT_EQ(a.waves.size(), b.waves.size()) << "seed " << seed;
-    std::vector<std::string> sa, sb;
+    std::vector<Signature> sa, sb;
     // The verdict is what each of the network's events looked like. (Whether it reached down
     // may differ: a cut inside a heavy flood needs more probes of silence at 2 s than the
     // cut lasts; docs/detection.md names the case.)

@@ -10,6 +10,7 @@
 #include "detect/detector.hpp"
 #include "detect/event_log.hpp"
 #include "report/event_text.hpp"
+#include "support/print.hpp"
 
 namespace blackout {
 namespace {
@@ -153,7 +154,7 @@ TEST(Detector, QuietNetworkWithBackgroundLossRaisesNoLayerOrNetworkEvent) {
   EXPECT_TRUE(of_scope(o, Scope::layer).empty()) << events_to_text(o.events, o.waves);
   EXPECT_TRUE(of_scope(o, Scope::network).empty()) << events_to_json(o.events, o.waves).substr(0, 3000);
   EXPECT_TRUE(o.waves.empty());
-  for (const Event* e : of_scope(o, Scope::target)) EXPECT_NE(e->kind, "down") << e->id;
+  for (const Event* e : of_scope(o, Scope::target)) EXPECT_NE(e->kind, State::down) << e->id;
 }
 
 TEST(Detector, OneLostProbeInAShortWindowIsNotStressButSustainedLossIs) {
@@ -168,7 +169,7 @@ TEST(Detector, OneLostProbeInAShortWindowIsNotStressButSustainedLossIs) {
     };
   };
   const auto stressed = [](const Outcome_& o) {
-    return std::count_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "core" && e.kind == "stressed"; });
+    return std::count_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "core" && e.kind == State::stressed; });
   };
   DetectionParams params;
   params.window = 3;
@@ -190,7 +191,7 @@ TEST(Detector, StressBeginsAtTheFirstSlowProbeNotWhenTheWindowShowsIt) {
   }, 3600));
   const auto mfa = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "mfa"; });
   ASSERT_NE(mfa, o.events.end()) << events_to_text(o.events, o.waves);
-  EXPECT_EQ(mfa->kind, "stressed");
+  EXPECT_EQ(mfa->kind, State::stressed);
   EXPECT_EQ(mfa->start, t0 + std::chrono::seconds(1000)) << format_rfc3339(mfa->start);
   ASSERT_TRUE(mfa->end);
   EXPECT_GE(*mfa->end, t0 + std::chrono::seconds(1600));
@@ -211,7 +212,7 @@ TEST(Detector, OneSlowFirstAnswerAfterAnOutageDoesNotDragItOn) {
     ASSERT_TRUE(e.end) << e.id;
     EXPECT_LE(*e.end, t0 + std::chrono::seconds(2400 + 20)) << e.id << " ends " << format_rfc3339(*e.end);
     // The first answers back may have waited for the path: no stress is read from them.
-    EXPECT_NE(e.kind, "stressed") << e.id << " from " << format_rfc3339(e.start);
+    EXPECT_NE(e.kind, State::stressed) << e.id << " from " << format_rfc3339(e.start);
   }
 }
 
@@ -224,13 +225,13 @@ TEST(Detector, CleanCutIsFoundFastAndCalledClean) {
   const auto network = of_scope(o, Scope::network);
   ASSERT_EQ(network.size(), 1u) << events_to_text(o.events, o.waves);
   const Event& e = *network[0];
-  EXPECT_EQ(e.kind, "down");
+  EXPECT_EQ(e.kind, State::down);
   ASSERT_TRUE(e.down_at);
   // Within one interval plus the confirmations of the last target to be probed.
   EXPECT_LE(to_seconds(*e.down_at - (t0 + std::chrono::seconds(static_cast<int>(cut)))), 10 + 1.0 + 0.1);
   ASSERT_TRUE(e.end);
   EXPECT_NEAR(to_seconds(*e.end - t0), back, 20) << "the end within two probe intervals";
-  EXPECT_EQ(e.signature, "clean-cut") << e.evidence[0];
+  EXPECT_EQ(e.signature, Signature::clean_cut) << e.evidence[0];
   ASSERT_EQ(o.waves.size(), 1u);
   EXPECT_EQ(o.waves[0].cascade.size(), 4u);  // web, dns, mail, router
 }
@@ -271,11 +272,11 @@ TEST(Detector, StressThatPassedBeforeACleanCutDoesNotMakeItStressLed) {
     if (target == "border" && s >= 1300 && s < 1500 && static_cast<int>(s * 2) % 2 == 1 && static_cast<int>(s / 10) % 2 == 0) return Probe{false, {}};
     return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
   }, 3600));
-  const auto border = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "border" && e.kind == "stressed"; });
+  const auto border = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "border" && e.kind == State::stressed; });
   ASSERT_NE(border, o.events.end()) << "the burst must be stress, or this test shows nothing\n" << events_to_text(o.events, o.waves);
   const auto network = of_scope(o, Scope::network);
   ASSERT_EQ(network.size(), 1u) << events_to_text(o.events, o.waves);
-  EXPECT_EQ(network[0]->signature, "clean-cut") << network[0]->evidence[0];
+  EXPECT_EQ(network[0]->signature, Signature::clean_cut) << network[0]->evidence[0];
 }
 
 TEST(Detector, StressLedCollapseCascadesWebThenDnsThenRouters) {
@@ -310,7 +311,7 @@ TEST(Detector, StressLedCollapseCascadesWebThenDnsThenRouters) {
   EXPECT_LT(index(Layer::dns), index(Layer::router));
   const auto network = of_scope(o, Scope::network);
   ASSERT_FALSE(network.empty());
-  EXPECT_EQ(network[0]->signature, "stress-led") << (network[0]->evidence.empty() ? "" : network[0]->evidence[0]);
+  EXPECT_EQ(network[0]->signature, Signature::stress_led) << (network[0]->evidence.empty() ? "" : network[0]->evidence[0]);
   EXPECT_GE(network[0]->peak_inflation, 5.0);
   EXPECT_GE(network[0]->peak_loss, 0.2);
 }
@@ -321,10 +322,10 @@ TEST(Detector, AWithdrawalThatCutsTheCountryOffIsARoutingWithdrawal) {
   }, 3600, {"v1"}, [](double s) { return s >= 1800 && s < 2400 ? Outcome::withdrawn : Outcome::ok; }), {}, targets_with_bgp());
   const auto network = of_scope(o, Scope::network);
   ASSERT_EQ(network.size(), 1u) << events_to_text(o.events, o.waves);
-  EXPECT_EQ(network[0]->signature, "routing-withdrawal") << network[0]->evidence[0];
+  EXPECT_EQ(network[0]->signature, Signature::routing_withdrawal) << network[0]->evidence[0];
   const auto bgp_layer = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.scope == Scope::layer && e.layer == Layer::bgp; });
   ASSERT_NE(bgp_layer, o.events.end());
-  EXPECT_EQ(bgp_layer->signature, "routing-withdrawal");
+  EXPECT_EQ(bgp_layer->signature, Signature::routing_withdrawal);
 }
 
 TEST(Detector, PrefixesLeavingAfterAStressLedCollapseDoNotMakeItARoutingWithdrawal) {
@@ -339,7 +340,7 @@ TEST(Detector, PrefixesLeavingAfterAStressLedCollapseDoNotMakeItARoutingWithdraw
   const auto network = of_scope(o, Scope::network);
   ASSERT_FALSE(network.empty()) << events_to_text(o.events, o.waves);
   SCOPED_TRACE(events_to_text(o.events, o.waves));
-  EXPECT_EQ(network[0]->signature, "stress-led");
+  EXPECT_EQ(network[0]->signature, Signature::stress_led);
   const bool told = std::any_of(network[0]->evidence.begin(), network[0]->evidence.end(),
                                 [](const std::string& e) { return e.find("left the routing table") != std::string::npos; });
   EXPECT_TRUE(told);
@@ -369,7 +370,7 @@ TEST(Detector, TheVantagesOwnFailureIsCalledVantageLocal) {
   }, 3000));
   const auto network = of_scope(o, Scope::network);
   ASSERT_EQ(network.size(), 1u);
-  EXPECT_EQ(network[0]->signature, "vantage-local");
+  EXPECT_EQ(network[0]->signature, Signature::vantage_local);
   EXPECT_TRUE(o.waves.empty()) << "a vantage-local event is not a wave of the country's outages";
 }
 
@@ -383,8 +384,8 @@ TEST(Detector, ASingleSiteGoingSilentIsItsOwnCleanCutNotALayer) {
   const auto targets_down = of_scope(o, Scope::target);
   ASSERT_EQ(targets_down.size(), 1u);
   EXPECT_EQ(targets_down[0]->subject, "kcna");
-  EXPECT_EQ(targets_down[0]->kind, "down");
-  EXPECT_EQ(targets_down[0]->signature, "clean-cut");
+  EXPECT_EQ(targets_down[0]->kind, State::down);
+  EXPECT_EQ(targets_down[0]->signature, Signature::clean_cut);
 }
 
 TEST(Detector, AFlappingTargetDoesNotStormEvents) {

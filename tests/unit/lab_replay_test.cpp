@@ -19,6 +19,7 @@
 #include "report/event_text.hpp"
 #include "report/replay.hpp"
 #include "store/store.hpp"
+#include "support/print.hpp"
 
 namespace blackout::lab {
 namespace {
@@ -70,7 +71,7 @@ TEST(LabReplay, ReutersIsTwoStressLedWavesWithDnsBeforeTheRouters) {
   }
   const Event* network = find_event(r, Scope::network, "network");
   ASSERT_NE(network, nullptr);
-  EXPECT_EQ(network->signature, "stress-led");
+  EXPECT_EQ(network->signature, Signature::stress_led);
   EXPECT_GT(network->peak_inflation, 10) << "a flood through a 40 Mbit/s bottleneck: queueing delay far above the normal";
   // The border's session died with its link, after the first failures: told, not the signature.
   const bool routing_told = std::any_of(network->evidence.begin(), network->evidence.end(),
@@ -97,10 +98,10 @@ TEST(LabReplay, BgpCutIsOneRoutingWithdrawalFoundWithinTwoProbeIntervals) {
   const Event* network = find_event(r, Scope::network, "network");
   ASSERT_NE(network, nullptr);
   // The monitor's own BGP session with the transit saw the prefix go with the first failures.
-  EXPECT_EQ(network->signature, "routing-withdrawal") << network->evidence[0];
+  EXPECT_EQ(network->signature, Signature::routing_withdrawal) << network->evidence[0];
   const Event* bgp = find_event(r, Scope::layer, "bgp");
   ASSERT_NE(bgp, nullptr);
-  EXPECT_EQ(bgp->signature, "routing-withdrawal");
+  EXPECT_EQ(bgp->signature, Signature::routing_withdrawal);
   const auto outcomes = outcomes_of("bgp-cut", "country-prefix");
   EXPECT_GT(outcomes.count(Outcome::withdrawn) ? outcomes.at(Outcome::withdrawn) : 0, 5) << "about fifteen lab seconds withdrawn";
   // Declared live within one timeout and the confirmations after the cut (plus the
@@ -145,12 +146,12 @@ TEST(LabReplay, BgpCutFromTheCollectorsMrtFilesIsTheSameWithdrawal) {
   });
   ASSERT_NE(expected, truth->events.end());
   const auto found = std::find_if(events.begin(), events.end(), [&](const Event& e) {
-    return e.scope == Scope::layer && e.subject == "bgp" && e.kind == "down" && e.end &&
+    return e.scope == Scope::layer && e.subject == "bgp" && e.kind == State::down && e.end &&
            std::chrono::abs(e.start - expected->start) <= std::chrono::seconds(2);
   });
   ASSERT_NE(found, events.end()) << events_to_text(events, analysis.waves);
   EXPECT_LE(std::chrono::abs(*found->end - expected->end), std::chrono::seconds(2)) << events_to_text(events, analysis.waves);
-  EXPECT_EQ(found->signature, "routing-withdrawal");
+  EXPECT_EQ(found->signature, Signature::routing_withdrawal);
 }
 
 TEST(LabReplay, TheVantagesOwnUplinkIsVantageLocal) {
@@ -158,7 +159,7 @@ TEST(LabReplay, TheVantagesOwnUplinkIsVantageLocal) {
   EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
   for (const Event& e : r.analysis.events) {
     if (e.scope == Scope::target) continue;
-    EXPECT_EQ(e.signature, "vantage-local") << e.id;
+    EXPECT_EQ(e.signature, Signature::vantage_local) << e.id;
   }
   // The monitor's BGP session went down with its uplink: no-session, which is no withdrawal.
   const auto outcomes = outcomes_of("vantage-down", "country-prefix");
@@ -183,15 +184,15 @@ TEST(LabReplay, FloodsOfAnotherStrengthAreStressNotDown) {
   EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
   const Event* network = find_event(r, Scope::network, "network");
   ASSERT_NE(network, nullptr) << events_to_text(r.analysis.events, r.analysis.waves);
-  EXPECT_EQ(network->kind, "stressed");
-  EXPECT_EQ(network->signature, "stress-led");
+  EXPECT_EQ(network->kind, State::stressed);
+  EXPECT_EQ(network->signature, Signature::stress_led);
   // Measured: the link's short queue (26 ms) held, so answers came, all of them, late.
   ASSERT_TRUE(network->peak_rtt && network->normal_rtt);
   EXPECT_GT(*network->peak_rtt, 10 * *network->normal_rtt);
   EXPECT_GT(network->peak_inflation, 10);
   for (const Event& e : r.analysis.events) {
     if (e.subject == "naenara") {
-      EXPECT_EQ(e.kind, "stressed") << e.id << ": a flooded site that still answers";
+      EXPECT_EQ(e.kind, State::stressed) << e.id << ": a flooded site that still answers";
     }
   }
   for (const FaultOutcome& f : r.score.faults) {
@@ -208,10 +209,10 @@ TEST(LabReplay, ASiteFloodThenALinkCut) {
   EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
   const Event* network = find_event(r, Scope::network, "network");
   ASSERT_NE(network, nullptr);
-  EXPECT_EQ(network->signature, "routing-withdrawal") << events_to_text(r.analysis.events, r.analysis.waves);
+  EXPECT_EQ(network->signature, Signature::routing_withdrawal) << events_to_text(r.analysis.events, r.analysis.waves);
   const Event* mfa = find_event(r, Scope::target, "mfa");
   ASSERT_NE(mfa, nullptr);
-  EXPECT_EQ(mfa->signature, "stress-led");
+  EXPECT_EQ(mfa->signature, Signature::stress_led);
 }
 
 // Seeds 18 and 24, 3.9% and 3.7% background loss (failing, before the fix, with false
@@ -229,7 +230,7 @@ TEST(LabReplay, RetransmissionsOverALossyPathAreNotStress) {
     EXPECT_TRUE(r.score.pass()) << run << "\n" << score_to_text(r.score);
     EXPECT_TRUE(r.score.false_events.empty()) << run << "\n" << score_to_text(r.score);
     for (const Event& e : r.analysis.events) {
-      if (e.scope == Scope::target && e.kind == "stressed") {
+      if (e.scope == Scope::target && e.kind == State::stressed) {
         // Only the flooded sites of seed 24 were stressed.
         EXPECT_TRUE(run == "random-24" && (e.subject == "naenara" || e.subject == "kcna")) << run << ": " << e.id << " " << (e.evidence.empty() ? "" : e.evidence.front());
       }
@@ -250,7 +251,7 @@ TEST(LabReplay, ResentSmtpSegmentsDoNotHoldAFloodsStressOpen) {
   EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
   const Event* mail = find_event(r, Scope::layer, "mail");
   ASSERT_NE(mail, nullptr) << events_to_text(r.analysis.events, r.analysis.waves);
-  EXPECT_EQ(mail->kind, "stressed");
+  EXPECT_EQ(mail->kind, State::stressed);
 }
 
 // Seed 8, 4.6% background loss, probed every 2 s (failing before the fix: the mail layer's
@@ -279,10 +280,10 @@ TEST(LabReplay, ARouterSilentAsTheOtherLayersWereCutIsDown) {
   EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
   const Event* router = find_event(r, Scope::layer, "router");
   ASSERT_NE(router, nullptr) << events_to_text(r.analysis.events, r.analysis.waves);
-  EXPECT_EQ(router->kind, "down");
+  EXPECT_EQ(router->kind, State::down);
   const Event* border = find_event(r, Scope::target, "border");
   ASSERT_NE(border, nullptr);
-  EXPECT_EQ(border->kind, "down");
+  EXPECT_EQ(border->kind, State::down);
 }
 
 // Seed 10, 4.6% background loss, the border link cut with no flood (failing before the fix:
@@ -296,7 +297,7 @@ TEST(LabReplay, AResentSegmentJustBeforeACutDoesNotMakeItStressLed) {
   EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
   const Event* kcna = find_event(r, Scope::target, "kcna");
   ASSERT_NE(kcna, nullptr) << events_to_text(r.analysis.events, r.analysis.waves);
-  EXPECT_EQ(kcna->signature, "clean-cut") << (kcna->evidence.empty() ? "" : kcna->evidence.front());
+  EXPECT_EQ(kcna->signature, Signature::clean_cut) << (kcna->evidence.empty() ? "" : kcna->evidence.front());
 }
 
 // Seed 7, 4.7% background loss (failing before the fix: naenara's stopped web server was
@@ -309,7 +310,7 @@ TEST(LabReplay, ALostProbeAsAServiceComesBackDoesNotDelayItsEnd) {
   EXPECT_TRUE(r.score.pass()) << score_to_text(r.score);
   const Event* naenara = find_event(r, Scope::target, "naenara");
   ASSERT_NE(naenara, nullptr) << events_to_text(r.analysis.events, r.analysis.waves);
-  EXPECT_EQ(naenara->signature, "single-service");
+  EXPECT_EQ(naenara->signature, Signature::single_service);
 }
 
 }  // namespace

@@ -241,7 +241,7 @@ TEST(Report, CsvHasAHeaderAndOneQuotedRowPerEvent) {
   for (std::size_t i = 1; i < rows.size(); ++i) {
     ASSERT_EQ(rows[i].size(), rows[0].size()) << i;
     EXPECT_EQ(rows[i][0], r.events[i - 1].id);
-    EXPECT_EQ(rows[i][12], r.events[i - 1].signature);
+    EXPECT_EQ(rows[i][12], to_string(r.events[i - 1].signature));
     // The evidence holds commas ("peaking at 42.4x RTT and 83% loss" after a comma): quoted.
     std::string evidence;
     for (const std::string& e : r.events[i - 1].evidence) evidence += (evidence.empty() ? "" : "; ") + e;
@@ -425,11 +425,11 @@ Report hostile_report() {
   e.scope = Scope::layer;
   e.layer = Layer::web;
   e.subject = "<img src=x onerror=alert(1)>, \"web\"\nsecond line";
-  e.kind = "down";
+  e.kind = State::down;
   e.start = r.from + std::chrono::minutes(3);
   e.end = r.from + std::chrono::minutes(5);
   e.down_at = e.start;
-  e.signature = "clean-cut";
+  e.signature = Signature::clean_cut;
   e.evidence = {"a, b \"c\""};
   e.vantages = {"v<1>"};
   e.targets = {"a,b"};

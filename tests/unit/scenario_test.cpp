@@ -10,6 +10,7 @@
 #include "lab/run.hpp"
 #include "lab/score.hpp"
 #include "lab/scenario.hpp"
+#include "support/print.hpp"
 
 namespace blackout::lab {
 namespace {
@@ -36,7 +37,7 @@ TEST(Scenario, ReutersIsTwoStressLedWavesOverTwoAndAHalfHours) {
   for (const auto& e : s->expect)
     if (e.scope == Scope::network) {
       ++network;
-      EXPECT_EQ(e.signature, "stress-led");
+      EXPECT_EQ(e.signature, Signature::stress_led);
       EXPECT_EQ(e.cascade, (std::vector<std::string>{"dns", "router"}));
     }
   EXPECT_EQ(network, 2);
@@ -64,6 +65,11 @@ TEST(Scenario, MalformedFilesAreRefusedNamingTheLine) {
       {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: down, from: 3m, to: 2m }\n", "after from"},
       {"name: x\nduration: 10m\nactions: [ { at: 1m, loss: 150 } ]\n", "percentage"},
       {"name: x\nduration: 10m\nactions: [ { at: 1m, link_down: moon } ]\n", "border or vantage"},
+      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: dark, from: 1m, to: 2m }\n", "kind: down or stressed"},
+      // A misspelt signature would be a judgement that never matches: refused, with the names.
+      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: down, from: 1m, to: 2m, signature: stress-lead }\n",
+       ":4: signature: one of stress-led, stress-only, clean-cut"},
+      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: down, from: 1m, to: 2m, signature: none }\n", "signature: one of"},
       {"name: [x\n", "scenario-file:"},
   };
   for (const auto& [text, expected] : cases) {
@@ -92,10 +98,11 @@ TEST(Scenario, GroundTruthRoundTripsThroughJson) {
   GroundTruthEvent e;
   e.expected.scope = Scope::layer;
   e.expected.subject = "dns";
-  e.expected.kind = "down";
+  e.expected.kind = State::down;
   e.expected.from = std::chrono::minutes(10);
   e.expected.to = std::chrono::minutes(25);
   e.expected.cascade = {"dns"};
+  e.expected.signature = Signature::clean_cut;
   e.start = truth.t0 + std::chrono::seconds(10);
   e.end = truth.t0 + std::chrono::seconds(25);
   truth.events.push_back(e);
@@ -106,7 +113,52 @@ TEST(Scenario, GroundTruthRoundTripsThroughJson) {
   EXPECT_EQ(back->events[0].start, e.start);
   EXPECT_EQ(back->events[0].expected.from, e.expected.from);
   EXPECT_EQ(back->events[0].expected.cascade, e.expected.cascade);
+  EXPECT_EQ(back->events[0].expected.kind, State::down);
+  EXPECT_EQ(back->events[0].expected.signature, Signature::clean_cut);
   EXPECT_FALSE(ground_truth_from_json("{\"scenario\": 3}"));
+  // A ground truth whose words are not ours is refused, not read as something else.
+  std::string bad = ground_truth_to_json(truth);
+  bad.replace(bad.find("\"clean-cut\""), 11, "\"cleancut\"");
+  const auto refused = ground_truth_from_json(bad);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("signature cleancut"), std::string::npos) << refused.error().message;
+}
+
+TEST(Scenario, EveryActionWritesAndReadsBackAndIsInLabMd) {
+  std::ifstream in(std::string(BLACKOUT_SOURCE_DIR) + "/docs/lab.md");
+  ASSERT_TRUE(in);
+  std::stringstream doc;
+  doc << in.rdbuf();
+  for (const ActionKindInfo& info : action_kind_table()) {
+    EXPECT_EQ(action_kind_from_string(info.name), info.kind) << info.name;
+    EXPECT_FALSE(info.description.empty()) << info.name;
+    EXPECT_NE(doc.str().find("`" + std::string(info.name) + ":"), std::string::npos) << "docs/lab.md does not say what " << info.name << " does";
+  }
+  EXPECT_FALSE(action_kind_from_string("explode"));
+  // Every kind of action survives scenario_to_yaml and parse_scenario.
+  Scenario s;
+  s.name = "every-action";
+  s.duration = std::chrono::minutes(30);
+  for (const ActionKindInfo& info : action_kind_table()) {
+    ScenarioAction a;
+    a.at = std::chrono::minutes(1 + static_cast<int>(info.kind));
+    a.kind = info.kind;
+    a.target = info.kind == ActionKind::link_down || info.kind == ActionKind::link_up || info.kind == ActionKind::cut_forwarding ||
+                       info.kind == ActionKind::restore_forwarding
+                   ? "border"
+                   : "mfa";
+    if (info.kind == ActionKind::flood) a.rate = 9'000'000, a.length = std::chrono::minutes(2);
+    if (info.kind == ActionKind::queue) a.delay = std::chrono::milliseconds(300);
+    if (info.kind == ActionKind::loss) a.percent = 2;
+    s.actions.push_back(a);
+  }
+  const auto back = parse_scenario(scenario_to_yaml(s), "every-action");
+  ASSERT_TRUE(back) << back.error().message << "\n" << scenario_to_yaml(s);
+  ASSERT_EQ(back->actions.size(), s.actions.size());
+  for (std::size_t i = 0; i < s.actions.size(); ++i) {
+    EXPECT_EQ(back->actions[i].kind, s.actions[i].kind) << i;
+    EXPECT_EQ(back->actions[i].describe(), s.actions[i].describe()) << i;
+  }
 }
 
 TEST(Score, LatencyIsFromTheFaultToTheMonitorsFirstWordOfIt) {
@@ -130,7 +182,7 @@ TEST(Score, LatencyIsFromTheFaultToTheMonitorsFirstWordOfIt) {
   GroundTruthEvent g;
   g.expected.scope = Scope::layer;
   g.expected.subject = "dns";
-  g.expected.kind = "down";
+  g.expected.kind = State::down;
   g.start = truth.t0 + std::chrono::seconds(10);  // 02:10:48
   g.end = truth.t0 + std::chrono::seconds(25);    // 02:11:03
   truth.events.push_back(g);
@@ -138,7 +190,7 @@ TEST(Score, LatencyIsFromTheFaultToTheMonitorsFirstWordOfIt) {
   e.id = "layer:dns:1";
   e.scope = Scope::layer;
   e.subject = "dns";
-  e.kind = "down";
+  e.kind = State::down;
   e.start = *parse_rfc3339("2026-11-27T02:10:48.149Z");
   e.end = *parse_rfc3339("2026-11-27T02:11:03.591Z");
   const auto score = score_run(truth, {e}, {}, std::chrono::seconds(2), declarations);
@@ -158,7 +210,7 @@ TEST(Score, ARunWhoseLabFailedAnActionIsVoidAndLeftOutOfTheTotals) {
   truth.t0 = Timestamp{std::chrono::seconds(1'800'000'000)};
   truth.end = truth.t0 + std::chrono::seconds(60);
   PlayedAction flood;
-  flood.action.kind = "flood";
+  flood.action.kind = ActionKind::flood;
   flood.action.target = "link";
   flood.action.rate = 48'000'000;
   flood.action.at = std::chrono::minutes(3);

@@ -416,15 +416,16 @@ StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> ch
     const std::string scope(to_string(event.scope)), layer = event.layer ? std::string(to_string(*event.layer)) : std::string();
     const std::string start = std::to_string(micros(event.start)), end = event.end ? std::to_string(micros(*event.end)) : std::string();
     const std::string peak_stress = std::to_string(event.peak_stress), peak_loss = std::to_string(event.peak_loss), document = event_to_json(event);
+    const std::string kind(to_string(event.kind)), signature(to_string(event.signature));
     const char* params[10] = {event.id.c_str(),
                               scope.c_str(),
                               event.layer ? layer.c_str() : nullptr,
-                              event.kind.c_str(),
+                              kind.c_str(),
                               start.c_str(),
                               event.end ? end.c_str() : nullptr,
                               peak_stress.c_str(),
                               peak_loss.c_str(),
-                              event.signature.c_str(),
+                              signature.c_str(),
                               document.c_str()};
     PgResult upsert(PQexecParams(connection_,
                                  "INSERT INTO events (id, scope, layer, kind, start_us, end_us, peak_stress, peak_loss, signature, document) "

@@ -525,13 +525,14 @@ StoreResult<Done> SqliteStore::write_detection(std::span<const StateChange> chan
     sqlite3_bind_text(*upsert, 2, scope.data(), static_cast<int>(scope.size()), SQLITE_TRANSIENT);
     if (event.layer) sqlite3_bind_text(*upsert, 3, to_string(*event.layer).data(), static_cast<int>(to_string(*event.layer).size()), SQLITE_TRANSIENT);
     else sqlite3_bind_null(*upsert, 3);
-    sqlite3_bind_text(*upsert, 4, event.kind.data(), static_cast<int>(event.kind.size()), SQLITE_TRANSIENT);
+    const std::string_view kind = to_string(event.kind), signature = to_string(event.signature);
+    sqlite3_bind_text(*upsert, 4, kind.data(), static_cast<int>(kind.size()), SQLITE_STATIC);
     sqlite3_bind_int64(*upsert, 5, micros(event.start));
     if (event.end) sqlite3_bind_int64(*upsert, 6, micros(*event.end));
     else sqlite3_bind_null(*upsert, 6);
     sqlite3_bind_double(*upsert, 7, event.peak_stress);
     sqlite3_bind_double(*upsert, 8, event.peak_loss);
-    sqlite3_bind_text(*upsert, 9, event.signature.data(), static_cast<int>(event.signature.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(*upsert, 9, signature.data(), static_cast<int>(signature.size()), SQLITE_STATIC);
     sqlite3_bind_text(*upsert, 10, document.data(), static_cast<int>(document.size()), SQLITE_TRANSIENT);
     if (sqlite3_step(*upsert) != SQLITE_DONE) return error("upsert event");
   }
