@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
         // Each failure comes with its two confirmations, as the scheduler sends them.
         for (int attempt = 0; attempt < (down ? 3 : 1); ++attempt) {
           Result r;
-          r.time = t0 + std::chrono::seconds(round * 10) + std::chrono::microseconds(i * 10 + static_cast<std::size_t>(attempt) * 3);
+          r.time =
+              t0 + std::chrono::seconds(round * 10) + std::chrono::microseconds(i * 10 + static_cast<std::size_t>(attempt) * 3);
           r.vantage = "v";
           r.target = targets[i].name;
           r.check = "icmp";
@@ -51,8 +52,8 @@ int main(int argc, char** argv) {
     EventLog told;
     told.take_from(detector);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::printf("%10zu %12zu %14.0f %14.0f %8zu\n", n, results, static_cast<double>(results) / seconds, seconds * 1e9 / static_cast<double>(results),
-                told.event_count());
+    std::printf("%10zu %12zu %14.0f %14.0f %8zu\n", n, results, static_cast<double>(results) / seconds,
+                seconds * 1e9 / static_cast<double>(results), told.event_count());
   }
   return 0;
 }

@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
   // Each target has an outage of its own about once in six hours, of two to twelve rounds.
   const std::uint64_t own_one_in = static_cast<std::uint64_t>(std::max<std::int64_t>(1, 6 * 3600 / interval_s));
   std::size_t events_told = 0, changes_told = 0;
-  std::printf("%4s %12s %12s %12s %12s %10s %10s %8s\n", "day", "results", "ns/result", "heap MiB", "B/target", "changes", "events", "kept");
+  std::printf("%4s %12s %12s %12s %12s %10s %10s %8s\n", "day", "results", "ns/result", "heap MiB", "B/target", "changes",
+              "events", "kept");
   std::int64_t round = 0;
   for (int day = 1; day <= days; ++day) {
     std::size_t results = 0;
@@ -76,7 +77,8 @@ int main(int argc, char** argv) {
       const Timestamp round_start = t0 + round * interval;
       Timestamp next_tick = round_start;
       for (std::size_t i = 0; i < n; ++i) {
-        if (own_outage_until[i] <= round && draw.one_in(own_one_in)) own_outage_until[i] = round + 2 + static_cast<std::int64_t>(draw.next() % 11);
+        if (own_outage_until[i] <= round && draw.one_in(own_one_in))
+          own_outage_until[i] = round + 2 + static_cast<std::int64_t>(draw.next() % 11);
         const bool down = country_dark || own_outage_until[i] > round;
         const Timestamp at = round_start + (interval * static_cast<std::int64_t>(i)) / static_cast<std::int64_t>(n);
         // Each failure comes with its two confirmations, as the scheduler sends them.
@@ -105,7 +107,8 @@ int main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const std::size_t heap = heap_in_use() - heap_before;
     std::printf("%4d %12zu %12.0f %12.1f %12.0f %10zu %10zu %8zu\n", day, results, seconds * 1e9 / static_cast<double>(results),
-                static_cast<double>(heap) / (1 << 20), static_cast<double>(heap) / static_cast<double>(n), changes_told, events_told, log.event_count());
+                static_cast<double>(heap) / (1 << 20), static_cast<double>(heap) / static_cast<double>(n), changes_told,
+                events_told, log.event_count());
     std::fflush(stdout);
   }
   return 0;

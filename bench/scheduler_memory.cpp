@@ -63,16 +63,20 @@ int main(int argc, char** argv) {
   SchedulerLimits limits;
   limits.max_probes_per_second = 100000;
   limits.max_in_flight = 65536;
-  Scheduler scheduler(loop, random, targets, probes.table(), "bench", [&](Result&& r) {
-    ++results;
-    ok += r.outcome == Outcome::ok;
-  }, limits);
+  Scheduler scheduler(
+      loop, random, targets, probes.table(), "bench",
+      [&](Result&& r) {
+        ++results;
+        ok += r.outcome == Outcome::ok;
+      },
+      limits);
   scheduler.start();
   loop.run_until([] { return false; }, clock.now() + std::chrono::seconds(seconds));
   const double after_run = resident_bytes();
   const double n = static_cast<double>(checks);
   std::printf("checks: %zu scheduled; ran %d s: %llu results (%llu ok), %.0f probes/s\n", scheduler.scheduled(), seconds,
-              static_cast<unsigned long long>(results), static_cast<unsigned long long>(ok), static_cast<double>(results) / seconds);
+              static_cast<unsigned long long>(results), static_cast<unsigned long long>(ok),
+              static_cast<double>(results) / seconds);
   std::printf("resident memory: %.1f MiB at start, %.1f MiB with the config, %.1f MiB after running\n", before / 1048576,
               after_config / 1048576, after_run / 1048576);
   std::printf("bytes per target-check: %.0f (config %.0f + engine %.0f); target: under 512\n", (after_run - before) / n,

@@ -61,7 +61,8 @@ double file_bytes(const std::filesystem::path& path) {
   return total;
 }
 
-bool run_store(const char* name, const std::string& url, const std::vector<Result>& results, const std::function<double()>& bytes) {
+bool run_store(const char* name, const std::string& url, const std::vector<Result>& results,
+               const std::function<double()>& bytes) {
   auto store = open_store(url);
   if (!store) {
     std::fprintf(stderr, "%s: %s\n", name, store.error().message.c_str());
@@ -84,7 +85,8 @@ void run_plain_sqlite(const std::filesystem::path& path, const std::vector<Resul
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
   sqlite3_exec(db,
-               "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE results (time_us INTEGER, series INTEGER, outcome INTEGER, "
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE results (time_us INTEGER, series INTEGER, "
+               "outcome INTEGER, "
                "rtt_us INTEGER, dns_us INTEGER, connect_us INTEGER, tls_us INTEGER, first_byte_us INTEGER, confirmation INTEGER, "
                "fields TEXT, detail TEXT); CREATE INDEX results_by_time ON results (time_us);",
                nullptr, nullptr, nullptr);
@@ -93,7 +95,8 @@ void run_plain_sqlite(const std::filesystem::path& path, const std::vector<Resul
   fields.reserve(results.size());
   for (const Result& r : results) fields.push_back(encode_fields(r.fields));
   sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v2(db, "INSERT INTO results VALUES (?1, ?2, ?3, ?4, NULL, NULL, NULL, NULL, 0, ?5, NULL)", -1, &insert, nullptr);
+  sqlite3_prepare_v2(db, "INSERT INTO results VALUES (?1, ?2, ?3, ?4, NULL, NULL, NULL, NULL, 0, ?5, NULL)", -1, &insert,
+                     nullptr);
   const auto start = Clock::now();
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (i % batch == 0) sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
@@ -125,7 +128,8 @@ int main(int argc, char** argv) {
   const std::string postgres = argc > 2 ? argv[2] : "";
   const std::size_t n = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 1'000'000;
   const auto results = make_results(n);
-  std::printf("Ingest of %zu icmp results in batches of %zu\n| store | results/s | bytes per result |\n| --- | --- | --- |\n", n, batch);
+  std::printf("Ingest of %zu icmp results in batches of %zu\n| store | results/s | bytes per result |\n| --- | --- | --- |\n", n,
+              batch);
   const auto sqlite_path = dir / "ingest.db";
   run_store("blackout SQLite", "sqlite:" + sqlite_path.string(), results, [&] { return file_bytes(sqlite_path); });
   if (!postgres.empty()) {

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstring>
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "util/log.hpp"
@@ -97,11 +96,12 @@ std::string webhook_payload(const AlertChannel& channel, const Notification& n, 
 std::string email_message(const AlertChannel& channel, const Notification& n, const std::string& vantage, Timestamp date) {
   std::string to;
   for (const std::string& address : channel.to) to += (to.empty() ? "" : ", ") + address;
-  std::string m = "From: " + one_line(channel.from) + "\r\nTo: " + one_line(to) + "\r\nSubject: " + one_line(n.title) + "\r\nDate: " + rfc5322_date(date) +
-                  "\r\nMessage-ID: " + message_id(n, n.sequence) + "\r\n";
+  std::string m = "From: " + one_line(channel.from) + "\r\nTo: " + one_line(to) + "\r\nSubject: " + one_line(n.title) +
+                  "\r\nDate: " + rfc5322_date(date) + "\r\nMessage-ID: " + message_id(n, n.sequence) + "\r\n";
   if (n.sequence > 0) m += "In-Reply-To: " + message_id(n, 0) + "\r\nReferences: " + message_id(n, 0) + "\r\n";
-  m += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\nX-Blackout-Incident: " + one_line(n.incident) +
-       "\r\n\r\n";
+  m +=
+      "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\nX-Blackout-Incident: " +
+      one_line(n.incident) + "\r\n\r\n";
   std::string body = n.text + "\nvantage: " + vantage + "\n";
   // Lines end in CRLF. The dot-stuffing SMTP needs for lines that start with a dot (RFC 5321
   // 4.5.2) is libcurl's to do as it sends: doing it here too would double the dots.
@@ -117,7 +117,8 @@ std::string email_message(const AlertChannel& channel, const Notification& n, co
   return m;
 }
 
-AlertDelivery::AlertDelivery(std::vector<AlertChannel> channels, DeliveryOptions options) : channels_(std::move(channels)), options_(std::move(options)) {
+AlertDelivery::AlertDelivery(std::vector<AlertChannel> channels, DeliveryOptions options)
+    : channels_(std::move(channels)), options_(std::move(options)) {
   static CurlGlobal global;
   thread_ = std::thread([this] { run(); });
 }
@@ -133,7 +134,9 @@ void AlertDelivery::submit(const Notification& notification) {
     if (queue_.size() >= options_.max_queue) {
       // The oldest gives way: a newer message says more about now.
       ++counters_.dropped;
-      log::warn("alert.dropped", {{"channel", queue_.front().channel->name}, {"incident", queue_.front().notification.incident}, {"why", "queue full"}});
+      log::warn(
+          "alert.dropped",
+          {{"channel", queue_.front().channel->name}, {"incident", queue_.front().notification.incident}, {"why", "queue full"}});
       queue_.pop_front();
     }
     queue_.push_back(Item{&*channel, notification, 0, now, now});
@@ -152,7 +155,9 @@ std::size_t AlertDelivery::stop(std::chrono::milliseconds limit) {
   }
   thread_.join();
   std::lock_guard lock(mutex_);
-  for (const Item& item : queue_) log::warn("alert.undelivered", {{"channel", item.channel->name}, {"incident", item.notification.incident}, {"attempts", item.attempts}});
+  for (const Item& item : queue_)
+    log::warn("alert.undelivered",
+              {{"channel", item.channel->name}, {"incident", item.notification.incident}, {"attempts", item.attempts}});
   return queue_.size();
 }
 
@@ -182,18 +187,27 @@ void AlertDelivery::run() {
     ++item.attempts;
     if (sent) {
       ++counters_.delivered;
-      log::info("alert.sent", {{"channel", item.channel->name}, {"incident", item.notification.incident}, {"kind", to_string(item.notification.kind)},
+      log::info("alert.sent", {{"channel", item.channel->name},
+                               {"incident", item.notification.incident},
+                               {"kind", to_string(item.notification.kind)},
                                {"attempts", item.attempts}});
     } else {
       ++counters_.failed_attempts;
-      const auto backoff = std::min<std::chrono::milliseconds>(options_.max_retry, options_.first_retry * (1LL << std::min(item.attempts - 1, 20)));
+      const auto backoff = std::min<std::chrono::milliseconds>(options_.max_retry,
+                                                               options_.first_retry * (1LL << std::min(item.attempts - 1, 20)));
       const auto retry_at = std::chrono::steady_clock::now() + backoff;
       if (retry_at - item.first_try > options_.max_age) {
         ++counters_.given_up;
-        log::error("alert.given_up", {{"channel", item.channel->name}, {"incident", item.notification.incident}, {"attempts", item.attempts}, {"error", error}});
+        log::error("alert.given_up", {{"channel", item.channel->name},
+                                      {"incident", item.notification.incident},
+                                      {"attempts", item.attempts},
+                                      {"error", error}});
       } else {
-        log::warn("alert.retry", {{"channel", item.channel->name}, {"incident", item.notification.incident}, {"attempts", item.attempts},
-                                  {"in_ms", backoff.count()}, {"error", error}});
+        log::warn("alert.retry", {{"channel", item.channel->name},
+                                  {"incident", item.notification.incident},
+                                  {"attempts", item.attempts},
+                                  {"in_ms", backoff.count()},
+                                  {"error", error}});
         item.next_try = retry_at;
         queue_.push_back(std::move(item));
       }

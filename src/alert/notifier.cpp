@@ -47,7 +47,9 @@ bool Notifier::selects(const AlertRule& rule, const StateChange& c) const {
   if (!rule.groups.empty()) {
     const auto groups = groups_of_.find(c.subject);
     if (groups == groups_of_.end()) return false;
-    if (std::none_of(groups->second.begin(), groups->second.end(), [&](const std::string& g) { return contains(rule.groups, g); })) return false;
+    if (std::none_of(groups->second.begin(), groups->second.end(),
+                     [&](const std::string& g) { return contains(rule.groups, g); }))
+      return false;
   }
   return true;
 }
@@ -75,10 +77,12 @@ Notification Notifier::message(const AlertRule& rule, Incident& incident, Notifi
   }
   n.text = "rule " + rule.name + ", incident " + incident.id + "\n";
   for (const StateChange& c : n.changes)
-    n.text += clock_time(c.time) + "  " + describe_change(c) + " (was " + std::string(to_string(c.from)) + ")" + (c.reason.empty() ? "" : ": " + c.reason) + "\n";
+    n.text += clock_time(c.time) + "  " + describe_change(c) + " (was " + std::string(to_string(c.from)) + ")" +
+              (c.reason.empty() ? "" : ": " + c.reason) + "\n";
   if (kind != Notification::Kind::resolved) {
     n.text += n.not_up.empty() ? "everything watched by this rule is up\n" : "not up now: ";
-    for (std::size_t i = 0; i < n.not_up.size(); ++i) n.text += (i ? ", " : "") + n.not_up[i] + (i + 1 == n.not_up.size() ? "\n" : "");
+    for (std::size_t i = 0; i < n.not_up.size(); ++i)
+      n.text += (i ? ", " : "") + n.not_up[i] + (i + 1 == n.not_up.size() ? "\n" : "");
   }
   return n;
 }
@@ -131,13 +135,15 @@ void Notifier::due(Timestamp now, bool everything, std::vector<Notification>& ou
     const auto open = open_.find(rule.name);
     if (open == open_.end()) continue;
     Incident& incident = open->second;
-    if (!incident.pending.empty() && incident.pending_since && (everything || now >= *incident.pending_since + alerts_.group_window)) {
+    if (!incident.pending.empty() && incident.pending_since &&
+        (everything || now >= *incident.pending_since + alerts_.group_window)) {
       out.push_back(message(rule, incident, Notification::Kind::update, now, std::move(incident.pending)));
       incident.pending.clear();
       incident.pending_since.reset();
     }
     if (incident.all_up_since && (everything || now >= *incident.all_up_since + alerts_.group_window)) {
-      if (contains(rule.kinds, ChangeKind::recovered)) out.push_back(message(rule, incident, Notification::Kind::resolved, now, std::move(incident.resolution)));
+      if (contains(rule.kinds, ChangeKind::recovered))
+        out.push_back(message(rule, incident, Notification::Kind::resolved, now, std::move(incident.resolution)));
       open_.erase(open);
     }
   }

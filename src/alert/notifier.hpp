@@ -27,10 +27,10 @@ struct Notification {
   std::string rule;
   std::vector<std::string> channels;
   Timestamp time;
-  std::vector<StateChange> changes;   // what this message reports, in order
-  std::vector<std::string> not_up;    // subjects of the incident not up when it was sent
-  std::string title;                  // one line
-  std::string text;                   // plain text, one line per change
+  std::vector<StateChange> changes;  // what this message reports, in order
+  std::vector<std::string> not_up;   // subjects of the incident not up when it was sent
+  std::string title;                 // one line
+  std::string text;                  // plain text, one line per change
 };
 
 std::string_view to_string(Notification::Kind kind);
@@ -50,19 +50,20 @@ class Notifier {
   struct Incident {
     std::string id;
     int next_sequence = 1;
-    std::map<std::string, State> not_up;        // subject -> state
-    std::vector<StateChange> pending;           // gathered for the next update
+    std::map<std::string, State> not_up;  // subject -> state
+    std::vector<StateChange> pending;     // gathered for the next update
     std::optional<Timestamp> pending_since;
-    std::optional<Timestamp> all_up_since;      // every subject up: resolving
-    std::vector<StateChange> resolution;        // the recoveries the resolved message reports
+    std::optional<Timestamp> all_up_since;  // every subject up: resolving
+    std::vector<StateChange> resolution;    // the recoveries the resolved message reports
   };
   [[nodiscard]] bool selects(const AlertRule& rule, const StateChange& change) const;
-  Notification message(const AlertRule& rule, Incident& incident, Notification::Kind kind, Timestamp at, std::vector<StateChange> changes) const;
+  Notification message(const AlertRule& rule, Incident& incident, Notification::Kind kind, Timestamp at,
+                       std::vector<StateChange> changes) const;
   void due(Timestamp now, bool everything, std::vector<Notification>& out);
 
   AlertsConfig alerts_;
   std::map<std::string, std::vector<std::string>> groups_of_;  // target -> groups
-  std::map<std::string, Incident> open_;                        // rule name -> open incident
+  std::map<std::string, Incident> open_;                       // rule name -> open incident
 };
 
 // "network down", "layer dns stressed", "target mfa (v1) up": how a change reads in a message.

@@ -31,7 +31,8 @@ bool overlaps(const Prefix& a, const Prefix& b) { return a.contains(b) || b.cont
 // Writers name no peer with an unspecified address: BIRD's peer index lists its own table
 // that way, and its state changes say 0.0.0.0 before a connection has an address.
 bool is_unspecified(const IpAddress& address) {
-  return std::all_of(address.bytes.begin(), address.bytes.begin() + (address.is_v4() ? 4 : 16), [](std::uint8_t b) { return b == 0; });
+  return std::all_of(address.bytes.begin(), address.bytes.begin() + (address.is_v4() ? 4 : 16),
+                     [](std::uint8_t b) { return b == 0; });
 }
 
 }  // namespace
@@ -54,7 +55,8 @@ void ArchiveFeed::add(const MrtRecord& record, std::vector<Result>& out) {
   }
   // A dump is a snapshot, however many seconds its records span: nothing is answered while
   // it is read, and it is over when something else comes (or the next dump's index).
-  const bool continues_dump = std::holds_alternative<RibRecord>(record.body) || std::holds_alternative<TableDumpRecord>(record.body);
+  const bool continues_dump =
+      std::holds_alternative<RibRecord>(record.body) || std::holds_alternative<TableDumpRecord>(record.body);
   if (in_dump_ && continues_dump) {
     last_ = at;
     apply(record, at);
@@ -118,9 +120,9 @@ Result ArchiveFeed::answer(const ScheduledCheck& scheduled, Timestamp at) const 
   Result result = to_result(visibility(rib_, params, counting, counts), params);
   if (result.outcome == Outcome::no_session) {
     result.detail = peers_.empty() ? "no peer in the archive yet"
-                    : down > 0     ? "no peer with a known table: " + std::to_string(down) + " of " + std::to_string(peers_.size()) +
+                    : down > 0 ? "no peer with a known table: " + std::to_string(down) + " of " + std::to_string(peers_.size()) +
                                      " peers' sessions down at the collector, the others not settled or not in a RIB dump"
-                                   : "no peer with a known table: give a RIB dump before the updates";
+                               : "no peer with a known table: give a RIB dump before the updates";
   }
   result.time = at;
   result.vantage = vantage_;
@@ -145,7 +147,8 @@ void ArchiveFeed::end_dump() {
   // A dump is one snapshot: answered after it, not at moments inside it.
   if (last_)
     for (ScheduledCheck& c : checks_)
-      if (c.next_due <= *last_) c.next_due = aligned_up(*last_ + Duration(1), std::max<Duration>(c.check->interval, std::chrono::seconds(1)));
+      if (c.next_due <= *last_)
+        c.next_due = aligned_up(*last_ + Duration(1), std::max<Duration>(c.check->interval, std::chrono::seconds(1)));
   for (auto& [key, p] : peers_) {
     if (!p.in_dump) continue;
     // The dump is the peer's whole table: what it no longer holds is gone.
@@ -164,7 +167,9 @@ void ArchiveFeed::apply(const MrtRecord& record, Timestamp at) {
   const auto relevant = [&](const Prefix& prefix, const PathAttributes& attributes) {
     for (const ScheduledCheck& c : checks_) {
       const auto& params = std::get<BgpParams>(c.check->params);
-      if (params.prefix ? overlaps(*params.prefix, prefix) : params.origin_as && origin_as(attributes.as_path) == params.origin_as) return true;
+      if (params.prefix ? overlaps(*params.prefix, prefix)
+                        : params.origin_as && origin_as(attributes.as_path) == params.origin_as)
+        return true;
     }
     return false;
   };
@@ -203,7 +208,8 @@ void ArchiveFeed::apply(const MrtRecord& record, Timestamp at) {
     const std::string key = v1->peer_address.to_string();
     Peer& p = in_this_dump(key);
     const Prefix prefix = v1->prefix.prefix();
-    if (relevant(prefix, v1->attributes)) rib_.announce(key, prefix, 0, std::make_shared<const PathAttributes>(v1->attributes), p.generation);
+    if (relevant(prefix, v1->attributes))
+      rib_.announce(key, prefix, 0, std::make_shared<const PathAttributes>(v1->attributes), p.generation);
   } else if (const auto* change = std::get_if<StateChange>(&record.body)) {
     ++counters_.state_changes;
     if (is_unspecified(change->session.peer_address)) return;

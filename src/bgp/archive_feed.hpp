@@ -32,7 +32,7 @@ namespace blackout::bgp {
 
 struct ArchiveCounters {
   std::uint64_t records = 0;
-  std::uint64_t dumps = 0;          // RIB dumps begun (PEER_INDEX_TABLEs, or TABLE_DUMP runs)
+  std::uint64_t dumps = 0;  // RIB dumps begun (PEER_INDEX_TABLEs, or TABLE_DUMP runs)
   std::uint64_t rib_entries = 0;
   std::uint64_t announcements = 0;
   std::uint64_t withdrawals = 0;
@@ -40,7 +40,7 @@ struct ArchiveCounters {
   std::uint64_t sessions_lost = 0;  // state changes out of Established
   std::uint64_t out_of_order = 0;   // records older than one already replayed (applied, not answered for)
   std::uint64_t results = 0;
-  std::uint64_t gaps = 0;           // stretches of over 6 h without a record: nothing answered for them
+  std::uint64_t gaps = 0;  // stretches of over 6 h without a record: nothing answered for them
 };
 
 class ArchiveFeed {
@@ -63,11 +63,11 @@ class ArchiveFeed {
 
  private:
   struct Peer {
-    bool known_table = false;   // its whole table has been seen (a dump, or a settled session)
-    bool established = true;    // no state change has said otherwise
+    bool known_table = false;  // its whole table has been seen (a dump, or a settled session)
+    bool established = true;   // no state change has said otherwise
     std::uint64_t generation = 1;
     std::optional<Timestamp> settles_at;  // after coming up: when its table counts again
-    bool in_dump = false;       // part of the dump being read
+    bool in_dump = false;                 // part of the dump being read
   };
   struct ScheduledCheck {
     const Target* target;

@@ -17,8 +17,8 @@ Result BgpProbe::evaluate(const BgpParams& check) const {
   // check, peers with either.
   std::optional<std::uint16_t> afi;
   if (check.prefix) afi = check.prefix->address.is_v4() ? afi_ipv4 : afi_ipv6;
-  const Visibility seen =
-      visibility(collector_.rib(), check, collector_.peers_counting(afi), [&](const std::string& peer) { return collector_.counts(peer, afi); });
+  const Visibility seen = visibility(collector_.rib(), check, collector_.peers_counting(afi),
+                                     [&](const std::string& peer) { return collector_.counts(peer, afi); });
   Result result = to_result(seen, check);
   if (result.outcome == Outcome::no_session) result.detail += ": " + collector_.describe_sessions();
   return result;

@@ -38,7 +38,8 @@ void append_ipv6(std::string& out, const std::uint8_t* bytes) {
       if (bytes[i] != 0) return false;
     return bytes[10] == 0xff && bytes[11] == 0xff;
   }();
-  const std::uint32_t last = (std::uint32_t{bytes[12]} << 24) | (std::uint32_t{bytes[13]} << 16) | (std::uint32_t{bytes[14]} << 8) | bytes[15];
+  const std::uint32_t last =
+      (std::uint32_t{bytes[12]} << 24) | (std::uint32_t{bytes[13]} << 16) | (std::uint32_t{bytes[14]} << 8) | bytes[15];
   if (mapped || (first_96_zero && last > 1)) {
     out += mapped ? "::ffff:" : "::";
     append_ipv4(out, bytes + 12);
@@ -117,7 +118,10 @@ void append_communities(std::string& out, const std::vector<std::uint32_t>& comm
   constexpr std::size_t cap = 8192;
   std::string text;
   for (const std::uint32_t community : communities) {
-    const char* name = community == 0xFFFFFF01U ? " no-export" : community == 0xFFFFFF02U ? " no-advertise" : community == 0xFFFFFF03U ? " local-AS" : nullptr;
+    const char* name = community == 0xFFFFFF01U   ? " no-export"
+                       : community == 0xFFFFFF02U ? " no-advertise"
+                       : community == 0xFFFFFF03U ? " local-AS"
+                                                  : nullptr;
     if (name != nullptr) {
       const std::string_view word(name);
       if (text.size() + word.size() < cap) text += word;

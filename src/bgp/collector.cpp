@@ -20,7 +20,8 @@ SessionConfig session_config(const BgpFeedConfig& feed, const BgpSessionSpec& sp
   return config;
 }
 
-Collector::Collector(EventLoop& loop, const BgpFeedConfig& feed, StateHandler on_state) : loop_(loop), on_state_(std::move(on_state)) {
+Collector::Collector(EventLoop& loop, const BgpFeedConfig& feed, StateHandler on_state)
+    : loop_(loop), on_state_(std::move(on_state)) {
   for (const BgpSessionSpec& spec : feed.sessions) {
     auto peer = std::make_unique<Peer>();
     peer->name = spec.name;
@@ -42,7 +43,8 @@ Collector::~Collector() = default;
 
 Expected<bool> Collector::start() {
   for (const auto& peer : peers_) {
-    if (auto started = peer->session->start(); !started) return make_error("bgp session " + peer->name + ": " + started.error().message);
+    if (auto started = peer->session->start(); !started)
+      return make_error("bgp session " + peer->name + ": " + started.error().message);
   }
   return true;
 }
@@ -88,7 +90,8 @@ std::string Collector::describe_sessions() const {
     if (s.state() == SessionState::established) {
       out += ", table not complete yet";
     } else if (peer->last_down != DownReason::none) {
-      out += " (last down: " + std::string(to_string(peer->last_down)) + (peer->last_down_detail.empty() ? "" : ", " + peer->last_down_detail) + ")";
+      out += " (last down: " + std::string(to_string(peer->last_down)) +
+             (peer->last_down_detail.empty() ? "" : ", " + peer->last_down_detail) + ")";
     }
   }
   return out;

@@ -46,15 +46,9 @@ Expected<Message, MessageError> decode_capabilities(ByteCursor parameter, Capabi
         out.multiprotocol.push_back(family);
         break;
       }
-      case capability_code::route_refresh:
-        out.route_refresh = true;
-        break;
-      case capability_code::enhanced_route_refresh:
-        out.enhanced_route_refresh = true;
-        break;
-      case capability_code::graceful_restart:
-        out.graceful_restart = true;
-        break;
+      case capability_code::route_refresh: out.route_refresh = true; break;
+      case capability_code::enhanced_route_refresh: out.enhanced_route_refresh = true; break;
+      case capability_code::graceful_restart: out.graceful_restart = true; break;
       case capability_code::four_octet_as: {
         std::uint32_t asn = 0;
         if (length != 4 || !value.u32(asn))
@@ -63,9 +57,7 @@ Expected<Message, MessageError> decode_capabilities(ByteCursor parameter, Capabi
         out.four_octet_as = asn;
         break;
       }
-      default:
-        out.others.push_back(code);
-        break;
+      default: out.others.push_back(code); break;
     }
   }
   return Message{KeepaliveMessage{}};  // any value: only success matters to the caller
@@ -236,12 +228,9 @@ Expected<Message, MessageError> decode_message(std::span<const std::uint8_t> mes
   ByteCursor body(message.subspan(message_header_size), message_header_size);
   const std::uint8_t type = message[18];
   switch (type) {
-    case bgp_message_type::open:
-      return decode_open(body);
-    case bgp_message_type::update:
-      return decode_update(body, context);
-    case bgp_message_type::notification:
-      return decode_notification(body);
+    case bgp_message_type::open: return decode_open(body);
+    case bgp_message_type::update: return decode_update(body, context);
+    case bgp_message_type::notification: return decode_notification(body);
     case bgp_message_type::keepalive:
       if (!body.empty())
         return error_at(notification_code::message_header, header_bad_length, 16, "KEEPALIVE longer than 19 bytes");
@@ -437,44 +426,29 @@ std::string notification_name(std::uint8_t code, std::uint8_t subcode) {
                                              "hard reset"};
   auto pick = [&](const char* name, const char* const* table, std::size_t size) {
     std::string out = name;
-    if (subcode < size && table[subcode][0] != '\0')
-      out += std::string(": ") + table[subcode];
-    else if (subcode != 0)
-      out += ": subcode " + std::to_string(subcode);
+    if (subcode < size && table[subcode][0] != '\0') out += std::string(": ") + table[subcode];
+    else if (subcode != 0) out += ": subcode " + std::to_string(subcode);
     return out;
   };
   switch (code) {
-    case notification_code::message_header:
-      return pick("message header error", header_errors, std::size(header_errors));
-    case notification_code::open_message:
-      return pick("OPEN message error", open_errors, std::size(open_errors));
-    case notification_code::update_message:
-      return pick("UPDATE message error", update_errors, std::size(update_errors));
-    case notification_code::hold_timer_expired:
-      return "hold timer expired";
-    case notification_code::fsm:
-      return "finite state machine error";
-    case notification_code::cease:
-      return pick("cease", cease_errors, std::size(cease_errors));
-    default:
-      return "code " + std::to_string(code) + " subcode " + std::to_string(subcode);
+    case notification_code::message_header: return pick("message header error", header_errors, std::size(header_errors));
+    case notification_code::open_message: return pick("OPEN message error", open_errors, std::size(open_errors));
+    case notification_code::update_message: return pick("UPDATE message error", update_errors, std::size(update_errors));
+    case notification_code::hold_timer_expired: return "hold timer expired";
+    case notification_code::fsm: return "finite state machine error";
+    case notification_code::cease: return pick("cease", cease_errors, std::size(cease_errors));
+    default: return "code " + std::to_string(code) + " subcode " + std::to_string(subcode);
   }
 }
 
 const char* message_type_name(std::uint8_t type) {
   switch (type) {
-    case bgp_message_type::open:
-      return "OPEN";
-    case bgp_message_type::update:
-      return "UPDATE";
-    case bgp_message_type::notification:
-      return "NOTIFICATION";
-    case bgp_message_type::keepalive:
-      return "KEEPALIVE";
-    case bgp_message_type::route_refresh:
-      return "ROUTE-REFRESH";
-    default:
-      return "unknown";
+    case bgp_message_type::open: return "OPEN";
+    case bgp_message_type::update: return "UPDATE";
+    case bgp_message_type::notification: return "NOTIFICATION";
+    case bgp_message_type::keepalive: return "KEEPALIVE";
+    case bgp_message_type::route_refresh: return "ROUTE-REFRESH";
+    default: return "unknown";
   }
 }
 

@@ -65,7 +65,8 @@ Expected<std::optional<MrtRecord>, MrtError> MrtReader::next() {
       return std::optional<MrtRecord>{};
     }
     if (*got < mrt_header_size)
-      return fail(MrtErrorKind::truncated, start, "the stream ends inside a record header (" + std::to_string(*got) + " of 12 bytes)", false);
+      return fail(MrtErrorKind::truncated, start,
+                  "the stream ends inside a record header (" + std::to_string(*got) + " of 12 bytes)", false);
     MrtHeader header;
     header.offset = start;
     header.timestamp = be32(header_bytes);
@@ -76,8 +77,9 @@ Expected<std::optional<MrtRecord>, MrtError> MrtReader::next() {
     ++stats_.by_type[{header.type, header.subtype}];
     if (header.length > limits_.max_record_length)
       return fail(MrtErrorKind::too_large, start,
-                  record_type_name(header.type, header.subtype) + " record claims " + std::to_string(header.length) + " bytes, more than the limit of " +
-                      std::to_string(limits_.max_record_length) + ": the stream cannot be trusted past here",
+                  record_type_name(header.type, header.subtype) + " record claims " + std::to_string(header.length) +
+                      " bytes, more than the limit of " + std::to_string(limits_.max_record_length) +
+                      ": the stream cannot be trusted past here",
                   false);
     std::uint32_t body_length = header.length;
     if (header.type == mrt_type::bgp4mp_et) {
@@ -85,7 +87,8 @@ Expected<std::optional<MrtRecord>, MrtError> MrtReader::next() {
       if (body_length < 4) {
         auto skipped = read_exact(nullptr, body_length);
         if (!skipped) return fail(MrtErrorKind::io, offset_, skipped.error().message, false);
-        return fail(MrtErrorKind::malformed, start, "BGP4MP_ET record of length " + std::to_string(body_length) + " has no room for its microseconds",
+        return fail(MrtErrorKind::malformed, start,
+                    "BGP4MP_ET record of length " + std::to_string(body_length) + " has no room for its microseconds",
                     *skipped == body_length);
       }
       got = read_exact(header_bytes + mrt_header_size, 4);
@@ -111,8 +114,8 @@ Expected<std::optional<MrtRecord>, MrtError> MrtReader::next() {
     }
     if (have < body_length)
       return fail(MrtErrorKind::truncated, start,
-                  "the stream ends inside a " + record_type_name(header.type, header.subtype) + " record (" + std::to_string(have) + " of " +
-                      std::to_string(body_length) + " bytes)",
+                  "the stream ends inside a " + record_type_name(header.type, header.subtype) + " record (" +
+                      std::to_string(have) + " of " + std::to_string(body_length) + " bytes)",
                   false);
     if (!decoded) {
       ++stats_.skipped;
@@ -121,7 +124,8 @@ Expected<std::optional<MrtRecord>, MrtError> MrtReader::next() {
     auto record = parse_record(header, std::span<const std::uint8_t>(record_.data(), body_length), body_offset, peer_index());
     if (!record) {
       MrtError error = record.error();
-      error.message = record_type_name(header.type, header.subtype) + " record at offset " + std::to_string(start) + ": " + error.message;
+      error.message =
+          record_type_name(header.type, header.subtype) + " record at offset " + std::to_string(start) + ": " + error.message;
       return fail(error.kind, error.offset, std::move(error.message), true);
     }
     ++stats_.decoded;

@@ -26,9 +26,9 @@ struct MrtReaderLimits {
 };
 
 struct MrtReaderStats {
-  std::uint64_t records = 0;    // headers read, decoded or not
-  std::uint64_t decoded = 0;    // records returned
-  std::uint64_t skipped = 0;    // of types or subtypes not decoded
+  std::uint64_t records = 0;  // headers read, decoded or not
+  std::uint64_t decoded = 0;  // records returned
+  std::uint64_t skipped = 0;  // of types or subtypes not decoded
   std::uint64_t errors = 0;
   std::map<std::pair<std::uint16_t, std::uint16_t>, std::uint64_t> by_type;  // (type, subtype) -> records
 };

@@ -13,7 +13,8 @@ Prefix NlriPrefix::prefix() const {
   for (std::size_t i = 0; i < width; ++i) {
     const int bits_kept = static_cast<int>(length) - static_cast<int>(i * 8);
     if (bits_kept >= 8) continue;
-    normalised.address.bytes[i] = bits_kept <= 0 ? std::uint8_t{0} : static_cast<std::uint8_t>(normalised.address.bytes[i] & (0xff << (8 - bits_kept)));
+    normalised.address.bytes[i] =
+        bits_kept <= 0 ? std::uint8_t{0} : static_cast<std::uint8_t>(normalised.address.bytes[i] & (0xff << (8 - bits_kept)));
   }
   return normalised;
 }

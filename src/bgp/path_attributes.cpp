@@ -32,8 +32,8 @@ bool parse_as_path(ByteCursor cursor, std::uint8_t asn_size, std::vector<AsPathS
       return fail(error, at, std::string(name) + " segment type " + std::to_string(type) + " is not one of 1-4");
     if (cursor.remaining() < std::size_t{count} * asn_size)
       return fail(error, at,
-                  std::string(name) + " segment of " + std::to_string(count) + " ASes of " + std::to_string(asn_size) + " bytes runs past the attribute (" +
-                      std::to_string(cursor.remaining()) + " bytes left)");
+                  std::string(name) + " segment of " + std::to_string(count) + " ASes of " + std::to_string(asn_size) +
+                      " bytes runs past the attribute (" + std::to_string(cursor.remaining()) + " bytes left)");
     AsPathSegment segment;
     segment.type = type;
     segment.asns.resize(count);
@@ -53,10 +53,12 @@ bool parse_as_path(ByteCursor cursor, std::uint8_t asn_size, std::vector<AsPathS
 
 bool fixed_length(const ByteCursor& value, std::size_t expected, const char* name, std::uint64_t at, MrtError& error) {
   if (value.remaining() == expected) return true;
-  return fail(error, at, std::string(name) + " has " + std::to_string(value.remaining()) + " bytes, not " + std::to_string(expected));
+  return fail(error, at,
+              std::string(name) + " has " + std::to_string(value.remaining()) + " bytes, not " + std::to_string(expected));
 }
 
-bool parse_aggregator(ByteCursor value, std::uint64_t at, const char* name, bool allow_two_byte, Aggregator& out, MrtError& error) {
+bool parse_aggregator(ByteCursor value, std::uint64_t at, const char* name, bool allow_two_byte, Aggregator& out,
+                      MrtError& error) {
   // The AS size follows from the length (6 or 8), whatever the session: some writers got it
   // wrong, and the length cannot lie about it.
   if (value.remaining() == 8) {
@@ -66,13 +68,17 @@ bool parse_aggregator(ByteCursor value, std::uint64_t at, const char* name, bool
     value.u16(asn);
     out.asn = asn;
   } else {
-    return fail(error, at, std::string(name) + " has " + std::to_string(value.remaining()) + " bytes, not " + (allow_two_byte ? "6 or 8" : "8"));
+    return fail(
+        error, at,
+        std::string(name) + " has " + std::to_string(value.remaining()) + " bytes, not " + (allow_two_byte ? "6 or 8" : "8"));
   }
   read_address(value, IpAddress::Family::v4, out.address);
   return true;
 }
 
-bool decoded_family(std::uint16_t afi, std::uint8_t safi) { return (afi == afi_ipv4 || afi == afi_ipv6) && safi >= 1 && safi <= 3; }
+bool decoded_family(std::uint16_t afi, std::uint8_t safi) {
+  return (afi == afi_ipv4 || afi == afi_ipv6) && safi >= 1 && safi <= 3;
+}
 
 // The next hop field of MP_REACH_NLRI: IPv4 (4 bytes), IPv6 (16), or IPv6 global and
 // link-local (32), for either family (RFC 8950 allows IPv6 next hops for IPv4 routes).
@@ -96,7 +102,8 @@ bool parse_next_hop(ByteCursor& cursor, std::uint8_t length, std::uint16_t afi, 
     }
     return true;
   }
-  return fail(error, at, "MP_REACH_NLRI next hop length " + std::to_string(length) + " is not valid for AFI " + std::to_string(afi));
+  return fail(error, at,
+              "MP_REACH_NLRI next hop length " + std::to_string(length) + " is not valid for AFI " + std::to_string(afi));
 }
 
 bool parse_mp_reach(ByteCursor value, std::uint64_t at, const AttributeContext& context, MpReach& out, MrtError& error) {
@@ -122,7 +129,8 @@ bool parse_mp_reach(ByteCursor value, std::uint64_t at, const AttributeContext& 
   if (!value.u8(snpa_count)) return fail(error, value.offset(), "MP_REACH_NLRI reserved byte missing");
   for (std::uint8_t i = 0; i < snpa_count; ++i) {
     std::uint8_t semi_octets = 0;
-    if (!value.u8(semi_octets) || !value.skip((semi_octets + 1U) / 2)) return fail(error, value.offset(), "MP_REACH_NLRI SNPA runs past the attribute");
+    if (!value.u8(semi_octets) || !value.skip((semi_octets + 1U) / 2))
+      return fail(error, value.offset(), "MP_REACH_NLRI SNPA runs past the attribute");
   }
   return parse_nlri(value, out.afi, context.add_path, out.prefixes, error, context.prefixes_cut_short);
 }
@@ -136,7 +144,8 @@ bool parse_mp_unreach(ByteCursor value, std::uint64_t at, const AttributeContext
 
 }  // namespace
 
-bool parse_nlri(ByteCursor cursor, std::uint16_t afi, bool add_path, std::vector<NlriPrefix>& out, MrtError& error, std::uint32_t* cut_short) {
+bool parse_nlri(ByteCursor cursor, std::uint16_t afi, bool add_path, std::vector<NlriPrefix>& out, MrtError& error,
+                std::uint32_t* cut_short) {
   const bool v6 = afi == afi_ipv6;
   const unsigned max_length = v6 ? 128 : 32;
   while (!cursor.empty()) {
@@ -145,7 +154,8 @@ bool parse_nlri(ByteCursor cursor, std::uint16_t afi, bool add_path, std::vector
     if (add_path && !cursor.u32(prefix.path_id)) return fail(error, at, "path identifier cut short");
     if (!cursor.u8(prefix.length)) return fail(error, at, "prefix length missing after path identifier");
     if (prefix.length > max_length)
-      return fail(error, at, "prefix length " + std::to_string(prefix.length) + " exceeds " + std::to_string(max_length) + " bits");
+      return fail(error, at,
+                  "prefix length " + std::to_string(prefix.length) + " exceeds " + std::to_string(max_length) + " bits");
     prefix.address.family = v6 ? IpAddress::Family::v6 : IpAddress::Family::v4;
     const std::size_t bytes = (prefix.length + 7U) / 8;
     if (cursor.remaining() < bytes && cut_short != nullptr) {
@@ -153,7 +163,9 @@ bool parse_nlri(ByteCursor cursor, std::uint16_t afi, bool add_path, std::vector
       return true;
     }
     if (!cursor.copy(prefix.address.bytes.data(), bytes))
-      return fail(error, at, "prefix /" + std::to_string(prefix.length) + " needs " + std::to_string(bytes) + " bytes, " + std::to_string(cursor.remaining()) + " left");
+      return fail(error, at,
+                  "prefix /" + std::to_string(prefix.length) + " needs " + std::to_string(bytes) + " bytes, " +
+                      std::to_string(cursor.remaining()) + " left");
     out.push_back(prefix);
   }
   return true;
@@ -176,7 +188,8 @@ std::vector<AsPathSegment> merge_as4_path(const std::vector<AsPathSegment>& as_p
     if (taken >= wanted) break;
     if (segment.type == as_segment::sequence) {
       const std::size_t count = std::min(segment.asns.size(), wanted - taken);
-      merged.push_back(AsPathSegment{segment.type, {segment.asns.begin(), segment.asns.begin() + static_cast<std::ptrdiff_t>(count)}});
+      merged.push_back(
+          AsPathSegment{segment.type, {segment.asns.begin(), segment.asns.begin() + static_cast<std::ptrdiff_t>(count)}});
       taken += count;
     } else {
       merged.push_back(segment);
@@ -205,8 +218,8 @@ bool parse_path_attributes(ByteCursor cursor, const AttributeContext& context, P
     ByteCursor value;
     if (!cursor.take(length, value))
       return fail(error, at,
-                  "path attribute " + std::to_string(type) + " of " + std::to_string(length) + " bytes runs past the attributes (" +
-                      std::to_string(cursor.remaining()) + " bytes left)");
+                  "path attribute " + std::to_string(type) + " of " + std::to_string(length) +
+                      " bytes runs past the attributes (" + std::to_string(cursor.remaining()) + " bytes left)");
     if (out.has(type) && type <= attribute::as4_aggregator)
       return fail(error, at, "path attribute " + std::to_string(type) + " appears twice");
     if (type >= 1 && type <= 64) out.present |= std::uint64_t{1} << (type - 1);
@@ -237,7 +250,8 @@ bool parse_path_attributes(ByteCursor cursor, const AttributeContext& context, P
         break;
       }
       case attribute::communities:
-        if (value.remaining() % 4 != 0) return fail(error, at, "COMMUNITIES length " + std::to_string(value.remaining()) + " is not a multiple of 4");
+        if (value.remaining() % 4 != 0)
+          return fail(error, at, "COMMUNITIES length " + std::to_string(value.remaining()) + " is not a multiple of 4");
         out.communities.resize(value.remaining() / 4);
         for (std::uint32_t& community : out.communities) value.u32(community);
         break;
@@ -258,8 +272,7 @@ bool parse_path_attributes(ByteCursor cursor, const AttributeContext& context, P
         as4_aggregator = aggregator;
         break;
       }
-      default:
-        break;  // ATOMIC_AGGREGATE (presence is all it says) and attributes not decoded
+      default: break;  // ATOMIC_AGGREGATE (presence is all it says) and attributes not decoded
     }
   }
   // RFC 6793 4.2.3: a 2-byte-AS speaker's path is rebuilt from AS4_PATH and

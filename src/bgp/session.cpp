@@ -59,40 +59,26 @@ std::string errno_text(const char* what, int error) { return std::string(what) +
 
 const char* to_string(SessionState state) {
   switch (state) {
-    case SessionState::idle:
-      return "Idle";
-    case SessionState::connect:
-      return "Connect";
-    case SessionState::active:
-      return "Active";
-    case SessionState::open_sent:
-      return "OpenSent";
-    case SessionState::open_confirm:
-      return "OpenConfirm";
-    case SessionState::established:
-      return "Established";
+    case SessionState::idle: return "Idle";
+    case SessionState::connect: return "Connect";
+    case SessionState::active: return "Active";
+    case SessionState::open_sent: return "OpenSent";
+    case SessionState::open_confirm: return "OpenConfirm";
+    case SessionState::established: return "Established";
   }
   return "?";
 }
 
 const char* to_string(DownReason reason) {
   switch (reason) {
-    case DownReason::none:
-      return "none";
-    case DownReason::connect_failed:
-      return "connect-failed";
-    case DownReason::peer_closed:
-      return "peer-closed";
-    case DownReason::hold_timer_expired:
-      return "hold-timer-expired";
-    case DownReason::notification_received:
-      return "notification-received";
-    case DownReason::malformed_message:
-      return "malformed-message";
-    case DownReason::open_rejected:
-      return "open-rejected";
-    case DownReason::stopped:
-      return "stopped";
+    case DownReason::none: return "none";
+    case DownReason::connect_failed: return "connect-failed";
+    case DownReason::peer_closed: return "peer-closed";
+    case DownReason::hold_timer_expired: return "hold-timer-expired";
+    case DownReason::notification_received: return "notification-received";
+    case DownReason::malformed_message: return "malformed-message";
+    case DownReason::open_rejected: return "open-rejected";
+    case DownReason::stopped: return "stopped";
   }
   return "?";
 }

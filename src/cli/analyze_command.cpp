@@ -21,7 +21,9 @@ Runner add_analyze_command(CLI::App& app) {
   command->add_option("--store", o->store, "Store URL: sqlite:PATH or postgresql://...")->required();
   command->add_option("--from", o->from, "First instant, RFC 3339, inclusive");
   command->add_option("--to", o->to, "Last instant, RFC 3339, exclusive");
-  command->add_option("--config", o->config, "Take targets (layers, weights, control) and the detection section from this config instead of the store's history and the defaults");
+  command->add_option("--config", o->config,
+                      "Take targets (layers, weights, control) and the detection section from this config instead of the store's "
+                      "history and the defaults");
   command->add_option("--format", o->format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
 
   return [o]() -> int {

@@ -80,7 +80,8 @@ int run_bgp_read_into_store(const BgpReadOptions& o) {
     std::fprintf(stderr, "%s: store %s: %s\n", me, o.store.c_str(), store.error().message.c_str());
     return exit_failure;
   }
-  if (auto written = (*store)->write_config(*config, std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now())); !written) {
+  if (auto written = (*store)->write_config(*config, std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()));
+      !written) {
     std::fprintf(stderr, "%s: store %s: %s\n", me, o.store.c_str(), written.error().message.c_str());
     return exit_failure;
   }
@@ -121,19 +122,22 @@ int run_bgp_read_into_store(const BgpReadOptions& o) {
   if (!write()) return exit_failure;
   const bgp::ArchiveCounters& c = feed.counters();
   if (feed.first_time())
-    std::printf("%llu records from %zu files, %s to %s: %llu RIB entries in %llu dumps, %llu announcements, %llu withdrawals, "
-                "%llu session changes (%llu sessions lost)\n",
-                static_cast<unsigned long long>(c.records), files.size(), format_rfc3339(*feed.first_time()).c_str(),
-                format_rfc3339(*feed.last_time()).c_str(), static_cast<unsigned long long>(c.rib_entries), static_cast<unsigned long long>(c.dumps),
-                static_cast<unsigned long long>(c.announcements), static_cast<unsigned long long>(c.withdrawals),
-                static_cast<unsigned long long>(c.state_changes), static_cast<unsigned long long>(c.sessions_lost));
+    std::printf(
+        "%llu records from %zu files, %s to %s: %llu RIB entries in %llu dumps, %llu announcements, %llu withdrawals, "
+        "%llu session changes (%llu sessions lost)\n",
+        static_cast<unsigned long long>(c.records), files.size(), format_rfc3339(*feed.first_time()).c_str(),
+        format_rfc3339(*feed.last_time()).c_str(), static_cast<unsigned long long>(c.rib_entries),
+        static_cast<unsigned long long>(c.dumps), static_cast<unsigned long long>(c.announcements),
+        static_cast<unsigned long long>(c.withdrawals), static_cast<unsigned long long>(c.state_changes),
+        static_cast<unsigned long long>(c.sessions_lost));
   if (c.out_of_order > 0)
-    std::fprintf(stderr, "%s: %llu records older than ones already read: applied to the table, answered for no earlier time\n", me,
-                 static_cast<unsigned long long>(c.out_of_order));
+    std::fprintf(stderr, "%s: %llu records older than ones already read: applied to the table, answered for no earlier time\n",
+                 me, static_cast<unsigned long long>(c.out_of_order));
   if (c.gaps > 0)
-    std::fprintf(stderr, "%s: %llu gaps of over 6 hours between records: nothing answered for them\n", me, static_cast<unsigned long long>(c.gaps));
-  std::printf("%llu results of %zu bgp checks stored in %s as vantage %s:\n", static_cast<unsigned long long>(stored), feed.checks(),
-              (*store)->describe().c_str(), o.vantage.c_str());
+    std::fprintf(stderr, "%s: %llu gaps of over 6 hours between records: nothing answered for them\n", me,
+                 static_cast<unsigned long long>(c.gaps));
+  std::printf("%llu results of %zu bgp checks stored in %s as vantage %s:\n", static_cast<unsigned long long>(stored),
+              feed.checks(), (*store)->describe().c_str(), o.vantage.c_str());
   for (const auto& [check, counts] : outcomes) {
     std::string line = "  " + check + ":";
     for (const auto& [outcome, n] : counts) line += " " + std::string(to_string(outcome)) + " " + std::to_string(n);
@@ -143,7 +147,8 @@ int run_bgp_read_into_store(const BgpReadOptions& o) {
   told.take_from(detector);
   std::printf("\n%s", events_to_text(told.events(), told.waves()).c_str());
   if (errors > errors_printed_per_file)
-    std::fprintf(stderr, "%s: %llu more errors not shown\n", me, static_cast<unsigned long long>(errors - errors_printed_per_file));
+    std::fprintf(stderr, "%s: %llu more errors not shown\n", me,
+                 static_cast<unsigned long long>(errors - errors_printed_per_file));
   return errors == 0 ? exit_ok : exit_failure;
 }
 
@@ -157,12 +162,15 @@ int run_bgp_read(const BgpReadOptions& o) {
   for (const std::string& text : o.prefixes) {
     const auto prefix = Prefix::parse(text, true);
     if (!prefix) {
-      std::fprintf(stderr, "blackout bgp read: --prefix %s is not a prefix (like 175.45.176.0/22 or 2001:db8::/32)\n", text.c_str());
+      std::fprintf(stderr, "blackout bgp read: --prefix %s is not a prefix (like 175.45.176.0/22 or 2001:db8::/32)\n",
+                   text.c_str());
       return exit_failure;
     }
     filter.prefixes.push_back(bgp::NlriPrefix{prefix->address, prefix->length, 0}.prefix());
   }
-  filter.match = o.match == "more-specific" ? bgp::PrefixMatch::more_specific : o.match == "covering" ? bgp::PrefixMatch::covering : bgp::PrefixMatch::exact;
+  filter.match = o.match == "more-specific" ? bgp::PrefixMatch::more_specific
+                 : o.match == "covering"    ? bgp::PrefixMatch::covering
+                                            : bgp::PrefixMatch::exact;
   const bool lines = o.format == "lines";
 
   bgp::MrtSummary summary;
@@ -213,11 +221,10 @@ int run_bgp_read(const BgpReadOptions& o) {
     return exit_failure;
   }
   if (lines)
-    std::fprintf(stderr, "read %llu records from %zu files: %llu lines, %llu errors\n", static_cast<unsigned long long>(records), o.files.size(),
-                 static_cast<unsigned long long>(line_count), static_cast<unsigned long long>(errors));
+    std::fprintf(stderr, "read %llu records from %zu files: %llu lines, %llu errors\n", static_cast<unsigned long long>(records),
+                 o.files.size(), static_cast<unsigned long long>(line_count), static_cast<unsigned long long>(errors));
   return errors == 0 ? exit_ok : exit_failure;
 }
-
 
 struct BgpWatchOptions {
   std::string peer;
@@ -232,15 +239,15 @@ struct BgpWatchOptions {
   int hold_time = 90;
 };
 
-
 std::uint32_t wall_seconds(const Clock& clock) {
-  return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count());
+  return static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count());
 }
 
 // A route event as the one-prefix UPDATE bgpdump would print for it, so that the A and W
 // lines are bgp read's, field for field.
-std::size_t append_route_line(const bgp::RouteEvent& route, const bgp::BgpSession& session, std::uint32_t time, const bgp::PrefixFilter& filter,
-                              std::string& out) {
+std::size_t append_route_line(const bgp::RouteEvent& route, const bgp::BgpSession& session, std::uint32_t time,
+                              const bgp::PrefixFilter& filter, std::string& out) {
   bgp::BgpMessage message;
   message.session = session;
   message.as4 = true;
@@ -332,7 +339,9 @@ int run_bgp_watch(const BgpWatchOptions& o) {
     }
     filter.prefixes.push_back(bgp::NlriPrefix{prefix->address, prefix->length, 0}.prefix());
   }
-  filter.match = o.match == "more-specific" ? bgp::PrefixMatch::more_specific : o.match == "covering" ? bgp::PrefixMatch::covering : bgp::PrefixMatch::exact;
+  filter.match = o.match == "more-specific" ? bgp::PrefixMatch::more_specific
+                 : o.match == "covering"    ? bgp::PrefixMatch::covering
+                                            : bgp::PrefixMatch::exact;
 
   block_signals({SIGINT, SIGTERM});
   SystemClock clock;
@@ -365,7 +374,8 @@ int run_bgp_watch(const BgpWatchOptions& o) {
     line += "BGP4MP|" + std::to_string(wall_seconds(clock)) + "|STATE|";
     bgp::append_bgpdump_address(line, config.peer_address);
     line += "|" + std::to_string(session_info.peer_as) + "|" + std::to_string(static_cast<int>(change.from)) + "|" +
-            std::to_string(static_cast<int>(change.to)) + "|" + (change.reason == bgp::DownReason::none ? "" : bgp::to_string(change.reason)) + "|";
+            std::to_string(static_cast<int>(change.to)) + "|" +
+            (change.reason == bgp::DownReason::none ? "" : bgp::to_string(change.reason)) + "|";
     for (char c : change.detail) line += (c == '\n' || c == '|') ? ' ' : c;  // the detail may quote the peer
     line += "\n";
     emit();
@@ -382,9 +392,12 @@ int run_bgp_watch(const BgpWatchOptions& o) {
   loop.run_until([] { return false; }, deadline);
   session.stop();
   if (write_failed) return exit_failure;
-  std::fprintf(stderr, "%s: %zu prefixes, %zu paths in the table at the end; %llu connections, %llu sessions established, %llu malformed messages\n", me,
-               rib.prefix_count(), rib.path_count(), static_cast<unsigned long long>(session.counters().connections),
-               static_cast<unsigned long long>(session.counters().established), static_cast<unsigned long long>(session.counters().malformed));
+  std::fprintf(stderr,
+               "%s: %zu prefixes, %zu paths in the table at the end; %llu connections, %llu sessions established, %llu malformed "
+               "messages\n",
+               me, rib.prefix_count(), rib.path_count(), static_cast<unsigned long long>(session.counters().connections),
+               static_cast<unsigned long long>(session.counters().established),
+               static_cast<unsigned long long>(session.counters().malformed));
   return exit_ok;
 }
 
@@ -393,30 +406,43 @@ int run_bgp_watch(const BgpWatchOptions& o) {
 Runner add_bgp_command(CLI::App& app) {
   auto* command = app.add_subcommand("bgp", "Read MRT files (BGP archives from route collectors) or watch a live BGP session");
   command->require_subcommand(1);
-  auto* read = command->add_subcommand("read", "Read MRT files (plain, gzip or bzip2) and print their prefix records as bgpdump -m does, or a summary");
+  auto* read = command->add_subcommand(
+      "read", "Read MRT files (plain, gzip or bzip2) and print their prefix records as bgpdump -m does, or a summary");
   auto o = std::make_shared<BgpReadOptions>();
   read->add_option("files", o->files, "MRT files: TABLE_DUMP, TABLE_DUMP_V2 RIB dumps, BGP4MP/BGP4MP_ET updates")->required();
   read->add_option("--format", o->format, "lines (one line per prefix record, the layout of bgpdump -m) or summary (counts)")
       ->check(CLI::IsMember({"lines", "summary"}))
       ->capture_default_str();
   read->add_option("--prefix", o->prefixes, "Only records for this prefix (repeatable)");
-  read->add_option("--config", o->config, "With --store: the config whose bgp checks the archive answers, at each check's interval in the archive's time");
-  read->add_option("--store", o->store, "Store the answers (sqlite:PATH or postgresql://...) for blackout analyze and report; needs --config");
+  read->add_option(
+      "--config", o->config,
+      "With --store: the config whose bgp checks the archive answers, at each check's interval in the archive's time");
+  read->add_option("--store", o->store,
+                   "Store the answers (sqlite:PATH or postgresql://...) for blackout analyze and report; needs --config");
   read->add_option("--vantage", o->vantage, "With --store: the vantage name of the stored results")->capture_default_str();
-  read->add_option("--match", o->match, "How --prefix matches: exact, more-specific (the prefix or inside it) or covering (the prefix or containing it)")
+  read->add_option(
+          "--match", o->match,
+          "How --prefix matches: exact, more-specific (the prefix or inside it) or covering (the prefix or containing it)")
       ->check(CLI::IsMember({"exact", "more-specific", "covering"}))
       ->capture_default_str();
-  auto* watch = command->add_subcommand("watch", "Open (or accept) a BGP session with one peer, announce nothing, and print every announcement, withdrawal and session change as it happens");
+  auto* watch = command->add_subcommand("watch",
+                                        "Open (or accept) a BGP session with one peer, announce nothing, and print every "
+                                        "announcement, withdrawal and session change as it happens");
   auto w = std::make_shared<BgpWatchOptions>();
   watch->add_option("--peer", w->peer, "The peer: ADDRESS[:PORT] (port 179 by default; [IPv6]:PORT)")->required();
   watch->add_option("--peer-as", w->peer_as, "The peer's AS; its OPEN must say the same (0: accept any)")->required();
   watch->add_option("--local-as", w->local_as, "blackout's own AS in the session")->required();
-  watch->add_option("--router-id", w->router_id, "blackout's BGP identifier, an IPv4 address (default: the session's local IPv4 address)");
-  watch->add_option("--local", w->local, "Active: the ADDRESS[:PORT] to connect from; --passive: where to listen (default all addresses, port 179)");
+  watch->add_option("--router-id", w->router_id,
+                    "blackout's BGP identifier, an IPv4 address (default: the session's local IPv4 address)");
+  watch->add_option("--local", w->local,
+                    "Active: the ADDRESS[:PORT] to connect from; --passive: where to listen (default all addresses, port 179)");
   watch->add_flag("--passive", w->passive, "Wait for the peer to connect instead of connecting");
   watch->add_option("--hold-time", w->hold_time, "Hold time to propose, in seconds (0, or 3-65535)")->capture_default_str();
   watch->add_option("--prefix", w->prefixes, "Only lines for this prefix (repeatable); session changes are always printed");
-  watch->add_option("--match", w->match, "How --prefix matches: exact, more-specific (the prefix or inside it) or covering (the prefix or containing it)")
+  watch
+      ->add_option(
+          "--match", w->match,
+          "How --prefix matches: exact, more-specific (the prefix or inside it) or covering (the prefix or containing it)")
       ->check(CLI::IsMember({"exact", "more-specific", "covering"}))
       ->capture_default_str();
   watch->add_option("--duration", w->duration, "Stop after this long (like 30s, 10m); default: until SIGINT or SIGTERM");

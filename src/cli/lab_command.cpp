@@ -1,8 +1,7 @@
 // blackout lab: bring the emulated country up or down, show its state, play scenarios.
-#include <cstdio>
-
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -46,7 +45,8 @@ void add_common(CLI::App* command, LabOptions& o) {
         return "";
       })
       ->capture_default_str();
-  command->add_option("--state-dir", o.state_dir, "Where the lab keeps configs, logs, sockets and MRT files (default /run/blackout-lab/NAME)");
+  command->add_option("--state-dir", o.state_dir,
+                      "Where the lab keeps configs, logs, sockets and MRT files (default /run/blackout-lab/NAME)");
 }
 
 std::string self_path() {
@@ -95,7 +95,8 @@ std::optional<lab::RobustnessRun> score_dir(const std::filesystem::path& dir, bo
   std::ofstream(dir / "score.json") << lab::score_to_json(run.score) << '\n';
   if (print_score) {
     std::fputs(lab::score_to_text(run.score).c_str(), stdout);
-    if (run.live_agreement) std::printf("  live events equal to analyze's: %d of %d\n", run.live_agreement->first, run.live_agreement->second);
+    if (run.live_agreement)
+      std::printf("  live events equal to analyze's: %d of %d\n", run.live_agreement->first, run.live_agreement->second);
   }
   return run;
 }
@@ -118,9 +119,12 @@ Runner add_lab_command(CLI::App& app) {
   auto* score = command->add_subcommand("score", "Score a run's events against its ground truth");
   auto* config = command->add_subcommand("config", "Print the monitor config the lab runs with");
   auto* scenarios = command->add_subcommand("scenarios", "List the built-in scenarios");
-  auto* draw = command->add_subcommand("draw", "Print the scenario of the randomised family that a seed draws, with its ground truth");
-  auto* simulate = command->add_subcommand("simulate", "Play scenarios in a model of the lab, in virtual time, and score detection on them");
-  auto* table = command->add_subcommand("table", "Add up scored runs (folders `blackout lab run` wrote) into the robustness table");
+  auto* draw =
+      command->add_subcommand("draw", "Print the scenario of the randomised family that a seed draws, with its ground truth");
+  auto* simulate =
+      command->add_subcommand("simulate", "Play scenarios in a model of the lab, in virtual time, and score detection on them");
+  auto* table =
+      command->add_subcommand("table", "Add up scored runs (folders `blackout lab run` wrote) into the robustness table");
   for (auto* sub : {up, down, status, run}) add_common(sub, *o);
   struct RunArgs {
     std::string scenario, out;
@@ -130,14 +134,20 @@ Runner add_lab_command(CLI::App& app) {
     bool keep = false;
   };
   auto r = std::make_shared<RunArgs>();
-  auto* scenario_option = run->add_option("scenario", r->scenario, "A built-in scenario (see `blackout lab scenarios`) or a scenario file");
-  auto* random_option = run->add_option("--random", r->seed, "Play the randomised family's scenario of this seed instead (see `blackout lab draw`)");
+  auto* scenario_option =
+      run->add_option("scenario", r->scenario, "A built-in scenario (see `blackout lab scenarios`) or a scenario file");
+  auto* random_option = run->add_option("--random", r->seed,
+                                        "Play the randomised family's scenario of this seed instead (see `blackout lab draw`)");
   scenario_option->excludes(random_option);
   auto draw_seed = std::make_shared<std::uint64_t>(0);
   draw->add_option("seed", *draw_seed, "The seed: the same seed always draws the same scenario")->required();
   run->add_option("--speed", r->speed, "Story seconds per lab second (default: the scenario's)");
-  run->add_option("--out", r->out, "Folder for the run's config, results, logs, ground truth and score (default var/lab-runs/SCENARIO)");
-  run->add_option("--warmup", r->warmup, "Monitoring before the story starts, so that baselines are learned: a duration or N probe intervals (the scenario's)")->capture_default_str();
+  run->add_option("--out", r->out,
+                  "Folder for the run's config, results, logs, ground truth and score (default var/lab-runs/SCENARIO)");
+  run->add_option(
+         "--warmup", r->warmup,
+         "Monitoring before the story starts, so that baselines are learned: a duration or N probe intervals (the scenario's)")
+      ->capture_default_str();
   run->add_flag("--keep-up", r->keep, "Leave the lab up after the run (it is taken down if this run brought it up)");
   auto score_folder = std::make_shared<std::string>();
   score->add_option("run", *score_folder, "A folder `blackout lab run` wrote")->required();
@@ -155,7 +165,8 @@ Runner add_lab_command(CLI::App& app) {
   simulate->add_option("--seeds", sim->seeds, "With --random: this many seeds from SEED on, added up into the robustness table")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  simulate->add_option("--noise", sim->noise, "Seed of the simulation's own randomness (jitter, loss, probe phases)")->capture_default_str();
+  simulate->add_option("--noise", sim->noise, "Seed of the simulation's own randomness (jitter, loss, probe phases)")
+      ->capture_default_str();
   simulate->add_flag("--events", sim->events, "Print the events found, as `blackout analyze` does");
   auto table_dirs = std::make_shared<std::vector<std::string>>();
   table->add_option("runs", *table_dirs, "Folders `blackout lab run` wrote")->required();
@@ -238,7 +249,8 @@ Runner add_lab_command(CLI::App& app) {
       options.out_dir = r->out.empty() ? std::filesystem::path("var/lab-runs") / scenario->name : std::filesystem::path(r->out);
       options.blackout_binary = self_path();
       options.warmup = *warmup;
-      print_progress("playing " + scenario->name + " (" + scenario->description + ") at " + std::to_string(static_cast<int>(scenario->speed)) +
+      print_progress("playing " + scenario->name + " (" + scenario->description + ") at " +
+                     std::to_string(static_cast<int>(scenario->speed)) +
                      " story seconds per second: " + format_duration(scenario->duration) + " of story in " +
                      format_duration(scenario->lab_time(scenario->duration)));
       auto played = lab::play_scenario(lab, *scenario, options, print_progress);
@@ -266,7 +278,10 @@ Runner add_lab_command(CLI::App& app) {
       return exit_ok;
     }
     const lab::LabStatus s = lab.status();
-    std::printf("lab %s: %s\n", lab.name().c_str(), s.up() ? "up" : s.absent() ? "down" : "partly there (run `blackout lab down`)");
+    std::printf("lab %s: %s\n", lab.name().c_str(),
+                s.up()       ? "up"
+                : s.absent() ? "down"
+                             : "partly there (run `blackout lab down`)");
     std::printf("namespaces: %zu of %zu present\n", s.namespaces_present.size(), lab::lab_roles.size());
     for (const auto& missing : s.namespaces_missing)
       if (!s.absent()) std::printf("  missing %s\n", missing.c_str());

@@ -1,6 +1,5 @@
 // blackout's command line: parse, call a module, print. No logic lives here.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 
@@ -14,7 +13,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("blackout ") + BLACKOUT_VERSION);
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "Log level: debug, info, warn, error")->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--log-level", log_level, "Log level: debug, info, warn, error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   bool log_json = false;
   app.add_flag("--log-json", log_json, "Write log lines as JSON objects");
 

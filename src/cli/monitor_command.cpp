@@ -1,7 +1,7 @@
 // blackout monitor CONFIG: run every check on its schedule, print and store the results.
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -47,7 +47,8 @@ Expected<Done> hand_store_to(const std::string& store_url, const std::string& us
   if (geteuid() != 0 || user == "root" || store_url == "none") return Done{};
   const passwd* entry = getpwnam(user.c_str());
   if (!entry) return Done{};  // drop_privileges says so
-  if (auto handed = hand_store_files_to(store_url, entry->pw_uid, entry->pw_gid); !handed) return make_error(handed.error().message);
+  if (auto handed = hand_store_files_to(store_url, entry->pw_uid, entry->pw_gid); !handed)
+    return make_error(handed.error().message);
   return Done{};
 }
 
@@ -83,21 +84,26 @@ Runner add_monitor_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   monitor->add_option("config", o->config, "Config file")->required();
   monitor->add_option("--vantage", o->vantage, "Vantage name (overrides the config's)");
-  monitor->add_option("--store", o->store, "Store URL: sqlite:PATH or postgresql://... (overrides the config's); 'none' stores nothing");
+  monitor->add_option("--store", o->store,
+                      "Store URL: sqlite:PATH or postgresql://... (overrides the config's); 'none' stores nothing");
   monitor->add_option("--duration", o->duration, "Stop by itself after this long (e.g. 30s); default: run until SIGINT/SIGTERM");
   monitor->add_option("--rate", o->rate, "Most probes started per second, all checks together")->check(positive_number());
   monitor->add_option("--max-in-flight", o->max_in_flight, "Most probes in flight at once")->check(positive_number());
-  monitor->add_option("--max-queue", o->max_queue, "Most results held in memory while the store cannot take them")->check(positive_number());
+  monitor->add_option("--max-queue", o->max_queue, "Most results held in memory while the store cannot take them")
+      ->check(positive_number());
   monitor->add_option("--status-file", o->status_file, "Rewrite this file with the store writer's counters after each commit");
   monitor->add_flag("--json", o->json, "Print one JSON object per result");
   monitor->add_flag("-q,--quiet", o->quiet, "Print no results, only the closing summary");
-  monitor->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
+  monitor->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")
+      ->capture_default_str();
   monitor->add_option("--listen", o->listen,
-                      "Serve the dashboard (/), Prometheus metrics (/metrics) and the JSON API (/api/v1/...) on ADDRESS:PORT, e.g. 127.0.0.1:9813; off by default");
+                      "Serve the dashboard (/), Prometheus metrics (/metrics) and the JSON API (/api/v1/...) on ADDRESS:PORT, "
+                      "e.g. 127.0.0.1:9813; off by default");
   monitor->add_option("--token-file", o->token_file,
                       "File holding the bearer token every request to --listen must carry; required for an address off loopback");
-  monitor->add_option("--allow-host", o->allow_hosts,
-                      "A name clients may reach --listen by (their Host header), repeatable; IP addresses and localhost always may");
+  monitor->add_option(
+      "--allow-host", o->allow_hosts,
+      "A name clients may reach --listen by (their Host header), repeatable; IP addresses and localhost always may");
 
   return [o]() -> int {
     // Before the store writer's thread starts: signals belong to the loop's signalfd.
@@ -151,17 +157,25 @@ Runner add_monitor_command(CLI::App& app) {
     // listen on port 179). Its sessions stay as they are across reloads.
     std::unique_ptr<bgp::Collector> collector;
     if (!config->bgp.sessions.empty()) {
-      collector = std::make_unique<bgp::Collector>(loop, config->bgp, [](const std::string& name, const bgp::SessionChange& change) {
-        // A lost session is worth a warning; connection attempts that fail while the peer
-        // is away are not news each time, and closing our own sessions at stop is none.
-        if (change.reason == bgp::DownReason::stopped) return;
-        const bool lost = change.from == bgp::SessionState::established;
-        const bool up = change.to == bgp::SessionState::established;
-        if (!lost && !up && (change.reason == bgp::DownReason::none || change.reason == bgp::DownReason::connect_failed)) return;
-        log::logger().write(up ? log::Level::info : log::Level::warn, up ? "bgp.session_established" : lost ? "bgp.session_lost" : "bgp.session_failed",
-                            {{"session", name}, {"from", bgp::to_string(change.from)}, {"to", bgp::to_string(change.to)},
-                             {"reason", bgp::to_string(change.reason)}, {"detail", change.detail}});
-      });
+      collector =
+          std::make_unique<bgp::Collector>(loop, config->bgp, [](const std::string& name, const bgp::SessionChange& change) {
+            // A lost session is worth a warning; connection attempts that fail while the peer
+            // is away are not news each time, and closing our own sessions at stop is none.
+            if (change.reason == bgp::DownReason::stopped) return;
+            const bool lost = change.from == bgp::SessionState::established;
+            const bool up = change.to == bgp::SessionState::established;
+            if (!lost && !up && (change.reason == bgp::DownReason::none || change.reason == bgp::DownReason::connect_failed))
+              return;
+            log::logger().write(up ? log::Level::info : log::Level::warn,
+                                up     ? "bgp.session_established"
+                                : lost ? "bgp.session_lost"
+                                       : "bgp.session_failed",
+                                {{"session", name},
+                                 {"from", bgp::to_string(change.from)},
+                                 {"to", bgp::to_string(change.to)},
+                                 {"reason", bgp::to_string(change.reason)},
+                                 {"detail", change.detail}});
+          });
       if (auto started = collector->start(); !started) {
         std::fprintf(stderr, "blackout monitor: %s\n", started.error().message.c_str());
         return exit_failure;
@@ -180,7 +194,8 @@ Runner add_monitor_command(CLI::App& app) {
         std::fprintf(stderr, "blackout monitor: --status-file %s: %s\n", o->status_file.c_str(), std::strerror(errno));
         return exit_failure;
       }
-      if (const passwd* entry = getpwnam(o->user.c_str()); entry && geteuid() == 0) (void)fchown(fd, entry->pw_uid, entry->pw_gid);
+      if (const passwd* entry = getpwnam(o->user.c_str()); entry && geteuid() == 0)
+        (void)fchown(fd, entry->pw_uid, entry->pw_gid);
       ::close(fd);
     }
     // The metrics and state endpoint, bound before privileges go (a port under 1024 may be
@@ -246,8 +261,11 @@ Runner add_monitor_command(CLI::App& app) {
         for (const StateChange& c : changes) send_alerts(notifier->add(c));
       for (const StateChange& c : changes)
         if (c.scope != Scope::target && c.vantage.empty())
-          log::info("state.change", {{"scope", to_string(c.scope)}, {"subject", c.subject}, {"from", to_string(c.from)},
-                                     {"to", to_string(c.to)}, {"at", format_rfc3339(c.time)}});
+          log::info("state.change", {{"scope", to_string(c.scope)},
+                                     {"subject", c.subject},
+                                     {"from", to_string(c.from)},
+                                     {"to", to_string(c.to)},
+                                     {"at", format_rfc3339(c.time)}});
       EventLog::Told events;
       if (!changes_only) events = told.take_from(detector);
       if (!writer || (changes.empty() && events.events.empty() && events.waves.empty())) return;
@@ -290,7 +308,8 @@ Runner add_monitor_command(CLI::App& app) {
       return exit_failure;
     }
     names->set_targets(current.config->targets, current.config->vantage, current.config->lab_only);
-    current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
+    current.scheduler =
+        std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
     current.scheduler->set_address_book(names.get());
     if (writer) writer->submit_config(*current.config, clock.wall_now());
 
@@ -315,13 +334,15 @@ Runner add_monitor_command(CLI::App& app) {
       retiring.push_back(std::move(current));
       current.config = std::move(next);
       names->set_targets(current.config->targets, current.config->vantage, current.config->lab_only);
-      current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(), current.config->vantage, sink, limits);
+      current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(),
+                                                      current.config->vantage, sink, limits);
       current.scheduler->set_address_book(names.get());
       current.scheduler->start();
       detector.set_targets(current.config->targets);
       if (writer) writer->submit_config(*current.config, clock.wall_now());
       log_unavailable(probes, *current.config);
-      log::info("config.reloaded", {{"config", o->config}, {"targets", current.config->targets.size()}, {"checks", current.scheduler->scheduled()}});
+      log::info("config.reloaded",
+                {{"config", o->config}, {"targets", current.config->targets.size()}, {"checks", current.scheduler->scheduled()}});
     };
     SignalWatcher signals(loop, {SIGINT, SIGTERM, SIGHUP}, [&](int signal) {
       if (signal == SIGHUP) {
@@ -373,10 +394,10 @@ Runner add_monitor_command(CLI::App& app) {
         }
         if (collector)
           for (const bgp::PeerStatus& peer : collector->peers())
-            health.bgp_sessions.push_back(BgpSessionReading{peer.name, peer.state == bgp::SessionState::established,
-                                                            peer.table_complete_v4 || peer.table_complete_v6, peer.counters.established,
-                                                            peer.counters.updates, peer.counters.announcements, peer.counters.withdrawals,
-                                                            peer.counters.malformed});
+            health.bgp_sessions.push_back(BgpSessionReading{
+                peer.name, peer.state == bgp::SessionState::established, peer.table_complete_v4 || peer.table_complete_v6,
+                peer.counters.established, peer.counters.updates, peer.counters.announcements, peer.counters.withdrawals,
+                peer.counters.malformed});
         health.http_requests = http->counters().requests;
         health.http_rejected = http->counters().rejected;
         health.uptime_seconds = to_seconds(clock.now() - started_at);
@@ -400,20 +421,28 @@ Runner add_monitor_command(CLI::App& app) {
         r.body = healthy ? "ok\n" : "the store is not accepting writes\n";
         return r;
       });
-      log::info("http.listening", {{"address", http->address()}, {"paths", "/ /metrics /api/v1/{state,targets,events,series,chart,stream} /healthz"}, {"token", o->token_file.empty() ? "none" : "required"}});
+      log::info("http.listening", {{"address", http->address()},
+                                   {"paths", "/ /metrics /api/v1/{state,targets,events,series,chart,stream} /healthz"},
+                                   {"token", o->token_file.empty() ? "none" : "required"}});
     }
     if (names->size() > 0) {
       // The first lookups before the first probes, so that no check starts with "not resolved
       // yet". c-ares ends each lookup by itself; the bound only guards against a bug.
       const ResolverConfig& r = current.config->resolver;
       const int servers = static_cast<int>(std::max<std::size_t>(1, r.servers.size()));
-      const Duration bound = std::min<Duration>(r.timeout * (1 << r.tries) * servers + std::chrono::seconds(1), std::chrono::seconds(60));
+      const Duration bound =
+          std::min<Duration>(r.timeout * (1 << r.tries) * servers + std::chrono::seconds(1), std::chrono::seconds(60));
       loop.run_until([&] { return names->settled(); }, clock.now() + bound);
-      log::info("resolve.started", {{"names", names->size()}, {"servers", names->servers()}, {"settled", names->settled() ? "yes" : "no"}});
+      log::info("resolve.started",
+                {{"names", names->size()}, {"servers", names->servers()}, {"settled", names->settled() ? "yes" : "no"}});
     }
-    log::info("monitor.started", {{"config", o->config}, {"vantage", current.config->vantage}, {"targets", current.config->targets.size()},
-                                  {"checks", current.scheduler->scheduled()}, {"names", names->size()},
-                                  {"store", writer ? writer->describe() : "none"}, {"bgp_sessions", current.config->bgp.sessions.size()}});
+    log::info("monitor.started", {{"config", o->config},
+                                  {"vantage", current.config->vantage},
+                                  {"targets", current.config->targets.size()},
+                                  {"checks", current.scheduler->scheduled()},
+                                  {"names", names->size()},
+                                  {"store", writer ? writer->describe() : "none"},
+                                  {"bgp_sessions", current.config->bgp.sessions.size()}});
     if (!stopping) current.scheduler->start();  // a signal may have come during the first lookups
     loop.run_until(
         [&] {
@@ -426,7 +455,8 @@ Runner add_monitor_command(CLI::App& app) {
     if (notifier) {
       send_alerts(notifier->flush(clock.wall_now()));
       if (const std::size_t left = delivery->stop(std::chrono::seconds(10)); left > 0)
-        log::warn("alerts.undelivered", {{"messages", left}, {"why", "the monitor is stopping and the receivers did not take them in 10 s"}});
+        log::warn("alerts.undelivered",
+                  {{"messages", left}, {"why", "the monitor is stopping and the receivers did not take them in 10 s"}});
     }
     const SchedulerCounters& c = current.scheduler->counters();
     bool all_written = true;

@@ -12,10 +12,10 @@
 #include "engine/random.hpp"
 #include "engine/signals.hpp"
 #include "engine/sweep.hpp"
-#include "util/privileges.hpp"
 #include "model/result_format.hpp"
 #include "probes/registry.hpp"
 #include "resolve/names.hpp"
+#include "util/privileges.hpp"
 
 namespace blackout::cli {
 namespace {
@@ -45,18 +45,21 @@ int sweep(const std::vector<SweepWorker>& workers, const Target& target, const P
   if (o.adhoc.lab_only)
     for (const IpAddress& ip : {addresses.front(), addresses.back()})
       if (!is_lab_address(ip)) {
-        std::fprintf(stderr, "blackout probe: %s is outside loopback and the lab ranges, and --lab-only is set\n", prefix.to_string().c_str());
+        std::fprintf(stderr, "blackout probe: %s is outside loopback and the lab ranges, and --lab-only is set\n",
+                     prefix.to_string().c_str());
         return exit_failure;
       }
   std::size_t ok = 0;
-  const SweepStats stats = run_parallel_sweep(workers, target, addresses, SweepPlan{o.rate, o.max_in_flight, "cli"}, [&](Result&& result) {
-    if (is_success(result.outcome)) ++ok;
-    if (!o.quiet) std::puts((o.json ? result_to_json(result) : result_to_line(result)).c_str());
-  });
+  const SweepStats stats =
+      run_parallel_sweep(workers, target, addresses, SweepPlan{o.rate, o.max_in_flight, "cli"}, [&](Result&& result) {
+        if (is_success(result.outcome)) ++ok;
+        if (!o.quiet) std::puts((o.json ? result_to_json(result) : result_to_line(result)).c_str());
+      });
   std::fflush(stdout);
-  std::fprintf(stderr, "swept %zu addresses of %s: %zu answered, %zu did not; sending %.3f s (%.0f probes/s), last answer after %.3f s\n",
-               stats.completed, prefix.to_string().c_str(), ok, stats.completed - ok, to_seconds(stats.sending),
-               stats.sending.count() > 0 ? static_cast<double>(stats.started) / to_seconds(stats.sending) : 0.0, to_seconds(stats.total));
+  std::fprintf(
+      stderr, "swept %zu addresses of %s: %zu answered, %zu did not; sending %.3f s (%.0f probes/s), last answer after %.3f s\n",
+      stats.completed, prefix.to_string().c_str(), ok, stats.completed - ok, to_seconds(stats.sending),
+      stats.sending.count() > 0 ? static_cast<double>(stats.started) / to_seconds(stats.sending) : 0.0, to_seconds(stats.total));
   return ok == stats.completed ? exit_ok : exit_failure;
 }
 
@@ -79,10 +82,13 @@ Runner add_probe_command(CLI::App& app) {
     unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   };
   auto o = std::make_shared<Options>();
-  auto* list_fields = probe->add_flag("--list-fields", o->list_fields, "Print every result field and outcome (Markdown) and exit");
+  auto* list_fields =
+      probe->add_flag("--list-fields", o->list_fields, "Print every result field and outcome (Markdown) and exit");
   probe->add_option("kind", o->adhoc.kind, "Check kind: icmp, tcp, http, dns, smtp, traceroute")->excludes(list_fields);
-  probe->add_option("target", o->adhoc.target,
-                    "Address or host name; the URL for http; the server for dns; a prefix (e.g. 198.19.0.0/16) to sweep every address once")
+  probe
+      ->add_option(
+          "target", o->adhoc.target,
+          "Address or host name; the URL for http; the server for dns; a prefix (e.g. 198.19.0.0/16) to sweep every address once")
       ->excludes(list_fields);
   probe->add_option("-o,--option", o->raw_options, "A parameter of the check kind as key=value (see docs/config.md), repeatable");
   probe->add_option("-p,--port", o->port, "Port (short for -o port=N)");
@@ -96,8 +102,10 @@ Runner add_probe_command(CLI::App& app) {
   probe->add_flag("-q,--quiet", o->quiet, "Print no results, only the summary (sweeps)");
   probe->add_option("--rate", o->rate, "Sweeps: most probes started per second")->check(positive_number());
   probe->add_option("--max-in-flight", o->max_in_flight, "Sweeps: most probes in flight at once")->check(positive_number());
-  probe->add_option("--threads", o->threads, "Sweeps: event loops, one thread each (default: one per core)")->check(CLI::Range(1u, 64u));
-  probe->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")->capture_default_str();
+  probe->add_option("--threads", o->threads, "Sweeps: event loops, one thread each (default: one per core)")
+      ->check(CLI::Range(1u, 64u));
+  probe->add_option("--user", o->user, "When started as root: the user to become once privileged sockets are open")
+      ->capture_default_str();
 
   return [o]() -> int {
     if (o->list_fields) {
@@ -126,7 +134,8 @@ Runner add_probe_command(CLI::App& app) {
       }
       o->adhoc.target = sweep_prefix->address.to_string();
       // An http sweep fetches / from each address unless -o url=... says what to fetch.
-      const bool has_url = std::any_of(o->adhoc.options.begin(), o->adhoc.options.end(), [](const auto& kv) { return kv.first == "url"; });
+      const bool has_url =
+          std::any_of(o->adhoc.options.begin(), o->adhoc.options.end(), [](const auto& kv) { return kv.first == "url"; });
       if (o->adhoc.kind == "http" && !has_url) {
         const std::string host = sweep_prefix->address.is_v4() ? o->adhoc.target : "[" + o->adhoc.target + "]";
         o->adhoc.options.emplace_back("url", "http://" + host + "/");
@@ -165,7 +174,8 @@ Runner add_probe_command(CLI::App& app) {
     });
     if (sweep_prefix) {
       std::vector<SweepWorker> workers;
-      for (unsigned i = 0; i < loops; ++i) workers.push_back(SweepWorker{event_loops[i].get(), probe_sets[i]->get(config->targets[0].checks[0].kind)});
+      for (unsigned i = 0; i < loops; ++i)
+        workers.push_back(SweepWorker{event_loops[i].get(), probe_sets[i]->get(config->targets[0].checks[0].kind)});
       return sweep(workers, config->targets[0], *sweep_prefix, *o);
     }
     int failures = 0;

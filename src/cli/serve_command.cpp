@@ -64,12 +64,16 @@ Runner add_serve_command(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   command->add_option("--store", o->store, "Store URL: sqlite:PATH or postgresql://...")->required();
-  command->add_option("--config", o->config, "Take targets and the detection section from this config instead of the store's history and the defaults");
+  command->add_option("--config", o->config,
+                      "Take targets and the detection section from this config instead of the store's history and the defaults");
   command->add_option("--listen", o->listen, "ADDRESS:PORT to serve on")->capture_default_str();
-  command->add_option("--token-file", o->token_file, "File holding the bearer token every request must carry; required off loopback");
-  command->add_option("--allow-host", o->allow_hosts,
-                      "A name clients may reach the server by (their Host header), repeatable; IP addresses and localhost always may");
-  command->add_option("--refresh", o->refresh, "How often to read what a monitor has added to the store since")->capture_default_str();
+  command->add_option("--token-file", o->token_file,
+                      "File holding the bearer token every request must carry; required off loopback");
+  command->add_option(
+      "--allow-host", o->allow_hosts,
+      "A name clients may reach the server by (their Host header), repeatable; IP addresses and localhost always may");
+  command->add_option("--refresh", o->refresh, "How often to read what a monitor has added to the store since")
+      ->capture_default_str();
   command->add_option("--step", o->step, "The time between two points of the dashboard's series")->capture_default_str();
 
   return [o]() -> int {
@@ -115,7 +119,8 @@ Runner add_serve_command(CLI::App& app) {
     Detector detector(targets, params);
     EventLog told(EventLog::dashboard_limits);
     if (auto told_stored = tell_stored_before_results(**store, told); !told_stored) {
-      std::fprintf(stderr, "blackout serve: cannot read the store %s: %s\n", (*store)->describe().c_str(), told_stored.error().message.c_str());
+      std::fprintf(stderr, "blackout serve: cannot read the store %s: %s\n", (*store)->describe().c_str(),
+                   told_stored.error().message.c_str());
       return exit_failure;
     }
     DashboardSources sources;
@@ -167,8 +172,11 @@ Runner add_serve_command(CLI::App& app) {
       std::fprintf(stderr, "blackout serve: cannot read the store %s\n", (*store)->describe().c_str());
       return exit_failure;
     }
-    log::info("serve.listening", {{"address", http.address()}, {"store", (*store)->describe()}, {"results", replayed},
-                                  {"events", told.event_count()}, {"token", o->token_file.empty() ? "none" : "required"}});
+    log::info("serve.listening", {{"address", http.address()},
+                                  {"store", (*store)->describe()},
+                                  {"results", replayed},
+                                  {"events", told.event_count()},
+                                  {"token", o->token_file.empty() ? "none" : "required"}});
     std::function<void()> refresh_tick = [&] {
       read_new();
       loop.after(*refresh, refresh_tick);

@@ -12,8 +12,8 @@
 namespace blackout {
 
 struct AdhocProbe {
-  std::string kind;    // icmp, tcp, http, dns, smtp, traceroute
-  std::string target;  // address or host name; a URL for http
+  std::string kind;                                          // icmp, tcp, http, dns, smtp, traceroute
+  std::string target;                                        // address or host name; a URL for http
   std::vector<std::pair<std::string, std::string>> options;  // the check's own keys
   std::string timeout = "2s";
   bool lab_only = false;

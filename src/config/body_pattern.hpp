@@ -6,10 +6,10 @@
 // pattern like (\w+\s?)*! (docs/architecture.md).
 #pragma once
 
+#include <re2/re2.h>
+
 #include <memory>
 #include <string>
-
-#include <re2/re2.h>
 
 #include "util/expected.hpp"
 

@@ -28,16 +28,16 @@ struct AlertChannel {
   enum class Kind : std::uint8_t { webhook, email };
   std::string name;
   Kind kind = Kind::webhook;
-  std::string url;                  // webhook: http(s) URL to POST to
-  std::string format = "json";      // webhook: json, slack or matrix
-  std::string server;               // email: smtp://host:port or smtps://host:port
-  std::string from;                 // email
-  std::vector<std::string> to;      // email
+  std::string url;              // webhook: http(s) URL to POST to
+  std::string format = "json";  // webhook: json, slack or matrix
+  std::string server;           // email: smtp://host:port or smtps://host:port
+  std::string from;             // email
+  std::vector<std::string> to;  // email
 };
 
 struct AlertRule {
   std::string name;
-  Scope scope = Scope::network;     // target, layer or network; a group rule watches targets
+  Scope scope = Scope::network;       // target, layer or network; a group rule watches targets
   std::vector<std::string> subjects;  // target or layer names; empty: every one of the scope
   std::vector<std::string> groups;    // target rules: only targets in one of these groups
   std::vector<ChangeKind> kinds = {ChangeKind::down, ChangeKind::recovered};
@@ -54,7 +54,7 @@ struct AlertsConfig {
 // The BGP feed of the bgp checks (docs/bgp.md): sessions with route collectors or border
 // routers, on which blackout listens and never announces anything.
 struct BgpSessionSpec {
-  std::string name;                    // the session's name in logs and metrics (default: the peer's address)
+  std::string name;  // the session's name in logs and metrics (default: the peer's address)
   IpAddress peer_address;
   std::uint16_t peer_port = 179;
   std::optional<IpAddress> local_address;  // active: where to connect from; passive: where to listen
@@ -81,8 +81,8 @@ struct ResolverConfig {
   std::vector<ResolverServer> servers;  // empty: the system's resolver
   Duration timeout = 1s;                // one try; c-ares doubles it on each round of tries
   int tries = 2;
-  Duration min_ttl = 5s;                // a name is looked up again when its TTL runs out,
-  Duration max_ttl = 60s;               // but never sooner than min_ttl nor later than max_ttl
+  Duration min_ttl = 5s;   // a name is looked up again when its TTL runs out,
+  Duration max_ttl = 60s;  // but never sooner than min_ttl nor later than max_ttl
 };
 
 struct Retention {
@@ -91,10 +91,10 @@ struct Retention {
 };
 
 struct Config {
-  std::string source;          // file name, or a label for configs loaded from text
+  std::string source;  // file name, or a label for configs loaded from text
   std::string vantage;
   std::string store = "sqlite:var/blackout.db";
-  bool lab_only = false;       // refuse any address outside loopback and the lab ranges
+  bool lab_only = false;  // refuse any address outside loopback and the lab ranges
   Retention retention;
   DetectionParams detection;  // the `detection` section; defaults in model/detection_params.hpp
   CheckDefaults defaults;

@@ -1,19 +1,19 @@
 // Loading and validating configs: YAML in, a checked Config or every error out.
 #include "config/loader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <functional>
-#include <tuple>
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <tuple>
 
 #include "config/body_pattern.hpp"
 #include "config/schema.hpp"
@@ -108,7 +108,10 @@ class MapReader {
  public:
   MapReader(Context& context, const YAML::Node& node, std::string field, std::string schema_path,
             std::string extra_schema_path = "")
-      : context_(context), node_(node), field_(std::move(field)), schema_path_(std::move(schema_path)),
+      : context_(context),
+        node_(node),
+        field_(std::move(field)),
+        schema_path_(std::move(schema_path)),
         extra_schema_path_(std::move(extra_schema_path)) {
     if (!node.IsMap()) {
       context_.error(node, field_, "expected a mapping, got " + describe(node));
@@ -132,7 +135,8 @@ class MapReader {
       }
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         const std::string hint = retired(join(key));
-        context_.error(key_node, join(key), hint.empty() ? "unknown key" + suggestion(key, allowed) : "no longer a setting" + hint);
+        context_.error(key_node, join(key),
+                       hint.empty() ? "unknown key" + suggestion(key, allowed) : "no longer a setting" + hint);
         continue;
       }
       entries_.emplace_back(key, pair.second);
@@ -141,7 +145,9 @@ class MapReader {
 
   [[nodiscard]] bool valid() const { return valid_; }
   [[nodiscard]] const std::string& field() const { return field_; }
-  [[nodiscard]] std::string join(std::string_view key) const { return field_.empty() ? std::string(key) : field_ + "." + std::string(key); }
+  [[nodiscard]] std::string join(std::string_view key) const {
+    return field_.empty() ? std::string(key) : field_ + "." + std::string(key);
+  }
 
   // The node under key, or nullptr when absent (or null, which counts as absent).
   const YAML::Node* get(std::string_view key) {
@@ -159,7 +165,8 @@ class MapReader {
   }
 
   template <typename Parse>
-  auto scalar(std::string_view key, Parse parse) -> std::optional<typename std::invoke_result_t<Parse, std::string_view>::value_type> {
+  auto scalar(std::string_view key, Parse parse)
+      -> std::optional<typename std::invoke_result_t<Parse, std::string_view>::value_type> {
     const YAML::Node* value = get(key);
     if (!value) return std::nullopt;
     return parse_scalar(*value, join(key), parse);
@@ -245,7 +252,8 @@ ScheduleKeys read_schedule(MapReader& map, Schedule& schedule, bool with_spacing
 // it is about when this level set it, else at the other key involved, else at the level.
 void validate_schedule(Context& context, MapReader& map, const YAML::Node& level, const Schedule& s, const ScheduleKeys& keys) {
   if (!keys.any()) return;
-  const auto at = [&](const YAML::Node* first, const YAML::Node* second, const char* key) -> std::pair<const YAML::Node&, std::string> {
+  const auto at = [&](const YAML::Node* first, const YAML::Node* second,
+                      const char* key) -> std::pair<const YAML::Node&, std::string> {
     if (first) return {*first, map.join(key)};
     if (second) return {*second, map.join(key)};
     return {level, map.field()};
@@ -259,11 +267,13 @@ void validate_schedule(Context& context, MapReader& map, const YAML::Node& level
     context.error(node, field, "timeout must be positive");
   } else if (s.timeout >= s.interval) {
     const auto [node, field] = at(keys.timeout, keys.interval, keys.timeout ? "timeout" : "interval");
-    context.error(node, field, "timeout " + format_duration(s.timeout) + " must be shorter than the interval " + format_duration(s.interval));
+    context.error(node, field,
+                  "timeout " + format_duration(s.timeout) + " must be shorter than the interval " + format_duration(s.interval));
   }
   if (s.jitter < 0s || (s.jitter >= s.interval && s.interval > 0s)) {
     const auto [node, field] = at(keys.jitter, keys.interval, keys.jitter ? "jitter" : "interval");
-    context.error(node, field, "jitter " + format_duration(s.jitter) + " must be shorter than the interval " + format_duration(s.interval));
+    context.error(node, field,
+                  "jitter " + format_duration(s.jitter) + " must be shorter than the interval " + format_duration(s.interval));
   }
   if (s.confirm_spacing <= 0s) {
     const auto [node, field] = at(keys.confirm_spacing, nullptr, "confirm_spacing");
@@ -326,11 +336,10 @@ void read_http(MapReader& map, HttpParams& p, CheckReadContext& rc) {
     }
   }
   if (const YAML::Node* node = map.get("body_match")) {
-    if (auto pattern = map.parse_scalar(*node, map.join("body_match"), [](std::string_view t) -> Expected<std::string> { return std::string(t); })) {
-      if (auto compiled = compile_body_pattern(*pattern); compiled)
-        p.body_match = *pattern;
-      else
-        rc.context.error(*node, map.join("body_match"), "bad regular expression (RE2 syntax): " + compiled.error().message);
+    if (auto pattern = map.parse_scalar(*node, map.join("body_match"),
+                                        [](std::string_view t) -> Expected<std::string> { return std::string(t); })) {
+      if (auto compiled = compile_body_pattern(*pattern); compiled) p.body_match = *pattern;
+      else rc.context.error(*node, map.join("body_match"), "bad regular expression (RE2 syntax): " + compiled.error().message);
     }
   }
   if (auto v = map.scalar("follow_redirects", parse_boolean)) p.follow_redirects = *v;
@@ -406,7 +415,8 @@ void read_bgp(MapReader& map, BgpParams& p, const YAML::Node& node) {
   if (auto v = map.scalar("origin_as", parse_as_number)) p.origin_as = *v;
   if (auto v = map.scalar("min_peers", [](std::string_view t) { return parse_integer(t, 1, 100000); }))
     p.min_peers = static_cast<int>(*v);
-  if (!map.has("prefix") && !map.has("origin_as")) map.context().error(node, map.field(), "a bgp check needs a prefix or an origin_as");
+  if (!map.has("prefix") && !map.has("origin_as"))
+    map.context().error(node, map.field(), "a bgp check needs a prefix or an origin_as");
 }
 
 std::optional<Check> read_check(const YAML::Node& item, const std::string& field, CheckReadContext& rc) {
@@ -418,9 +428,11 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
   } else if (item.IsMap()) {
     if (item.size() != 1) {
       std::string keys;
-      for (const auto& pair : item) keys += (keys.empty() ? "" : ", ") + (pair.first.IsScalar() ? pair.first.Scalar() : std::string("?"));
-      context.error(item, field, "a check is a mapping with one key, its kind; found " + keys +
-                                     " (are the parameters indented under the kind?)");
+      for (const auto& pair : item)
+        keys += (keys.empty() ? "" : ", ") + (pair.first.IsScalar() ? pair.first.Scalar() : std::string("?"));
+      context.error(
+          item, field,
+          "a check is a mapping with one key, its kind; found " + keys + " (are the parameters indented under the kind?)");
       return std::nullopt;
     }
     const auto pair = *item.begin();
@@ -438,14 +450,16 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
   if (!kind) {
     std::vector<std::string_view> kinds;
     for (std::size_t i = 0; i < check_kind_count; ++i) kinds.push_back(to_string(static_cast<CheckKind>(i)));
-    context.error(item, field, "unknown check kind " + quoted(kind_name) + suggestion(kind_name, kinds) +
-                                   "; kinds are icmp, tcp, http, dns, smtp, traceroute, bgp");
+    context.error(item, field,
+                  "unknown check kind " + quoted(kind_name) + suggestion(kind_name, kinds) +
+                      "; kinds are icmp, tcp, http, dns, smtp, traceroute, bgp");
     return std::nullopt;
   }
   if (*kind == CheckKind::resolve) {
     // Its results come from the resolver, on the name's TTL, not from a schedule.
-    context.error(item, field, "resolve is not a check to write: every target with a host and no address is resolved by itself, "
-                               "and each lookup is stored as its resolve result (see resolver)");
+    context.error(item, field,
+                  "resolve is not a check to write: every target with a host and no address is resolved by itself, "
+                  "and each lookup is stored as its resolve result (see resolver)");
     return std::nullopt;
   }
   const std::string kind_field = field + "." + kind_name;
@@ -469,11 +483,13 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
     context.error(params, kind_field, "expected a mapping of parameters, got a list");
     return std::nullopt;
   } else {
-    const bool needs_params = *kind == CheckKind::tcp || *kind == CheckKind::http || *kind == CheckKind::dns || *kind == CheckKind::bgp;
+    const bool needs_params =
+        *kind == CheckKind::tcp || *kind == CheckKind::http || *kind == CheckKind::dns || *kind == CheckKind::bgp;
     if (!params.IsDefined() || params.IsNull()) {
       if (needs_params) {
-        context.error(item, kind_field, "the " + kind_name + " check needs parameters" +
-                                            (*kind == CheckKind::tcp ? ": write tcp: PORT" : ": write " + kind_name + ": {...}"));
+        context.error(item, kind_field,
+                      "the " + kind_name + " check needs parameters" +
+                          (*kind == CheckKind::tcp ? ": write tcp: PORT" : ": write " + kind_name + ": {...}"));
         return std::nullopt;
       }
       params = YAML::Node(YAML::NodeType::Map);
@@ -482,13 +498,34 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
     if (!map.valid()) return std::nullopt;
     const std::size_t errors_before = context.errors.size();
     switch (*kind) {
-      case CheckKind::icmp: check.params = IcmpParams{}; read_icmp(map, std::get<IcmpParams>(check.params)); break;
-      case CheckKind::tcp: check.params = TcpParams{}; read_tcp(map, std::get<TcpParams>(check.params)); break;
-      case CheckKind::http: check.params = HttpParams{}; read_http(map, std::get<HttpParams>(check.params), rc); break;
-      case CheckKind::dns: check.params = DnsParams{}; read_dns(map, std::get<DnsParams>(check.params), rc); break;
-      case CheckKind::smtp: check.params = SmtpParams{}; read_smtp(map, std::get<SmtpParams>(check.params)); break;
-      case CheckKind::traceroute: check.params = TracerouteParams{}; read_traceroute(map, std::get<TracerouteParams>(check.params)); break;
-      case CheckKind::bgp: check.params = BgpParams{}; read_bgp(map, std::get<BgpParams>(check.params), params); break;
+      case CheckKind::icmp:
+        check.params = IcmpParams{};
+        read_icmp(map, std::get<IcmpParams>(check.params));
+        break;
+      case CheckKind::tcp:
+        check.params = TcpParams{};
+        read_tcp(map, std::get<TcpParams>(check.params));
+        break;
+      case CheckKind::http:
+        check.params = HttpParams{};
+        read_http(map, std::get<HttpParams>(check.params), rc);
+        break;
+      case CheckKind::dns:
+        check.params = DnsParams{};
+        read_dns(map, std::get<DnsParams>(check.params), rc);
+        break;
+      case CheckKind::smtp:
+        check.params = SmtpParams{};
+        read_smtp(map, std::get<SmtpParams>(check.params));
+        break;
+      case CheckKind::traceroute:
+        check.params = TracerouteParams{};
+        read_traceroute(map, std::get<TracerouteParams>(check.params));
+        break;
+      case CheckKind::bgp:
+        check.params = BgpParams{};
+        read_bgp(map, std::get<BgpParams>(check.params), params);
+        break;
       case CheckKind::resolve: break;  // refused above
     }
     const ScheduleKeys keys = read_schedule(map, schedule, true);
@@ -527,8 +564,8 @@ std::optional<Check> read_check(const YAML::Node& item, const std::string& field
   return check;
 }
 
-void read_target(Context& context, const YAML::Node& node, std::size_t index, const Config& config,
-                 std::set<std::string>& names, std::vector<Target>& targets) {
+void read_target(Context& context, const YAML::Node& node, std::size_t index, const Config& config, std::set<std::string>& names,
+                 std::vector<Target>& targets) {
   const std::string field = "targets[" + std::to_string(index) + "]";
   MapReader map(context, node, field, "targets[]");
   if (!map.valid()) return;
@@ -538,7 +575,8 @@ void read_target(Context& context, const YAML::Node& node, std::size_t index, co
   map.require("checks");
   if (auto name = map.scalar("name", parse_name)) {
     target.name = *name;
-    if (!names.insert(target.name).second) context.error(*map.get("name"), map.join("name"), "duplicate target name " + quoted(target.name));
+    if (!names.insert(target.name).second)
+      context.error(*map.get("name"), map.join("name"), "duplicate target name " + quoted(target.name));
   }
   if (auto layer = map.scalar("layer", [](std::string_view t) -> Expected<Layer> {
         if (auto l = layer_from_string(t)) return *l;
@@ -573,7 +611,8 @@ void read_target(Context& context, const YAML::Node& node, std::size_t index, co
     // Bounded so that sums of weights neither round a target away nor overflow (detection
     // adds them up per layer and per network).
     if (*weight < min_target_weight || *weight > max_target_weight)
-      context.error(*map.get("weight"), map.join("weight"), "weight must be from 1e-06 to 1e+06, got " + map.get("weight")->Scalar());
+      context.error(*map.get("weight"), map.join("weight"),
+                    "weight must be from 1e-06 to 1e+06, got " + map.get("weight")->Scalar());
     target.weight = *weight;
   }
   if (auto control = map.scalar("control", parse_boolean)) target.control = *control;
@@ -605,7 +644,8 @@ void read_target(Context& context, const YAML::Node& node, std::size_t index, co
 }
 
 // A list of plain words under `key` of `map`, each checked by `accept` (which reports).
-std::vector<std::string> read_words(MapReader& map, std::string_view key, const std::function<bool(const YAML::Node&, const std::string&)>& accept) {
+std::vector<std::string> read_words(MapReader& map, std::string_view key,
+                                    const std::function<bool(const YAML::Node&, const std::string&)>& accept) {
   std::vector<std::string> out;
   const YAML::Node* node = map.get(key);
   if (!node) return out;
@@ -682,14 +722,16 @@ void read_alerts(Context& context, const YAML::Node& node, Config& config) {
               }))
             channel.server = *v;
           const auto address = [](std::string_view t) -> Expected<std::string> {
-            if (t.find('@') != std::string_view::npos && t.find_first_of(" <>\r\n,") == std::string_view::npos) return std::string(t);
+            if (t.find('@') != std::string_view::npos && t.find_first_of(" <>\r\n,") == std::string_view::npos)
+              return std::string(t);
             return make_error("expected an e-mail address, got " + quoted(t));
           };
           if (auto v = m.scalar("from", address)) channel.from = *v;
           channel.to = read_words(m, "to", [&](const YAML::Node& item, const std::string& item_field) {
             return m.parse_scalar(item, item_field, address).has_value();
           });
-          if (m.get("to") && m.get("to")->IsSequence() && m.get("to")->size() == 0) context.error(*m.get("to"), m.join("to"), "the list of recipients is empty");
+          if (m.get("to") && m.get("to")->IsSequence() && m.get("to")->size() == 0)
+            context.error(*m.get("to"), m.join("to"), "the list of recipients is empty");
         }
         alerts.channels.push_back(std::move(channel));
       }
@@ -717,17 +759,21 @@ void read_alerts(Context& context, const YAML::Node& node, Config& config) {
       const auto subjects = read_words(r, "subjects", [&](const YAML::Node& item, const std::string& item_field) {
         const std::string name = item.Scalar();
         bool known = false;
-        if (scope == "target") known = std::any_of(config.targets.begin(), config.targets.end(), [&](const Target& t) { return t.name == name; });
+        if (scope == "target")
+          known = std::any_of(config.targets.begin(), config.targets.end(), [&](const Target& t) { return t.name == name; });
         else if (scope == "layer") known = layer_from_string(name).has_value();
         else if (scope == "group") known = config.groups.contains(name);
-        if (!known) context.error(item, item_field, scope == "network" ? "a network rule has no subjects" : "no " + scope + " " + quoted(name));
+        if (!known)
+          context.error(item, item_field,
+                        scope == "network" ? "a network rule has no subjects" : "no " + scope + " " + quoted(name));
         return known;
       });
       (scope == "group" ? rule.groups : rule.subjects) = subjects;
-      if (scope == "group" && r.get("subjects") == nullptr) context.error((*rules)[i], r.join("subjects"), "a group rule names its groups");
+      if (scope == "group" && r.get("subjects") == nullptr)
+        context.error((*rules)[i], r.join("subjects"), "a group rule names its groups");
       if (r.get("kinds")) {
         rule.kinds.clear();
-        for (const std::string& word : read_words(r, "kinds", [&](const YAML::Node& item, const std::string& item_field) {
+        for (const std::string& word : read_words(r, "kinds", [&](const YAML::Node&item, const std::string&item_field) {
                if (change_kind_from_string(item.Scalar())) return true;
                context.error(item, item_field, "expected down, stressed or recovered, got " + quoted(item.Scalar()));
                return false;
@@ -757,8 +803,7 @@ void read_bgp_feed(Context& context, const YAML::Node& node, Config& config) {
   if (auto v = map.scalar("router_id", parse_address)) {
     if (!v->is_v4() || v->v4_host_order() == 0)
       context.error(*map.get("router_id"), "bgp.router_id", "a BGP identifier is a non-zero IPv4 address, got " + v->to_string());
-    else
-      feed.router_id = *v;
+    else feed.router_id = *v;
   }
   map.require("sessions");
   const YAML::Node* sessions = map.get("sessions");
@@ -795,14 +840,14 @@ void read_bgp_feed(Context& context, const YAML::Node& node, Config& config) {
     if (auto v = r.scalar("hold_time", [](std::string_view t) { return parse_integer(t, 0, 65535); })) {
       if (*v != 0 && *v < 3)
         context.error(*r.get("hold_time"), r.join("hold_time"), "a hold time is 0 or at least 3 seconds (RFC 4271 4.2)");
-      else
-        spec.hold_time = static_cast<std::uint16_t>(*v);
+      else spec.hold_time = static_cast<std::uint16_t>(*v);
     }
     if (r.has("peer") && !endpoints.insert(spec.peer_address.to_string() + " port " + std::to_string(spec.peer_port)).second)
       context.error(*r.get("peer"), r.join("peer"), "another session has the same peer");
     spec.name = spec.peer_address.to_string();
     if (auto v = r.scalar("name", parse_name)) spec.name = *v;
-    if (r.has("peer") && !names.insert(spec.name).second) context.error(item, field, "two sessions are called " + quoted(spec.name) + "; give them names");
+    if (r.has("peer") && !names.insert(spec.name).second)
+      context.error(item, field, "two sessions are called " + quoted(spec.name) + "; give them names");
     if (!feed.router_id && !spec.peer_address.is_v4() && r.has("peer"))
       context.error(item, field, "a session over IPv6 needs bgp.router_id (a BGP identifier is an IPv4 address)");
     feed.sessions.push_back(std::move(spec));
@@ -838,13 +883,14 @@ void read_resolver(Context& context, const YAML::Node& node, Config& config) {
   const auto bounded = [&](const char* key, Duration& slot, Duration min, Duration max) {
     if (auto v = map.scalar(key, parse_duration)) {
       if (*v < min || *v > max)
-        context.error(*map.get(key), std::string("resolver.") + key, "must be from " + format_duration(min) + " to " + format_duration(max));
-      else
-        slot = *v;
+        context.error(*map.get(key), std::string("resolver.") + key,
+                      "must be from " + format_duration(min) + " to " + format_duration(max));
+      else slot = *v;
     }
   };
   bounded("timeout", resolver.timeout, 10ms, 30s);
-  if (auto v = map.scalar("tries", [](std::string_view t) { return parse_integer(t, 1, 10); })) resolver.tries = static_cast<int>(*v);
+  if (auto v = map.scalar("tries", [](std::string_view t) { return parse_integer(t, 1, 10); }))
+    resolver.tries = static_cast<int>(*v);
   bounded("min_ttl", resolver.min_ttl, 100ms, std::chrono::hours(1));
   bounded("max_ttl", resolver.max_ttl, 100ms, std::chrono::hours(24));
   if (resolver.max_ttl < resolver.min_ttl) context.error(node, "resolver.max_ttl", "must not be below min_ttl");
@@ -874,7 +920,8 @@ Config read_config(Context& context, const YAML::Node& root) {
     if (r.valid()) {
       if (auto v = r.scalar("raw", parse_duration)) config.retention.raw = *v;
       if (auto v = r.scalar("rollups", parse_duration)) config.retention.rollups = *v;
-      if (config.retention.raw < std::chrono::minutes(10)) context.error(*retention, "retention.raw", "keep raw results at least 10m");
+      if (config.retention.raw < std::chrono::minutes(10))
+        context.error(*retention, "retention.raw", "keep raw results at least 10m");
       if (config.retention.rollups < config.retention.raw)
         context.error(*retention, "retention.rollups", "rollups must be kept at least as long as raw results");
     }
@@ -884,7 +931,8 @@ Config read_config(Context& context, const YAML::Node& root) {
     if (r.valid()) {
       DetectionParams& p = config.detection;
       const auto integer = [&](const char* key, int& slot, int min, int max) {
-        if (auto v = r.scalar(key, [&](std::string_view text) { return parse_integer(text, min, max); })) slot = static_cast<int>(*v);
+        if (auto v = r.scalar(key, [&](std::string_view text) { return parse_integer(text, min, max); }))
+          slot = static_cast<int>(*v);
       };
       const auto shortest = [](double value) {
         char text[32];
@@ -894,9 +942,9 @@ Config read_config(Context& context, const YAML::Node& root) {
       const auto number = [&](const char* key, double& slot, double min, double max) {
         if (auto v = r.scalar(key, parse_number)) {
           if (*v < min || *v > max)
-            context.error(*r.get(key), std::string("detection.") + key, "must be between " + shortest(min) + " and " + shortest(max));
-          else
-            slot = *v;
+            context.error(*r.get(key), std::string("detection.") + key,
+                          "must be between " + shortest(min) + " and " + shortest(max));
+          else slot = *v;
         }
       };
       integer("fall", p.fall, 1, 100);
@@ -917,14 +965,13 @@ Config read_config(Context& context, const YAML::Node& root) {
       if (auto v = r.scalar("wave_gap", parse_span)) p.wave_gap = *v;
       if (auto v = r.scalar("stress_lead", parse_span)) p.stress_lead = *v;
       if (auto v = r.scalar("rtt_floor", parse_duration)) {
-        if (*v <= Duration::zero())
-          context.error(*r.get("rtt_floor"), "detection.rtt_floor", "must be above zero");
-        else
-          p.rtt_floor = *v;
+        if (*v <= Duration::zero()) context.error(*r.get("rtt_floor"), "detection.rtt_floor", "must be above zero");
+        else p.rtt_floor = *v;
       }
       if (auto v = r.scalar("clean_cut_spread", parse_span)) p.clean_cut_spread = *v;
       integer("quorum", p.quorum, 0, 1000);
-      if (p.baseline_min_samples > p.baseline_samples) context.error(*detection, "detection.baseline_min_samples", "must not be above baseline_samples");
+      if (p.baseline_min_samples > p.baseline_samples)
+        context.error(*detection, "detection.baseline_min_samples", "must not be above baseline_samples");
     }
   }
   if (const YAML::Node* defaults = map.get("defaults")) {
@@ -982,7 +1029,8 @@ Expected<Config, ConfigErrors> load(std::string_view text, const std::string& so
     // Every document, so that a second one after `---` is refused rather than dropped.
     std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
     if (documents.size() > 1) {
-      context.error(documents[1], "", "a second YAML document (after ---): a config is one document; merge them or split them into two files");
+      context.error(documents[1], "",
+                    "a second YAML document (after ---): a config is one document; merge them or split them into two files");
       return std::move(context.errors);
     }
     if (!documents.empty()) root = documents[0];
@@ -1029,7 +1077,9 @@ Expected<Config, ConfigErrors> load_config_file(const std::string& path) {
     ::close(fd);
     return fail("is not a regular file (a device, a pipe or a socket); a config is a YAML text file");
   }
-  const auto too_large = [&] { return fail("the file is larger than " + std::to_string(max_config_bytes / (1024 * 1024)) + " MiB, the most a config may be"); };
+  const auto too_large = [&] {
+    return fail("the file is larger than " + std::to_string(max_config_bytes / (1024 * 1024)) + " MiB, the most a config may be");
+  };
   if (static_cast<std::uint64_t>(info.st_size) > max_config_bytes) {
     ::close(fd);
     return too_large();

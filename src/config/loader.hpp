@@ -14,8 +14,8 @@ namespace blackout {
 
 struct ConfigError {
   std::string file;
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based; 0 when unknown
+  int line = 0;       // 1-based; 0 when unknown
+  int column = 0;     // 1-based; 0 when unknown
   std::string field;  // "targets[2].checks[0].http.expect_status"
   std::string message;
 

@@ -29,7 +29,8 @@ Expected<std::int64_t> parse_integer(std::string_view text, std::int64_t min, st
   if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
     return make_error("expected an integer, got " + quoted(text));
   if (value < min || value > max)
-    return make_error("expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + std::string(text));
+    return make_error("expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
+                      std::string(text));
   return value;
 }
 
@@ -89,7 +90,9 @@ Expected<std::uint32_t> parse_as_number(std::string_view text) {
 }
 
 Expected<Endpoint> parse_endpoint(std::string_view text, std::uint16_t default_port) {
-  const auto fail = [&] { return make_error("expected ADDRESS[:PORT] (like 192.0.2.1:179 or [2001:db8::1]:179), got " + quoted(text)); };
+  const auto fail = [&] {
+    return make_error("expected ADDRESS[:PORT] (like 192.0.2.1:179 or [2001:db8::1]:179), got " + quoted(text));
+  };
   std::string_view host = text;
   std::string_view port_text;
   if (!text.empty() && text.front() == '[') {
@@ -160,7 +163,8 @@ Expected<Url> parse_http_url(std::string_view text) {
     url.port = url.scheme == "https" ? 443 : 80;
   }
   for (const char c : text)
-    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) return fail("spaces and control characters are not allowed");
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+      return fail("spaces and control characters are not allowed");
   return url;
 }
 

@@ -34,7 +34,7 @@ struct Url {
   std::string scheme;  // http or https
   std::string host;    // without brackets for IPv6
   std::uint16_t port = 0;
-  std::string path;    // begins with '/'
+  std::string path;  // begins with '/'
 };
 Expected<Url> parse_http_url(std::string_view text);
 

@@ -1,9 +1,8 @@
 // The detector.
 #include "detect/detector.hpp"
 
-#include <cmath>
-
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <unordered_set>
 
@@ -249,21 +248,25 @@ void Detector::add(const Result& result) {
   close_calm_wave_before(result.time);
 }
 
-void Detector::on_target_change(const std::string& vantage, VantageView& view, const std::string& target, TargetTracker& tracker, Standing before) {
+void Detector::on_target_change(const std::string& vantage, VantageView& view, const std::string& target, TargetTracker& tracker,
+                                Standing before) {
   const Standing after{tracker.state(), tracker.unreachable()};
   // Down straight from up, its spell begun earlier with signs of congestion: the shares and
   // events see it stressed from then, so that they start when the trouble did.
   const TroubleSpell& spell = tracker.spell();
-  if (before.state == State::up && after.state == State::down && spell.stressed_since && *spell.stressed_since < tracker.since()) {
+  if (before.state == State::up && after.state == State::down && spell.stressed_since &&
+      *spell.stressed_since < tracker.since()) {
     const Standing stressed{State::stressed, false};
-    apply_target_change(vantage, view, target, tracker, before, stressed, *spell.stressed_since, "congested before it fell silent");
+    apply_target_change(vantage, view, target, tracker, before, stressed, *spell.stressed_since,
+                        "congested before it fell silent");
     before = stressed;
   }
   apply_target_change(vantage, view, target, tracker, before, after, tracker.since(), tracker.reason());
 }
 
-void Detector::apply_target_change(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker,
-                                   Standing before, Standing after, Timestamp since, const std::string& reason) {
+void Detector::apply_target_change(const std::string& vantage, VantageView& view, const std::string& target,
+                                   const TargetTracker& tracker, Standing before, Standing after, Timestamp since,
+                                   const std::string& reason) {
   const TargetInfo& info = info_of(target);
   account(view, target, before, after, false);
   view.standing[target] = after;
@@ -282,7 +285,8 @@ void Detector::apply_target_change(const std::string& vantage, VantageView& view
   update_waves(since);
 }
 
-void Detector::weigh_silences(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker) {
+void Detector::weigh_silences(const std::string& vantage, VantageView& view, const std::string& target,
+                              const TargetTracker& tracker) {
   const Silence& silence = tracker.silence_now();
   const auto old = view.silent.find(target);
   if (old != view.silent.end()) {
@@ -305,7 +309,8 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
   {
     const Duration span = params_.silence_span.at(tracker.cadence());
     std::set<Layer> cut_layers;
-    for (auto it = view.cut.lower_bound(*silence.since - span); it != view.cut.end() && it->first <= *silence.since + span; ++it) {
+    for (auto it = view.cut.lower_bound(*silence.since - span); it != view.cut.end() && it->first <= *silence.since + span;
+         ++it) {
       if (it->second == target) continue;
       cut_layers.insert(info_of(it->second).layer);
       if (cut_layers.size() >= 2) break;
@@ -328,7 +333,8 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
     Timestamp quiet_from = Timestamp::min();
     for (const auto& [name, log_chance] : view.silent) {
       const auto t = view.targets.find(name);
-      if (t != view.targets.end() && t->second.silence_now().since) quiet_from = std::max(quiet_from, *t->second.silence_now().since);
+      if (t != view.targets.end() && t->second.silence_now().since)
+        quiet_from = std::max(quiet_from, *t->second.silence_now().since);
     }
     for (const auto& [name, since] : view.congested) {
       if (view.silent.contains(name) || info_of(name).layer == Layer::router) continue;
@@ -340,13 +346,15 @@ void Detector::weigh_silences(const std::string& vantage, VantageView& view, con
   char why[160];
   std::vector<std::string> names;
   if (alone) {
-    std::snprintf(why, sizeof why, "as targets of two layers or more were cut (chance of loss alone, on its own past, %.1e)", std::exp(own_log_chance));
+    std::snprintf(why, sizeof why, "as targets of two layers or more were cut (chance of loss alone, on its own past, %.1e)",
+                  std::exp(own_log_chance));
     names.push_back(target);
     view.silent_log_chance -= view.silent[target];
     view.silent.erase(target);
   } else {
     if (view.silent.size() == 1)
-      std::snprintf(why, sizeof why, "as targets of two layers or more were cut (chance of loss alone %.1e)", std::exp(view.silent_log_chance));
+      std::snprintf(why, sizeof why, "as targets of two layers or more were cut (chance of loss alone %.1e)",
+                    std::exp(view.silent_log_chance));
     else
       std::snprintf(why, sizeof why, "with %zu targets silent at once%s (chance of loss alone %.1e)", view.silent.size(),
                     cut_around ? " as targets of two layers or more were cut" : "", std::exp(view.silent_log_chance));
@@ -466,14 +474,15 @@ void Detector::update_vantage_aggregates(const std::string& vantage, Timestamp a
     view.layers[layer] = s;
     char reason[96];
     const double total = share.total > 0 ? static_cast<double>(share.total) : 1;
-    std::snprintf(reason, sizeof reason, "%.0f%% of its targets down, %.0f%% not up", 100 * static_cast<double>(share.down) / total,
-                  100 * static_cast<double>(share.not_up) / total);
+    std::snprintf(reason, sizeof reason, "%.0f%% of its targets down, %.0f%% not up",
+                  100 * static_cast<double>(share.down) / total, 100 * static_cast<double>(share.not_up) / total);
     set_state(EntityKey{Scope::layer, std::string(to_string(layer)), vantage}, s, at, reason, layer, nullptr, {});
   }
   view.network = state_of(view.network_share, params_.network_down_share, params_.network_stressed_share);
   char reason[96];
   const double total = view.network_share.total > 0 ? static_cast<double>(view.network_share.total) : 1;
-  std::snprintf(reason, sizeof reason, "%.0f%% of its targets unreachable, %.0f%% not up", 100 * static_cast<double>(view.network_share.down) / total,
+  std::snprintf(reason, sizeof reason, "%.0f%% of its targets unreachable, %.0f%% not up",
+                100 * static_cast<double>(view.network_share.down) / total,
                 100 * static_cast<double>(view.network_share.not_up) / total);
   set_state(EntityKey{Scope::network, "network", vantage}, view.network, at, reason, std::nullopt, nullptr, {});
 }
@@ -524,7 +533,8 @@ void Detector::update_quorum(Timestamp at, const std::string& changed) {
   const auto involved_for = [&](const EntityKey& key, State next, std::optional<Layer> layer) {
     const auto entity = entities_.find(key);
     if (entity == entities_.end() || entity->second.state != next) return targets_not_up(layer);
-    if (!changed_info.control && changed_not_up && (!layer || changed_info.layer == *layer)) return std::vector<std::string>{changed};
+    if (!changed_info.control && changed_not_up && (!layer || changed_info.layer == *layer))
+      return std::vector<std::string>{changed};
     return std::vector<std::string>{};
   };
   for (const auto& [layer, votes] : layer_votes) {
@@ -558,16 +568,21 @@ void Detector::gather(Evidence& evidence, const Event& event, const std::string&
   if (!spell.since) return;
   // A target whose trouble began with a failure long before this event (a site down for
   // hours) is not part of how this event came about.
-  if (spell.down_since && *spell.down_since < event.start - spread && (!spell.stressed_since || *spell.stressed_since > *spell.down_since)) return;
+  if (spell.down_since && *spell.down_since < event.start - spread &&
+      (!spell.stressed_since || *spell.stressed_since > *spell.down_since))
+    return;
   if (info.control) {
-    if (event.scope != Scope::target && spell.down_since && *spell.down_since >= event.start - spread) evidence.control_down = target;
+    if (event.scope != Scope::target && spell.down_since && *spell.down_since >= event.start - spread)
+      evidence.control_down = target;
     return;
   }
   if (event.scope == Scope::layer && event.layer && info.layer != *event.layer) return;
   // Degraded before its failure, or still answering badly when the event's first failures
   // came: the flood's mark.
   bool degraded = spell.down_since ? spell.degraded_before_down : false;
-  if (!spell.down_since && spell.stressed_since && (!evidence.first_down || *spell.stressed_since <= *evidence.first_down + spread)) degraded = true;
+  if (!spell.down_since && spell.stressed_since &&
+      (!evidence.first_down || *spell.stressed_since <= *evidence.first_down + spread))
+    degraded = true;
   if (degraded) {
     if (evidence.degraded.insert(target).second) evidence.degraded_units += units_of(info.weight);
     const Timestamp began = spell.stressed_since.value_or(*spell.since);
@@ -646,7 +661,8 @@ void Detector::sign(Event& event, const Evidence& e) const {
   char text[320];
   if (event.scope != Scope::target && !e.control_down.empty()) {
     event.signature = Signature::vantage_local;
-    event.evidence.push_back("control target " + e.control_down + " (outside the watched network) failed too: the vantage, not the network");
+    event.evidence.push_back("control target " + e.control_down +
+                             " (outside the watched network) failed too: the vantage, not the network");
     return;
   }
   if (event.layer == Layer::bgp) {
@@ -676,7 +692,8 @@ void Detector::sign(Event& event, const Evidence& e) const {
   const std::optional<Timestamp> first_host_down = e.first_host_down;
   const auto routing_followed = [&] {
     if (!e.routing_down || !first_host_down || *e.routing_down <= *first_host_down) return;
-    event.evidence.push_back("the watched prefixes left the routing table " + seconds_text(*e.routing_down - *first_host_down) + " after the first failure");
+    event.evidence.push_back("the watched prefixes left the routing table " + seconds_text(*e.routing_down - *first_host_down) +
+                             " after the first failure");
   };
 
   if (event.scope == Scope::target) {
@@ -687,9 +704,10 @@ void Detector::sign(Event& event, const Evidence& e) const {
     }
     if (!e.degraded.empty()) {
       event.signature = Signature::stress_led;
-      event.evidence.push_back(degraded_text() + (e.first_stressed && e.first_down && *e.first_down > *e.first_stressed
-                                                       ? " for " + seconds_text(*e.first_down - *e.first_stressed) + " before it failed"
-                                                       : " as it failed"));
+      event.evidence.push_back(degraded_text() +
+                               (e.first_stressed && e.first_down && *e.first_down > *e.first_stressed
+                                    ? " for " + seconds_text(*e.first_down - *e.first_stressed) + " before it failed"
+                                    : " as it failed"));
       return;
     }
     if (e.service_only > 0 && e.unreachable == 0) {
@@ -705,17 +723,17 @@ void Detector::sign(Event& event, const Evidence& e) const {
   const std::int64_t scope_units = event.scope == Scope::layer && event.layer
                                        ? (layer_units_.count(*event.layer) ? layer_units_.at(*event.layer) : 0)
                                        : network_units_;
-  const bool stress_led = scope_units > 0 && static_cast<double>(e.degraded_units) / static_cast<double>(scope_units) >= stress_led_share;
+  const bool stress_led =
+      scope_units > 0 && static_cast<double>(e.degraded_units) / static_cast<double>(scope_units) >= stress_led_share;
   if (stress_led || (event.kind == State::stressed && !e.degraded.empty())) {
     event.signature = Signature::stress_led;
     const std::string on = " on " + std::to_string(e.degraded.size()) + (e.degraded.size() == 1 ? " target" : " targets");
     if (e.first_down && e.first_stressed && *e.first_down >= *e.first_stressed)
-      event.evidence.push_back(degraded_text() + on + ", from " + seconds_text(*e.first_down - *e.first_stressed) + " before the first failure (" +
-                               e.first_down_target + ")");
+      event.evidence.push_back(degraded_text() + on + ", from " + seconds_text(*e.first_down - *e.first_stressed) +
+                               " before the first failure (" + e.first_down_target + ")");
     else if (e.first_down)
       event.evidence.push_back(degraded_text() + on + " as the first failures came (" + e.first_down_target + ")");
-    else
-      event.evidence.push_back(degraded_text() + on + ", without going down");
+    else event.evidence.push_back(degraded_text() + on + ", without going down");
     routing_followed();
     return;
   }
@@ -731,9 +749,12 @@ void Detector::sign(Event& event, const Evidence& e) const {
   if (routing_first) {
     event.signature = Signature::routing_withdrawal;
     std::string when = "as the first failure came";
-    if (first_host_down && *e.routing_down < *first_host_down) when = seconds_text(*first_host_down - *e.routing_down) + " before the first failure";
-    else if (first_host_down && *e.routing_down > *first_host_down) when = seconds_text(*e.routing_down - *first_host_down) + " after the first failure";
-    event.evidence.push_back("the watched prefixes left the routing table " + when + ", with no stress before: the country was cut off in routing");
+    if (first_host_down && *e.routing_down < *first_host_down)
+      when = seconds_text(*first_host_down - *e.routing_down) + " before the first failure";
+    else if (first_host_down && *e.routing_down > *first_host_down)
+      when = seconds_text(*e.routing_down - *first_host_down) + " after the first failure";
+    event.evidence.push_back("the watched prefixes left the routing table " + when +
+                             ", with no stress before: the country was cut off in routing");
     return;
   }
   if (event.kind == State::stressed) {
@@ -751,8 +772,10 @@ void Detector::sign(Event& event, const Evidence& e) const {
     return;
   }
   event.signature = Signature::mixed;
-  event.evidence.push_back("targets failed over " + (first_host_down && e.last_first_down ? seconds_text(*e.last_first_down - *first_host_down) : std::string("?")) +
-                           " without stress before");
+  event.evidence.push_back(
+      "targets failed over " +
+      (first_host_down && e.last_first_down ? seconds_text(*e.last_first_down - *first_host_down) : std::string("?")) +
+      " without stress before");
   routing_followed();
 }
 
@@ -762,7 +785,8 @@ void Detector::update_waves(Timestamp at) {
   bool trouble = false;
   for (auto it = entities_.lower_bound(EntityKey{Scope::layer, "", ""}); it != entities_.end(); ++it) {
     if (!it->first.vantage.empty()) continue;
-    if ((it->first.scope == Scope::network && not_up(it->second.state)) || (it->first.scope == Scope::layer && it->second.state == State::down))
+    if ((it->first.scope == Scope::network && not_up(it->second.state)) ||
+        (it->first.scope == Scope::layer && it->second.state == State::down))
       trouble = true;
   }
   const Duration gap = params_.wave_gap.at(network_cadence_);
@@ -776,7 +800,8 @@ void Detector::update_waves(Timestamp at) {
       Wave wave;
       wave.start = at;
       for (auto it = entities_.lower_bound(EntityKey{Scope::layer, "", ""}); it != entities_.end(); ++it)
-        if (it->first.vantage.empty() && it->second.open_event) wave.start = std::min(wave.start, open_events_.at(*it->second.open_event).event.start);
+        if (it->first.vantage.empty() && it->second.open_event)
+          wave.start = std::min(wave.start, open_events_.at(*it->second.open_event).event.start);
       wave.id = "wave:" + std::to_string(wave.start.time_since_epoch().count());
       b.current = std::move(wave);
     }
@@ -794,7 +819,8 @@ void Detector::update_waves(Timestamp at) {
     add_unique(wave.events, event.id);
     // The cascade is the order in which layers failed: stress alone is not a failure.
     if (event.scope == Scope::layer && event.layer && event.down_at) {
-      const auto existing = std::find_if(wave.cascade.begin(), wave.cascade.end(), [&](const CascadeStep& s) { return s.layer == *event.layer; });
+      const auto existing =
+          std::find_if(wave.cascade.begin(), wave.cascade.end(), [&](const CascadeStep& s) { return s.layer == *event.layer; });
       if (existing == wave.cascade.end()) wave.cascade.push_back(CascadeStep{*event.layer, *event.down_at});
     }
   }

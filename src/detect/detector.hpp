@@ -87,17 +87,17 @@ class Detector {
     std::optional<Timestamp> first_down;                        // of any target, the prefixes' included
     std::optional<Timestamp> first_host_down, last_first_down;  // of the hosts (not the bgp layer)
     std::string first_down_target;
-    std::optional<Timestamp> routing_down;   // the first bgp target of the event to go down
-    std::optional<Timestamp> routing_seen;   // and when its prefixes were last seen before that
-    std::optional<Timestamp> first_stressed; // the earliest degraded spell still going on at its failure
+    std::optional<Timestamp> routing_down;                       // the first bgp target of the event to go down
+    std::optional<Timestamp> routing_seen;                       // and when its prefixes were last seen before that
+    std::optional<Timestamp> first_stressed;                     // the earliest degraded spell still going on at its failure
     std::set<std::pair<std::string, std::string>> counted_down;  // vantage, target
     std::unordered_set<std::string> degraded;                    // targets
-    std::int64_t degraded_units = 0;         // weight of the targets degraded before or during the failures
+    std::int64_t degraded_units = 0;                             // weight of the targets degraded before or during the failures
     int unreachable = 0, service_only = 0;
     double worst_answer_ratio = 1, worst_inflation = 1;
     std::optional<Duration> worst_rtt, normal_rtt;
     std::string worst_target;
-    std::string control_down;                // a control target that went down in the event
+    std::string control_down;  // a control target that went down in the event
   };
   struct EntityState {
     State state = State::unknown;
@@ -154,10 +154,11 @@ class Detector {
   };
 
   // A target's state changed (from `before`): shares, events, aggregates, quorum, evidence, waves.
-  void on_target_change(const std::string& vantage, VantageView& view, const std::string& target, TargetTracker& tracker, Standing before);
+  void on_target_change(const std::string& vantage, VantageView& view, const std::string& target, TargetTracker& tracker,
+                        Standing before);
   // One step of that change, dated `since`: shares, the target's event, aggregates, waves.
-  void apply_target_change(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker, Standing before,
-                           Standing after, Timestamp since, const std::string& reason);
+  void apply_target_change(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker,
+                           Standing before, Standing after, Timestamp since, const std::string& reason);
   // Several targets silent at once: down together when their silences are, together, far
   // beyond what loss explains.
   void weigh_silences(const std::string& vantage, VantageView& view, const std::string& target, const TargetTracker& tracker);
@@ -173,7 +174,8 @@ class Detector {
   [[nodiscard]] std::size_t quorum() const;
   [[nodiscard]] const TargetInfo& info_of(const std::string& target) const;
   // Signature evidence: a target's spell (and control targets' failures) into the open events it belongs to.
-  void gather(Evidence& evidence, const Event& event, const std::string& vantage, const std::string& target, const TargetTracker& tracker) const;
+  void gather(Evidence& evidence, const Event& event, const std::string& vantage, const std::string& target,
+              const TargetTracker& tracker) const;
   void gather_all(std::uint64_t serial);
   void gather_target(const std::string& vantage, const std::string& target, const TargetTracker& tracker);
   void sign(Event& event, const Evidence& evidence) const;

@@ -41,7 +41,8 @@ EventLog::Told EventLog::absorb(std::vector<Event> events, std::vector<Wave> wav
       std::vector<std::string>& of = waves_of_event_[member];
       if (std::find(of.begin(), of.end(), wave.id) == of.end()) of.push_back(wave.id);
       if (const auto e = events_.find(member); e != events_.end())
-        kept.members[member] = Member{e->second.event.start, e->second.event.scope, e->second.event.layer, e->second.event.signature};
+        kept.members[member] =
+            Member{e->second.event.start, e->second.event.scope, e->second.event.layer, e->second.event.signature};
     }
     kept.wave = std::move(wave);
     waves_touched.insert(kept.wave.id);
@@ -94,12 +95,15 @@ Wave EventLog::told(const KeptWave& kept) {
   for (const std::string& id : wave.events)
     if (const auto m = kept.members.find(id); m != kept.members.end()) members.push_back(&m->second);
   std::stable_sort(members.begin(), members.end(), [](const Member* a, const Member* b) { return a->start < b->start; });
-  const bool has_network = std::any_of(members.begin(), members.end(), [](const Member* m) { return m->scope == Scope::network; });
+  const bool has_network =
+      std::any_of(members.begin(), members.end(), [](const Member* m) { return m->scope == Scope::network; });
   wave.signatures.clear();
   for (const Member* m : members)
-    if ((m->scope == Scope::network || !has_network) && m->layer != Layer::bgp && (wave.signatures.empty() || wave.signatures.back() != m->signature))
+    if ((m->scope == Scope::network || !has_network) && m->layer != Layer::bgp &&
+        (wave.signatures.empty() || wave.signatures.back() != m->signature))
       wave.signatures.push_back(m->signature);
-  std::stable_sort(wave.cascade.begin(), wave.cascade.end(), [](const CascadeStep& a, const CascadeStep& b) { return a.at < b.at; });
+  std::stable_sort(wave.cascade.begin(), wave.cascade.end(),
+                   [](const CascadeStep& a, const CascadeStep& b) { return a.at < b.at; });
   return wave;
 }
 

@@ -41,8 +41,7 @@ const double one_slow_answer = std::log(slow_when_stressed / slow_when_normal) *
 Reply classify(Outcome outcome) {
   switch (outcome) {
     case Outcome::ok:
-    case Outcome::cert_expiring:
-      return Reply::ok;
+    case Outcome::cert_expiring: return Reply::ok;
     case Outcome::refused:
     case Outcome::reset:
     case Outcome::tls_error:
@@ -53,43 +52,35 @@ Reply classify(Outcome outcome) {
     case Outcome::refused_by_server:
     case Outcome::nxdomain:
     case Outcome::smtp_rejected:
-    case Outcome::bad_reply:
-      return Reply::refused;
+    case Outcome::bad_reply: return Reply::refused;
     case Outcome::unreachable_net:
     case Outcome::unreachable_host:
     case Outcome::unreachable_admin:
     case Outcome::unreachable_other:
     case Outcome::ttl_exceeded:
     case Outcome::network_error:
-    case Outcome::withdrawn:
-      return Reply::gone;
+    case Outcome::withdrawn: return Reply::gone;
     case Outcome::timeout:
-    case Outcome::not_reached:
-      return Reply::silent;
+    case Outcome::not_reached: return Reply::silent;
     // A check that cannot run here, a probe's own bug, a bgp check without a collector
     // session, a name that never resolved: nothing said about the target.
     case Outcome::resolve_error:
     case Outcome::not_permitted:
     case Outcome::internal_error:
-    case Outcome::no_session:
-      return Reply::ignored;
+    case Outcome::no_session: return Reply::ignored;
   }
   return Reply::ignored;
 }
 
-bool resends(CheckKind kind) {
-  return kind == CheckKind::tcp || kind == CheckKind::http || kind == CheckKind::smtp;
-}
+bool resends(CheckKind kind) { return kind == CheckKind::tcp || kind == CheckKind::http || kind == CheckKind::smtp; }
 
 bool is_service_check(CheckKind kind) {
   switch (kind) {
     case CheckKind::tcp:
     case CheckKind::http:
     case CheckKind::dns:
-    case CheckKind::smtp:
-      return true;
-    default:
-      return false;
+    case CheckKind::smtp: return true;
+    default: return false;
   }
 }
 
@@ -224,7 +215,8 @@ std::optional<double> CheckTracker::slow_threshold(const DetectionParams& params
   if (baseline_.samples() < static_cast<std::size_t>(params.baseline_min_samples)) return std::nullopt;
   const auto base = baseline_.median();
   if (!base) return std::nullopt;
-  return std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count())) * params.inflation_threshold;
+  return std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count())) *
+         params.inflation_threshold;
 }
 
 bool CheckTracker::bad(const Sample& s, std::optional<double> slow) const {
@@ -257,7 +249,8 @@ double CheckTracker::loss_chance(const DetectionParams& params, std::optional<Ti
   // congestion began), oldest first.
   std::vector<const Sample*> before;
   for (const Sample& s : window_)
-    if (s.time >= stress_from_ && (!trouble_from || s.time >= *trouble_from) && (run_ == 0 || s.time < run_since_)) before.push_back(&s);
+    if (s.time >= stress_from_ && (!trouble_from || s.time >= *trouble_from) && (run_ == 0 || s.time < run_since_))
+      before.push_back(&s);
   // Congestion just before the silence (a queue filling, probes lost): judge the silence by
   // how the path answered since that trouble began, not by the good times before it.
   std::size_t from = 0;
@@ -292,7 +285,8 @@ double CheckTracker::silence_chance(const DetectionParams& params, std::optional
   return std::pow(q, run_);
 }
 
-double CheckTracker::silence_chance_after(Timestamp t, const DetectionParams& params, std::optional<Timestamp> trouble_from) const {
+double CheckTracker::silence_chance_after(Timestamp t, const DetectionParams& params,
+                                          std::optional<Timestamp> trouble_from) const {
   const int failures = failures_after(t);
   if (failures == 0) return 1;
   double q = loss_chance(params, trouble_from);
@@ -336,7 +330,8 @@ std::optional<double> CheckTracker::inflation(const DetectionParams& params, Tim
   const auto recent = recent_rtt(from);
   if (!base || !recent || base->count() <= 0) return std::nullopt;
   // The floor keeps a LAN-fast baseline from turning jitter into "stress".
-  return static_cast<double>(recent->count()) / std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count()));
+  return static_cast<double>(recent->count()) /
+         std::max<double>(static_cast<double>(base->count()), static_cast<double>(params.rtt_floor.count()));
 }
 
 std::optional<Timestamp> CheckTracker::trouble_onset(const DetectionParams& params) const {
@@ -403,7 +398,8 @@ void TargetTracker::read_stress(const DetectionParams& params) {
   if (counted > 0) {
     reading.loss = loss / counted;
     reading.inflation = with_inflation ? std::max(1.0, inflation / with_inflation) : 1.0;
-    reading.stress = std::max(0.0, (reading.inflation - 1) / (params.inflation_threshold - 1)) + reading.loss / params.loss_threshold;
+    reading.stress =
+        std::max(0.0, (reading.inflation - 1) / (params.inflation_threshold - 1)) + reading.loss / params.loss_threshold;
   }
   stress_ = reading;
 }
@@ -451,7 +447,8 @@ Silence TargetTracker::measure_silence(const DetectionParams& params, std::optio
   return silence;
 }
 
-std::optional<TargetTracker::Verdict> TargetTracker::silence(const DetectionParams& params, std::optional<Timestamp> path_congested_since, Timestamp now) {
+std::optional<TargetTracker::Verdict> TargetTracker::silence(const DetectionParams& params,
+                                                             std::optional<Timestamp> path_congested_since, Timestamp now) {
   auto trouble_from = congested_since(params);
   if (path_congested_since && (!trouble_from || *path_congested_since < *trouble_from)) trouble_from = path_congested_since;
   silence_ = measure_silence(params, trouble_from);
@@ -462,8 +459,8 @@ std::optional<TargetTracker::Verdict> TargetTracker::silence(const DetectionPara
   v.unreachable = true;
   v.since = *silence_.since;
   char text[160];
-  std::snprintf(text, sizeof text, "silent: %d probes on %d %s unanswered (chance of loss alone %.1e)", silence_.failures, silence_.checks,
-                silence_.checks == 1 ? "check" : "checks", std::exp(silence_.log_chance));
+  std::snprintf(text, sizeof text, "silent: %d probes on %d %s unanswered (chance of loss alone %.1e)", silence_.failures,
+                silence_.checks, silence_.checks == 1 ? "check" : "checks", std::exp(silence_.log_chance));
   v.reason = text;
   return v;
 }
@@ -483,7 +480,8 @@ bool TargetTracker::declare_unreachable(const std::string& why, const DetectionP
   return true;
 }
 
-std::optional<TargetTracker::Verdict> TargetTracker::service_failure(const DetectionParams& params, std::set<std::string>& failed_ids) const {
+std::optional<TargetTracker::Verdict> TargetTracker::service_failure(const DetectionParams& params,
+                                                                     std::set<std::string>& failed_ids) const {
   const auto trouble_from = congested_since(params);
   std::optional<Timestamp> since;
   std::string failing;
@@ -563,7 +561,8 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
   // The check's run of failures this result may end: if it began in an outage, this answer's
   // request may have waited out the outage (a SYN sent into it is retransmitted a second
   // later), and its RTT says nothing about a queue.
-  const bool ends_outage_run = it->second.run() > 0 && ((state_ == State::down && unreachable_) || (last_recovery_ && it->second.run_since() < *last_recovery_));
+  const bool ends_outage_run = it->second.run() > 0 && ((state_ == State::down && unreachable_) ||
+                                                        (last_recovery_ && it->second.run_since() < *last_recovery_));
   if (!it->second.add(result, learn, params)) return false;
   const Reply answer = classify(result.outcome);
   if (answer == Reply::ok || answer == Reply::refused) silent_stress_ = false;
@@ -688,7 +687,8 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
     const Silence clean = measure_silence(params, std::nullopt);
     // Only once the silence has lasted: a cut is told as down from its first lost probe,
     // not as a stress that was never there.
-    if (clean.since && clean.log_chance < std::log(params.silence_chance) && result.time - *clean.since >= params.silence_span.at(cadence_)) {
+    if (clean.since && clean.log_chance < std::log(params.silence_chance) &&
+        result.time - *clean.since >= params.silence_span.at(cadence_)) {
       stressed_ = true;
       stressed_since_ = *clean.since;
       silent_stress_ = true;
@@ -719,9 +719,12 @@ bool TargetTracker::add(const Result& result, const DetectionParams& params, std
                                       : stressed_since_.value_or(result.time);
       char text[160];
       if (silent_stress_ && silence_.since)
-        std::snprintf(text, sizeof text, "silent for %d probes on a congested path: too long for loss on a clean one, not yet for this one", silence_.failures);
+        std::snprintf(text, sizeof text,
+                      "silent for %d probes on a congested path: too long for loss on a clean one, not yet for this one",
+                      silence_.failures);
       else
-        std::snprintf(text, sizeof text, "stress %.2f: %.1fx RTT, %.0f%% answered", stress_.stress, stress_.inflation, stress_.answer_ratio() * 100);
+        std::snprintf(text, sizeof text, "stress %.2f: %.1fx RTT, %.0f%% answered", stress_.stress, stress_.inflation,
+                      stress_.answer_ratio() * 100);
       v.reason = text;
     } else {
       v.state = State::up;

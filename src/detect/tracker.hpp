@@ -51,15 +51,15 @@ bool resends(CheckKind kind);
 
 // A target's present silence: nothing answered, on any check, since its last answer.
 struct Silence {
-  double log_chance = 0;            // log of the chance that it is only loss
-  int failures = 0, checks = 0;     // probes unanswered since, and on how many checks
-  std::optional<Timestamp> since;   // the first of them
+  double log_chance = 0;           // log of the chance that it is only loss
+  int failures = 0, checks = 0;    // probes unanswered since, and on how many checks
+  std::optional<Timestamp> since;  // the first of them
 };
 
 struct StressReading {
-  double stress = 0;     // 1.0 = at the threshold (see docs/detection.md)
-  double inflation = 1;  // recent median RTT / baseline median RTT (the baseline floored)
-  double loss = 0;       // lost share of recent scheduled probes, between answers
+  double stress = 0;                    // 1.0 = at the threshold (see docs/detection.md)
+  double inflation = 1;                 // recent median RTT / baseline median RTT (the baseline floored)
+  double loss = 0;                      // lost share of recent scheduled probes, between answers
   std::optional<Duration> rtt, normal;  // the recent and the baseline median RTT of the most inflated check
   [[nodiscard]] double answer_ratio() const { return 1 - loss; }
 };
@@ -108,7 +108,8 @@ class CheckTracker {
   [[nodiscard]] double loss_chance(const DetectionParams& params, std::optional<Timestamp> trouble_from) const;
   // The chance that the current run (or its part after `t`) is only loss.
   [[nodiscard]] double silence_chance(const DetectionParams& params, std::optional<Timestamp> trouble_from) const;
-  [[nodiscard]] double silence_chance_after(Timestamp t, const DetectionParams& params, std::optional<Timestamp> trouble_from) const;
+  [[nodiscard]] double silence_chance_after(Timestamp t, const DetectionParams& params,
+                                            std::optional<Timestamp> trouble_from) const;
   [[nodiscard]] Timestamp passing_since() const { return passing_since_; }
   [[nodiscard]] int passes() const { return passes_; }
   // Passes in a row as a service's recovery counts them: a lone unanswered probe between two
@@ -236,7 +237,9 @@ class TargetTracker {
   [[nodiscard]] const Silence& silence_now() const { return silence_; }
   // The same silence judged by the target's own past alone, as on a clean path: not by the
   // prior of a congested one, which expects most probes lost.
-  [[nodiscard]] Silence silence_on_its_own_past(const DetectionParams& params) const { return measure_silence(params, std::nullopt); }
+  [[nodiscard]] Silence silence_on_its_own_past(const DetectionParams& params) const {
+    return measure_silence(params, std::nullopt);
+  }
   [[nodiscard]] Duration cadence() const { return cadence_; }
   // The detector's verdict from those silences together; false when it was down already.
   bool declare_unreachable(const std::string& why, const DetectionParams& params);
@@ -249,7 +252,8 @@ class TargetTracker {
     std::string reason;
   };
   [[nodiscard]] Silence measure_silence(const DetectionParams& params, std::optional<Timestamp> trouble_from) const;
-  [[nodiscard]] std::optional<Verdict> silence(const DetectionParams& params, std::optional<Timestamp> path_congested_since, Timestamp now);
+  [[nodiscard]] std::optional<Verdict> silence(const DetectionParams& params, std::optional<Timestamp> path_congested_since,
+                                               Timestamp now);
   // The service checks failing now (their ids into `failing`), as a verdict.
   [[nodiscard]] std::optional<Verdict> service_failure(const DetectionParams& params, std::set<std::string>& failing) const;
   void read_stress(const DetectionParams& params);

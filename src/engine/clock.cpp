@@ -3,12 +3,8 @@
 
 namespace blackout {
 
-MonoTime SystemClock::now() const {
-  return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now());
-}
+MonoTime SystemClock::now() const { return std::chrono::time_point_cast<Duration>(std::chrono::steady_clock::now()); }
 
-Timestamp SystemClock::wall_now() const {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
+Timestamp SystemClock::wall_now() const { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
 
 }  // namespace blackout

@@ -28,8 +28,7 @@ class SystemClock final : public Clock {
 
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(Timestamp wall_start = Timestamp{std::chrono::seconds{1'800'000'000}})
-      : wall_start_(wall_start) {}
+  explicit ManualClock(Timestamp wall_start = Timestamp{std::chrono::seconds{1'800'000'000}}) : wall_start_(wall_start) {}
   [[nodiscard]] MonoTime now() const override { return MonoTime{elapsed_}; }
   [[nodiscard]] Timestamp wall_now() const override { return wall_start_ + elapsed_; }
   [[nodiscard]] bool is_manual() const override { return true; }

@@ -55,7 +55,8 @@ bool run_one_shot(EventLoop& loop, const std::array<Probe*, check_kind_count>& p
         probes[static_cast<std::size_t>(check.kind)]->start(request, std::move(done));
       }
       // The probe enforces its own timeout; the extra margin only guards against a bug.
-      const bool completed = loop.run_until([&] { return attempt->finished; }, loop.clock().now() + check.timeout + std::chrono::seconds(5));
+      const bool completed =
+          loop.run_until([&] { return attempt->finished; }, loop.clock().now() + check.timeout + std::chrono::seconds(5));
       attempt->abandoned = true;
       if (!completed && !loop.stopped()) {
         Result lost;

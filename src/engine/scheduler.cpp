@@ -16,8 +16,14 @@ bool heap_later(const std::pair<MonoTime, std::uint32_t>& a, const std::pair<Mon
 
 Scheduler::Scheduler(EventLoop& loop, Random& random, const std::vector<Target>& targets,
                      std::array<Probe*, check_kind_count> probes, std::string vantage, Sink sink, SchedulerLimits limits)
-    : loop_(loop), random_(random), targets_(targets), probes_(probes), vantage_(std::move(vantage)), sink_(std::move(sink)),
-      limits_(limits), self_(std::make_shared<Scheduler*>(this)) {
+    : loop_(loop),
+      random_(random),
+      targets_(targets),
+      probes_(probes),
+      vantage_(std::move(vantage)),
+      sink_(std::move(sink)),
+      limits_(limits),
+      self_(std::make_shared<Scheduler*>(this)) {
   if (limits_.max_probes_per_second <= 0) throw std::invalid_argument("max_probes_per_second must be positive");
   if (targets_.size() > UINT32_MAX) throw std::invalid_argument("too many targets");
   for (std::uint32_t t = 0; t < targets_.size(); ++t) {
@@ -238,7 +244,8 @@ void Scheduler::complete(std::uint32_t index, std::uint32_t generation, Result&&
         counters_.late_ticks += static_cast<std::uint64_t>(behind);
         entry.next_nominal += check.interval * behind;
       }
-      const auto jitter = Duration{static_cast<Duration::rep>(random_.below(static_cast<std::uint64_t>(check.jitter.count()) + 1))};
+      const auto jitter =
+          Duration{static_cast<Duration::rep>(random_.below(static_cast<std::uint64_t>(check.jitter.count()) + 1))};
       push(index, std::max(now, entry.next_nominal + jitter));
     }
   }

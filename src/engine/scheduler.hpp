@@ -34,16 +34,16 @@ struct SchedulerLimits {
 struct SchedulerCounters {
   std::uint64_t launched = 0;
   std::uint64_t completed = 0;
-  std::uint64_t confirmations = 0;     // re-probes sent to confirm a failure
-  std::uint64_t late_ticks = 0;        // runs skipped because the schedule fell behind
-  std::uint64_t lost = 0;              // probes the watchdog gave up on (a bug in a probe)
-  std::uint64_t stale_completions = 0; // completions after the watchdog gave up
-  std::uint64_t unavailable = 0;       // checks skipped because their kind cannot run here
-  std::uint64_t unaddressed = 0;       // runs not sent: the target's name gave no usable address
+  std::uint64_t confirmations = 0;      // re-probes sent to confirm a failure
+  std::uint64_t late_ticks = 0;         // runs skipped because the schedule fell behind
+  std::uint64_t lost = 0;               // probes the watchdog gave up on (a bug in a probe)
+  std::uint64_t stale_completions = 0;  // completions after the watchdog gave up
+  std::uint64_t unavailable = 0;        // checks skipped because their kind cannot run here
+  std::uint64_t unaddressed = 0;        // runs not sent: the target's name gave no usable address
   std::array<std::uint64_t, outcome_count> outcomes{};
   std::size_t in_flight = 0;
   std::size_t max_in_flight_seen = 0;
-  std::size_t ready = 0;               // due, waiting for the rate limit or a cap
+  std::size_t ready = 0;  // due, waiting for the rate limit or a cap
 };
 
 class Scheduler {
@@ -51,9 +51,8 @@ class Scheduler {
   using Sink = std::function<void(Result&&)>;
 
   // `targets` must outlive the scheduler; `probes` is indexed by CheckKind (nullptr: none).
-  Scheduler(EventLoop& loop, Random& random, const std::vector<Target>& targets,
-            std::array<Probe*, check_kind_count> probes, std::string vantage, Sink sink,
-            SchedulerLimits limits = {});
+  Scheduler(EventLoop& loop, Random& random, const std::vector<Target>& targets, std::array<Probe*, check_kind_count> probes,
+            std::string vantage, Sink sink, SchedulerLimits limits = {});
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -71,13 +70,13 @@ class Scheduler {
 
  private:
   struct Entry {
-    MonoTime next_nominal;          // the schedule without jitter, so that jitter does not drift
+    MonoTime next_nominal;  // the schedule without jitter, so that jitter does not drift
     std::uint32_t target;
     std::uint16_t check;
-    std::uint8_t confirming;        // confirmation re-probes still to send
+    std::uint8_t confirming;  // confirmation re-probes still to send
     std::uint8_t flags;
-    std::uint32_t generation;       // bumps at each launch; a stale completion does not match
-    std::uint32_t in_flight_slot;   // index into in_flight_ while in flight
+    std::uint32_t generation;      // bumps at each launch; a stale completion does not match
+    std::uint32_t in_flight_slot;  // index into in_flight_ while in flight
   };
   struct InFlight {
     std::uint32_t entry;

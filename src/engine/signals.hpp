@@ -2,8 +2,8 @@
 // The signals are blocked for the process so that they arrive only through the loop.
 #pragma once
 
-#include <functional>
 #include <csignal>
+#include <functional>
 #include <initializer_list>
 
 #include "engine/loop.hpp"

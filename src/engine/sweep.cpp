@@ -3,9 +3,9 @@
 
 #include <algorithm>
 #include <mutex>
-#include <thread>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 namespace blackout {
 
@@ -80,7 +80,8 @@ SweepStats run_sweep(EventLoop& loop, Probe& probe, const Target& target, const 
     }
     if (next < addresses.size() && in_flight < plan.max_in_flight && !stopping()) {
       // Out of tokens: come back when one is due.
-      const auto wait = Duration{std::max<Duration::rep>(1, static_cast<Duration::rep>((1 - tokens) / plan.max_probes_per_second * 1e6))};
+      const auto wait =
+          Duration{std::max<Duration::rep>(1, static_cast<Duration::rep>((1 - tokens) / plan.max_probes_per_second * 1e6))};
       refill_timer = loop.after(wait, [&] {
         refill_timer.reset();
         pump();
@@ -99,8 +100,9 @@ SweepStats run_sweep(EventLoop& loop, Probe& probe, const Target& target, const 
   return stats;
 }
 
-SweepStats run_parallel_sweep(const std::vector<SweepWorker>& workers, const Target& target, const std::vector<IpAddress>& addresses,
-                              const SweepPlan& plan, const std::function<void(Result&&)>& sink) {
+SweepStats run_parallel_sweep(const std::vector<SweepWorker>& workers, const Target& target,
+                              const std::vector<IpAddress>& addresses, const SweepPlan& plan,
+                              const std::function<void(Result&&)>& sink) {
   if (workers.empty()) throw std::invalid_argument("a sweep needs at least one worker");
   if (workers.size() == 1) return run_sweep(*workers[0].loop, *workers[0].probe, target, addresses, plan, sink);
   const std::size_t n = workers.size();

@@ -35,8 +35,9 @@ struct SweepWorker {
   EventLoop* loop;
   Probe* probe;
 };
-SweepStats run_parallel_sweep(const std::vector<SweepWorker>& workers, const Target& target, const std::vector<IpAddress>& addresses,
-                              const SweepPlan& plan, const std::function<void(Result&&)>& sink);
+SweepStats run_parallel_sweep(const std::vector<SweepWorker>& workers, const Target& target,
+                              const std::vector<IpAddress>& addresses, const SweepPlan& plan,
+                              const std::function<void(Result&&)>& sink);
 
 // Every address of a prefix (at most 2^24 of them), network and broadcast included.
 std::vector<IpAddress> expand_prefix(const Prefix& prefix);

@@ -100,7 +100,8 @@ Expected<std::string> run_checked(const std::vector<std::string>& argv) {
   if (result.exit_code != 0) {
     std::string output = result.output;
     while (!output.empty() && output.back() == '\n') output.pop_back();
-    return make_error("`" + describe(argv) + "` exited with " + std::to_string(result.exit_code) + (output.empty() ? "" : ": " + output));
+    return make_error("`" + describe(argv) + "` exited with " + std::to_string(result.exit_code) +
+                      (output.empty() ? "" : ": " + output));
   }
   return std::move(result.output);
 }
@@ -135,7 +136,8 @@ bool is_running(const Daemon& daemon) {
   return start && *start == daemon.start_time;
 }
 
-Expected<Daemon> start_daemon(const std::string& name, const std::vector<std::string>& argv, const std::filesystem::path& log_file) {
+Expected<Daemon> start_daemon(const std::string& name, const std::vector<std::string>& argv,
+                              const std::filesystem::path& log_file) {
   // fork, setsid, fork: the server is nobody's child but init's, so it outlives `lab up`;
   // the middle process reports the server's PID through a pipe whose write end closes on exec.
   int pid_pipe[2], exec_pipe[2];

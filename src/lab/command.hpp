@@ -41,7 +41,8 @@ struct Daemon {
 // Starts argv detached (its own session, stdout and stderr to log_file), outliving the
 // caller. Returns once the program is exec'd; whether it then stays up is for the caller to
 // check (servers are asked to run in the foreground so that the PID is theirs).
-Expected<Daemon> start_daemon(const std::string& name, const std::vector<std::string>& argv, const std::filesystem::path& log_file);
+Expected<Daemon> start_daemon(const std::string& name, const std::vector<std::string>& argv,
+                              const std::filesystem::path& log_file);
 // The start time of a running process, or nothing when there is no such process.
 std::optional<unsigned long long> process_start_time(pid_t pid);
 // True when the process is the one recorded (same PID and start time) and alive.

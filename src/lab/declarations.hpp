@@ -17,7 +17,7 @@ struct Declaration {
   Timestamp at;        // when, by the evidence, the state began
   Scope scope = Scope::layer;
   std::string subject;
-  std::string to;      // "down", "stressed", "up"
+  std::string to;  // "down", "stressed", "up"
 };
 
 // Lines that are not state changes, or do not parse, are skipped: the log is the monitor's

@@ -92,7 +92,8 @@ Truth truth_of(const Member& m, const World& w, Duration t) {
     if (!routed || w.stopped.contains("border")) return Truth::unreachable;
     return link_stressed ? Truth::stressed : Truth::up;
   }
-  if (!routed || w.forward_cut || w.stopped.contains("border") || w.stopped.contains("core") || w.blocked.contains(m.name)) return Truth::unreachable;
+  if (!routed || w.forward_cut || w.stopped.contains("border") || w.stopped.contains("core") || w.blocked.contains(m.name))
+    return Truth::unreachable;
   if (m.name != "core" && w.stopped.contains(m.name)) return Truth::service;
   if (link_stressed || w.rate_at(m.name, t) / site_capacity >= saturating_load) return Truth::stressed;
   return Truth::up;
@@ -165,7 +166,8 @@ std::vector<Spell> spells_of(const std::vector<Segment>& segs, Scope scope, cons
   return out;
 }
 
-std::optional<std::size_t> first_down_segment(const std::vector<Segment>& segs, const Spell& spell, Scope scope, const std::string& subject) {
+std::optional<std::size_t> first_down_segment(const std::vector<Segment>& segs, const Spell& spell, Scope scope,
+                                              const std::string& subject) {
   for (std::size_t i = spell.first; i <= spell.last; ++i)
     if (subject_state(segs[i], scope, subject) == State::down) return i;
   return std::nullopt;
@@ -187,14 +189,16 @@ Signature aggregate_signature(const std::vector<Segment>& segs, const Spell& spe
     if (*down > 0 && segs[*down - 1].truth.at(m.name) == Truth::stressed) degraded.insert(m.name);
   }
   if (n > 0 && static_cast<double>(degraded.size()) / n >= 1.0 / 3) return Signature::stress_led;
-  if (scope == Scope::network && (segs[*down].world.withdrawn || segs[*down].world.session_down)) return Signature::routing_withdrawal;
+  if (scope == Scope::network && (segs[*down].world.withdrawn || segs[*down].world.session_down))
+    return Signature::routing_withdrawal;
   return Signature::clean_cut;
 }
 
 Signature target_signature(const std::vector<Segment>& segs, const Spell& spell, const std::string& target) {
   const auto down = first_down_segment(segs, spell, Scope::target, target);
   if (!down) return Signature::stress_only;
-  if (segs[*down].truth.at(target) == Truth::stressed || (*down > spell.first && segs[*down - 1].truth.at(target) == Truth::stressed))
+  if (segs[*down].truth.at(target) == Truth::stressed ||
+      (*down > spell.first && segs[*down - 1].truth.at(target) == Truth::stressed))
     return Signature::stress_led;
   return segs[*down].truth.at(target) == Truth::service ? Signature::single_service : Signature::clean_cut;
 }
@@ -243,7 +247,8 @@ void derive_truth(Scenario& s) {
       const std::string name(to_string(layer));
       for (const Spell& ls : spells_of(segs, Scope::layer, name)) {
         if (segs[ls.last].to <= segs[spell.first].from || segs[ls.first].from >= segs[spell.last].to) continue;
-        if (const auto d = first_down_segment(segs, ls, Scope::layer, name); d && !fell.contains(segs[*d].from)) fell[segs[*d].from] = name;
+        if (const auto d = first_down_segment(segs, ls, Scope::layer, name); d && !fell.contains(segs[*d].from))
+          fell[segs[*d].from] = name;
       }
     }
     if (fell.size() >= 2)
@@ -260,7 +265,8 @@ void derive_truth(Scenario& s) {
     }
   }
   for (const std::string& target : fault_targets)
-    for (const Spell& spell : spells_of(segs, Scope::target, target)) add(Scope::target, target, spell, target_signature(segs, spell, target));
+    for (const Spell& spell : spells_of(segs, Scope::target, target))
+      add(Scope::target, target, spell, target_signature(segs, spell, target));
 
   // Waves: the network's spells of trouble (the network not up, or a layer down), joined
   // across calm shorter than the default wave gap.
@@ -294,7 +300,8 @@ Scenario random_scenario(std::uint64_t seed) {
   s.interval = draw.chance(0.5) ? std::chrono::seconds(2) : std::chrono::seconds(1);
   const double background = std::round(draw.uniform(0, 5) * 10) / 10;
   char description[96];
-  std::snprintf(description, sizeof description, "randomised scenario (seed %llu), %.1f%% background loss", static_cast<unsigned long long>(seed), background);
+  std::snprintf(description, sizeof description, "randomised scenario (seed %llu), %.1f%% background loss",
+                static_cast<unsigned long long>(seed), background);
   s.description = description;
   const auto action = [&](double at_minutes, ActionKind kind, const std::string& target) {
     ScenarioAction a;
@@ -314,7 +321,8 @@ Scenario random_scenario(std::uint64_t seed) {
     const int lead = draw.below(10);
     enum { none, link_flood, site_flood } stress = lead < 4 ? link_flood : lead < 7 ? site_flood : none;
     // The cut.
-    static const std::vector<std::string> cuts = {"link-down", "forward-drop", "withdrawal", "dns-stop", "blackhole", "service-stop", "none"};
+    static const std::vector<std::string> cuts = {"link-down", "forward-drop", "withdrawal", "dns-stop",
+                                                  "blackhole", "service-stop", "none"};
     std::string cut = cuts[static_cast<std::size_t>(draw.below(static_cast<int>(cuts.size())))];
     if (stress == none && cut == "none") cut = "link-down";
     // Phases last some probe intervals at least (a story minute is a lab second): a flood of
@@ -322,8 +330,9 @@ Scenario random_scenario(std::uint64_t seed) {
     const double round = to_seconds(s.interval);
     const double fault_at = wave_start + (stress == none ? 0 : round * draw.uniform(4, 10));
     const double fault_length = round * draw.uniform(5, 12);
-    const double flood_end = cut == "none" ? wave_start + round * draw.uniform(8, 16)
-                                           : std::max(wave_start + 8 * round, fault_at + round * draw.uniform(1, 5) + draw.uniform(0, fault_length));
+    const double flood_end =
+        cut == "none" ? wave_start + round * draw.uniform(8, 16)
+                      : std::max(wave_start + 8 * round, fault_at + round * draw.uniform(1, 5) + draw.uniform(0, fault_length));
     double wave_end = cut == "none" ? flood_end : std::max(flood_end, fault_at + fault_length);
 
     if (stress != none) {
@@ -405,7 +414,8 @@ Scenario random_scenario(std::uint64_t seed) {
     t = wave_end + draw.uniform(11, 25);
   }
   s.duration = minutes(std::ceil(t));
-  std::stable_sort(s.actions.begin(), s.actions.end(), [](const ScenarioAction& a, const ScenarioAction& b) { return a.at < b.at; });
+  std::stable_sort(s.actions.begin(), s.actions.end(),
+                   [](const ScenarioAction& a, const ScenarioAction& b) { return a.at < b.at; });
   derive_truth(s);
   return s;
 }

@@ -72,7 +72,9 @@ std::vector<std::string> split_words(const std::string& text) {
 
 Lab::Lab(std::string name, std::filesystem::path state_dir) : name_(std::move(name)), state_dir_(std::move(state_dir)) {}
 
-std::filesystem::path Lab::default_state_dir(const std::string& name) { return std::filesystem::path("/run/blackout-lab") / name; }
+std::filesystem::path Lab::default_state_dir(const std::string& name) {
+  return std::filesystem::path("/run/blackout-lab") / name;
+}
 
 LabResult Lab::ip(const std::string& role, const std::string& args) const {
   std::vector<std::string> argv = {"ip", "-n", ns(role)};
@@ -208,13 +210,16 @@ LabResult Lab::build_network() {
     if (auto done = run_checked({"ip", "netns", "add", ns(role)}); !done) return done.error();
     if (auto done = ip(role, "link set lo up"); !done) return done;
     // Deterministic answers: no ICMP rate limit; routers forward.
-    if (auto done = exec(role, {"sysctl", "-qw", "net.ipv4.icmp_ratelimit=0", "net.ipv4.ip_forward=" + std::string(is_router_role(role) ? "1" : "0")});
+    if (auto done = exec(role, {"sysctl", "-qw", "net.ipv4.icmp_ratelimit=0",
+                                "net.ipv4.ip_forward=" + std::string(is_router_role(role) ? "1" : "0")});
         !done)
       return done;
   }
   for (const LabLink& link : lab_links()) {
     const std::string a_if = "to-" + link.b, b_if = "to-" + link.a;
-    if (auto done = run_checked({"ip", "link", "add", a_if, "netns", ns(link.a), "type", "veth", "peer", "name", b_if, "netns", ns(link.b)}); !done)
+    if (auto done = run_checked(
+            {"ip", "link", "add", a_if, "netns", ns(link.a), "type", "veth", "peer", "name", b_if, "netns", ns(link.b)});
+        !done)
       return done.error();
     if (auto done = ip(link.a, "addr add " + link.a_address + " dev " + a_if); !done) return done;
     if (auto done = ip(link.b, "addr add " + link.b_address + " dev " + b_if); !done) return done;
@@ -227,7 +232,8 @@ LabResult Lab::build_network() {
   if (auto done = ip("core", "link set lan up"); !done) return done;
   for (const LanHost& host : lab_lan_hosts()) {
     const std::string core_if = "to-" + host.role;
-    if (auto done = run_checked({"ip", "link", "add", core_if, "netns", ns("core"), "type", "veth", "peer", "name", "to-core", "netns", ns(host.role)});
+    if (auto done = run_checked({"ip", "link", "add", core_if, "netns", ns("core"), "type", "veth", "peer", "name", "to-core",
+                                 "netns", ns(host.role)});
         !done)
       return done.error();
     if (auto done = ip("core", "link set " + core_if + " master lan up"); !done) return done;
@@ -249,7 +255,9 @@ int site_queue_packets(Duration delay) {
   return std::max(2, static_cast<int>(std::lround(packets)));
 }
 
-std::string milliseconds_text(Duration delay) { return std::to_string(std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(delay).count())) + "ms"; }
+std::string milliseconds_text(Duration delay) {
+  return std::to_string(std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(delay).count())) + "ms";
+}
 
 constexpr auto default_link_queue = std::chrono::milliseconds(100);
 constexpr int default_site_queue = 60;
@@ -259,31 +267,36 @@ constexpr int default_site_queue = 60;
 LabResult Lab::build_traffic_control() {
   // The border link into the country: 40 Mbit/s with at most 100 ms of queue. A flood
   // larger than that fills the queue: real queueing delay for every probe, then real loss.
-  if (auto done = exec("transit", {"tc", "qdisc", "add", "dev", "to-border", "root", "tbf", "rate", "40mbit", "burst", "32kb", "latency",
-                                   milliseconds_text(default_link_queue)});
+  if (auto done = exec("transit", {"tc", "qdisc", "add", "dev", "to-border", "root", "tbf", "rate", "40mbit", "burst", "32kb",
+                                   "latency", milliseconds_text(default_link_queue)});
       !done)
     return done;
   // Each site behind the border has its own 8 Mbit/s class with a 60-packet queue (about
   // 90 ms): a flood at one site stresses that site, not its neighbours.
-  if (auto done = exec("border", {"tc", "qdisc", "add", "dev", "to-core", "root", "handle", "1:", "htb", "default", "99"}); !done) return done;
-  if (auto done = exec("border", {"tc", "class", "add", "dev", "to-core", "parent", "1:", "classid", "1:1", "htb", "rate", "1gbit"}); !done)
+  if (auto done = exec("border", {"tc", "qdisc", "add", "dev", "to-core", "root", "handle", "1:", "htb", "default", "99"}); !done)
     return done;
-  if (auto done = exec("border", {"tc", "class", "add", "dev", "to-core", "parent", "1:1", "classid", "1:99", "htb", "rate", "900mbit", "ceil", "1gbit"});
+  if (auto done =
+          exec("border", {"tc", "class", "add", "dev", "to-core", "parent", "1:", "classid", "1:1", "htb", "rate", "1gbit"});
+      !done)
+    return done;
+  if (auto done = exec("border", {"tc", "class", "add", "dev", "to-core", "parent", "1:1", "classid", "1:99", "htb", "rate",
+                                  "900mbit", "ceil", "1gbit"});
       !done)
     return done;
   int minor = 10;
   for (const LabSite& site : lab_sites()) {
     if (site.server == "router") continue;
     const std::string classid = "1:" + std::to_string(minor);
-    if (auto done = exec("border", {"tc", "class", "add", "dev", "to-core", "parent", "1:1", "classid", classid, "htb", "rate", "8mbit", "ceil", "8mbit"});
+    if (auto done = exec("border", {"tc", "class", "add", "dev", "to-core", "parent", "1:1", "classid", classid, "htb", "rate",
+                                    "8mbit", "ceil", "8mbit"});
         !done)
       return done;
-    if (auto done = exec("border", {"tc", "qdisc", "add", "dev", "to-core", "parent", classid, "handle", std::to_string(minor) + ":", "pfifo",
-                                    "limit", std::to_string(default_site_queue)});
+    if (auto done = exec("border", {"tc", "qdisc", "add", "dev", "to-core", "parent", classid, "handle",
+                                    std::to_string(minor) + ":", "pfifo", "limit", std::to_string(default_site_queue)});
         !done)
       return done;
-    if (auto done = exec("border", {"tc", "filter", "add", "dev", "to-core", "parent", "1:", "protocol", "ip", "prio", "1", "u32", "match", "ip", "dst",
-                                    site.address + "/32", "flowid", classid});
+    if (auto done = exec("border", {"tc", "filter", "add", "dev", "to-core", "parent", "1:", "protocol", "ip", "prio", "1", "u32",
+                                    "match", "ip", "dst", site.address + "/32", "flowid", classid});
         !done)
       return done;
     ++minor;
@@ -294,12 +307,13 @@ LabResult Lab::build_traffic_control() {
 LabResult Lab::build_firewalls() {
   // Border: hosts whose traffic a scenario drops or rejects. Transit: background loss on
   // the way into the country, by nftables' random number generator.
-  if (auto done = nft("border", "table ip blackout_lab {\n"
-                                "  set dropped { type ipv4_addr; }\n  set rejected { type ipv4_addr; }\n"
-                                "  chain forward { type filter hook forward priority 0; policy accept;\n"
-                                "    ip daddr @dropped drop\n    ip saddr @dropped drop\n"
-                                "    ip daddr @rejected reject with icmp type admin-prohibited\n  }\n"
-                                "  chain input { type filter hook input priority 0; policy accept;\n    ip daddr @dropped drop\n  }\n}\n");
+  if (auto done = nft("border",
+                      "table ip blackout_lab {\n"
+                      "  set dropped { type ipv4_addr; }\n  set rejected { type ipv4_addr; }\n"
+                      "  chain forward { type filter hook forward priority 0; policy accept;\n"
+                      "    ip daddr @dropped drop\n    ip saddr @dropped drop\n"
+                      "    ip daddr @rejected reject with icmp type admin-prohibited\n  }\n"
+                      "  chain input { type filter hook input priority 0; policy accept;\n    ip daddr @dropped drop\n  }\n}\n");
       !done)
     return done;
   return set_background_loss(0);
@@ -323,12 +337,14 @@ LabResult Lab::start_servers(const Progress& progress) {
 LabResult Lab::restart_flood_server(const std::string& target) {
   const std::string name = "iperf3-" + target;
   stop_named(name, std::chrono::milliseconds(500));
-  const auto server = launch(name, flood_role(target), {"iperf3", "-s", "-B", flood_address(target), "-p", std::to_string(iperf_port)});
+  const auto server =
+      launch(name, flood_role(target), {"iperf3", "-s", "-B", flood_address(target), "-p", std::to_string(iperf_port)});
   if (!server) return server.error();
   // A client that connects before the server listens is refused, and its flood never starts.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
   while (!listening_in(server->pid, flood_address(target), iperf_port)) {
-    if (std::chrono::steady_clock::now() > deadline) return make_error(name + " does not listen on port " + std::to_string(iperf_port) + " after 3 s");
+    if (std::chrono::steady_clock::now() > deadline)
+      return make_error(name + " does not listen on port " + std::to_string(iperf_port) + " after 3 s");
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return ok();
@@ -337,9 +353,11 @@ LabResult Lab::restart_flood_server(const std::string& target) {
 LabResult Lab::start_bird(const std::string& role, const std::string& config) {
   const auto file = state_dir_ / ("bird-" + role + ".conf");
   if (!write_text(file, config)) return make_error("cannot write " + file.string());
-  if (auto parsed = run_checked({"bird", "-p", "-c", file.string()}); !parsed) return make_error("BIRD rejects " + file.string() + ": " + parsed.error().message);
+  if (auto parsed = run_checked({"bird", "-p", "-c", file.string()}); !parsed)
+    return make_error("BIRD rejects " + file.string() + ": " + parsed.error().message);
   return start("bird-" + role, role,
-               {"bird", "-f", "-c", file.string(), "-s", (state_dir_ / ("bird-" + role + ".ctl")).string(), "-P", (state_dir_ / ("bird-" + role + ".pid")).string()});
+               {"bird", "-f", "-c", file.string(), "-s", (state_dir_ / ("bird-" + role + ".ctl")).string(), "-P",
+                (state_dir_ / ("bird-" + role + ".pid")).string()});
 }
 
 LabResult Lab::start_site_server(const std::string& name) {
@@ -350,16 +368,20 @@ LabResult Lab::start_site_server(const std::string& name) {
   std::filesystem::create_directories(dir / "tmp", ec);
   chmod(dir.c_str(), 0755);
   if (site->server == "nginx") {
-    if (!write_text(dir / "nginx.conf", nginx_config(name, site->address, dir))) return make_error("cannot write " + (dir / "nginx.conf").string());
-    return start("server-" + name, site->role, {"nginx", "-c", (dir / "nginx.conf").string(), "-e", (dir / "error.log").string()});
+    if (!write_text(dir / "nginx.conf", nginx_config(name, site->address, dir)))
+      return make_error("cannot write " + (dir / "nginx.conf").string());
+    return start("server-" + name, site->role,
+                 {"nginx", "-c", (dir / "nginx.conf").string(), "-e", (dir / "error.log").string()});
   }
   if (site->server == "nsd") {
-    if (!write_text(dir / "nsd.conf", nsd_config(site->address, dir)) || !write_text(dir / (std::string(lab_zone) + ".zone"), zone_file()))
+    if (!write_text(dir / "nsd.conf", nsd_config(site->address, dir)) ||
+        !write_text(dir / (std::string(lab_zone) + ".zone"), zone_file()))
       return make_error("cannot write the nsd configuration in " + dir.string());
     return start("server-" + name, site->role, {"nsd", "-d", "-c", (dir / "nsd.conf").string()});
   }
   if (site->server == "smtpd") {
-    if (!write_text(dir / "smtpd.conf", smtpd_config(site->address))) return make_error("cannot write " + (dir / "smtpd.conf").string());
+    if (!write_text(dir / "smtpd.conf", smtpd_config(site->address)))
+      return make_error("cannot write " + (dir / "smtpd.conf").string());
     chmod((dir / "smtpd.conf").c_str(), 0644);
     // OpenSMTPD keeps its control socket in /run and its queue in /var/spool/smtpd: in a
     // private /run and spool (this mount namespace only, made by `ip netns exec`) it cannot
@@ -371,7 +393,8 @@ LabResult Lab::start_site_server(const std::string& name) {
     return start("server-" + name, site->role,
                  {"sh", "-c",
                   "conf=$(cat " + (dir / "smtpd.conf").string() +
-                      ") && mount -t tmpfs -o mode=755 lab-run /run && mkdir -p -m 711 /var/spool/smtpd && mount -t tmpfs -o mode=711 lab-spool /var/spool/smtpd && "
+                      ") && mount -t tmpfs -o mode=755 lab-run /run && mkdir -p -m 711 /var/spool/smtpd && mount -t tmpfs -o "
+                      "mode=711 lab-spool /var/spool/smtpd && "
                       "printf '%s\\n' \"$conf\" >/run/smtpd.conf && chmod 644 /run/smtpd.conf && "
                       "echo 'nameserver 127.0.0.1' >/run/resolv.conf && mount --bind /run/resolv.conf /etc/resolv.conf && "
                       "exec smtpd -d -f /run/smtpd.conf"});
@@ -404,15 +427,16 @@ LabStatus Lab::status() const {
   }
   for (const Daemon& daemon : load_daemons()) (is_running(daemon) ? status.running : status.dead).push_back(daemon);
   if (auto has = collector_has_prefix(); has)
-    status.bgp = *has ? std::string(country_prefix) + " seen by the collector" : std::string(country_prefix) + " not in the collector's table";
-  else
-    status.bgp = "collector unreachable: " + has.error().message;
+    status.bgp = *has ? std::string(country_prefix) + " seen by the collector"
+                      : std::string(country_prefix) + " not in the collector's table";
+  else status.bgp = "collector unreachable: " + has.error().message;
   return status;
 }
 
 Expected<bool> Lab::collector_has_prefix() const {
   // birdc exits 1 on "Network not found": an answer, not a failure to ask.
-  const auto shown = run_command({"birdc", "-s", (state_dir_ / "bird-collector.ctl").string(), "show", "route", std::string(country_prefix)});
+  const auto shown =
+      run_command({"birdc", "-s", (state_dir_ / "bird-collector.ctl").string(), "show", "route", std::string(country_prefix)});
   if (shown.output.find("Network not found") != std::string::npos) return false;
   if (shown.exit_code != 0) return make_error("birdc at the collector: " + shown.output);
   return shown.output.find(std::string(country_prefix)) != std::string::npos && shown.output.find("unicast") != std::string::npos;
@@ -458,9 +482,10 @@ LabResult Lab::stop_service(const std::string& name) {
   if (site->server == "router") {
     // A router that stops: it neither answers nor forwards (its addresses and its transit
     // traffic are dropped at its own firewall).
-    return nft(site->role, "table ip blackout_router_down {\n  chain input { type filter hook input priority -10; policy drop;\n"
-                           "    tcp dport 179 accept\n    tcp sport 179 accept\n  }\n"
-                           "  chain forward { type filter hook forward priority -10; policy drop; }\n}\n");
+    return nft(site->role,
+               "table ip blackout_router_down {\n  chain input { type filter hook input priority -10; policy drop;\n"
+               "    tcp dport 179 accept\n    tcp sport 179 accept\n  }\n"
+               "  chain forward { type filter hook forward priority -10; policy drop; }\n}\n");
   }
   stop_named("server-" + name);
   return ok();
@@ -493,8 +518,8 @@ LabResult Lab::start_flood(const std::string& target, std::uint64_t bits_per_sec
   // reports are flushed each second, so that the run sees when the flood flows (to a file,
   // they would wait for a full buffer).
   return start("flood-" + target, "attacker",
-               {"iperf3", "-c", address, "-p", std::to_string(iperf_port), "-u", "-b", std::to_string(bits_per_second), "-l", "1400", "-t",
-                std::to_string(duration.count()), "-B", attacker_address, "--forceflush"});
+               {"iperf3", "-c", address, "-p", std::to_string(iperf_port), "-u", "-b", std::to_string(bits_per_second), "-l",
+                "1400", "-t", std::to_string(duration.count()), "-B", attacker_address, "--forceflush"});
 }
 
 std::uintmax_t Lab::flood_log_size(const std::string& target) const {
@@ -517,7 +542,8 @@ Lab::FloodState Lab::flood_state(const std::string& target, std::uintmax_t from)
   }
   for (const Daemon& daemon : load_daemons())
     if (daemon.name == name && is_running(daemon)) return {FloodState::starting, ""};
-  return {FloodState::failed, name + " exited before it sent anything; its log (" + path.string() + ") ends: " + (last.empty() ? "(empty)" : last)};
+  return {FloodState::failed,
+          name + " exited before it sent anything; its log (" + path.string() + ") ends: " + (last.empty() ? "(empty)" : last)};
 }
 
 LabResult Lab::stop_flood(const std::string& target) {
@@ -528,7 +554,8 @@ LabResult Lab::stop_flood(const std::string& target) {
 LabResult Lab::block(const std::string& name, bool reject) {
   const LabSite* site = find_site(name);
   if (!site) return make_error("no site " + name);
-  return exec("border", {"nft", "add", "element", "ip", "blackout_lab", reject ? "rejected" : "dropped", "{", site->address, "}"});
+  return exec("border",
+              {"nft", "add", "element", "ip", "blackout_lab", reject ? "rejected" : "dropped", "{", site->address, "}"});
 }
 
 LabResult Lab::unblock(const std::string& name) {
@@ -567,25 +594,29 @@ LabResult Lab::set_announced(bool announced) {
 LabResult Lab::set_background_loss(double percent) {
   if (percent < 0 || percent > 100) return make_error("background loss is a percentage between 0 and 100");
   const int per_mille = static_cast<int>(std::lround(percent * 10));
-  std::string script = "table ip blackout_loss\ndelete table ip blackout_loss\ntable ip blackout_loss {\n"
-                       "  chain forward { type filter hook forward priority 0; policy accept;\n";
-  if (per_mille > 0) script += "    ip daddr " + std::string(country_prefix) + " numgen random mod 1000 < " + std::to_string(per_mille) + " drop\n";
+  std::string script =
+      "table ip blackout_loss\ndelete table ip blackout_loss\ntable ip blackout_loss {\n"
+      "  chain forward { type filter hook forward priority 0; policy accept;\n";
+  if (per_mille > 0)
+    script +=
+        "    ip daddr " + std::string(country_prefix) + " numgen random mod 1000 < " + std::to_string(per_mille) + " drop\n";
   script += "  }\n}\n";
   return nft("transit", script);
 }
 
 LabResult Lab::set_queue(const std::string& target, Duration delay) {
-  if (delay < std::chrono::milliseconds(1) || delay > std::chrono::seconds(2)) return make_error("a queue holds between 1 ms and 2 s");
+  if (delay < std::chrono::milliseconds(1) || delay > std::chrono::seconds(2))
+    return make_error("a queue holds between 1 ms and 2 s");
   if (target == "link")
-    return exec("transit", {"tc", "qdisc", "change", "dev", "to-border", "root", "tbf", "rate", "40mbit", "burst", "32kb", "latency",
-                            milliseconds_text(delay)});
+    return exec("transit", {"tc", "qdisc", "change", "dev", "to-border", "root", "tbf", "rate", "40mbit", "burst", "32kb",
+                            "latency", milliseconds_text(delay)});
   // The sites' classes are numbered in the order of lab_sites(), routers left out.
   int minor = 10;
   for (const LabSite& site : lab_sites()) {
     if (site.server == "router") continue;
     if (site.name == target)
-      return exec("border", {"tc", "qdisc", "change", "dev", "to-core", "parent", "1:" + std::to_string(minor), "handle", std::to_string(minor) + ":",
-                             "pfifo", "limit", std::to_string(site_queue_packets(delay))});
+      return exec("border", {"tc", "qdisc", "change", "dev", "to-core", "parent", "1:" + std::to_string(minor), "handle",
+                             std::to_string(minor) + ":", "pfifo", "limit", std::to_string(site_queue_packets(delay))});
     ++minor;
   }
   return make_error("no queue at " + target + " (a site with a server, or link)");
@@ -607,8 +638,10 @@ LabResult Lab::reset_queues() {
 
 LabResult Lab::set_forwarding(bool forwarding) {
   if (!forwarding)
-    return nft("border", "table ip blackout_no_forwarding {\n  chain forward { type filter hook forward priority -10; policy accept;\n"
-                         "    ip daddr " + std::string(country_prefix) + " drop\n    ip saddr " + std::string(country_prefix) + " drop\n  }\n}\n");
+    return nft("border",
+               "table ip blackout_no_forwarding {\n  chain forward { type filter hook forward priority -10; policy accept;\n"
+               "    ip daddr " +
+                   std::string(country_prefix) + " drop\n    ip saddr " + std::string(country_prefix) + " drop\n  }\n}\n");
   run_command(in_namespace(ns("border"), {"nft", "delete", "table", "ip", "blackout_no_forwarding"}));
   return ok();
 }

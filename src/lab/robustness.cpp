@@ -33,10 +33,14 @@ RobustnessTotals add_up(const std::vector<RobustnessRun>& runs) {
       if (o.truth.expected.signature) {
         ++t.signatures_judged;
         if (o.match && o.signature_ok) ++t.signatures_right;
-        else why += " signature of " + std::string(to_string(o.truth.expected.scope)) + " " + o.truth.expected.subject + ": " +
-                    (o.match ? std::string(to_string(o.match->signature)) : std::string("missed")) + " (expected " + std::string(to_string(*o.truth.expected.signature)) + ");";
+        else
+          why += " signature of " + std::string(to_string(o.truth.expected.scope)) + " " + o.truth.expected.subject + ": " +
+                 (o.match ? std::string(to_string(o.match->signature)) : std::string("missed")) + " (expected " +
+                 std::string(to_string(*o.truth.expected.signature)) + ");";
       }
-      if (o.match && !o.kind_ok) why += " kind of " + std::string(to_string(o.truth.expected.scope)) + " " + o.truth.expected.subject + ": " + std::string(to_string(o.match->kind)) + " (expected " + std::string(to_string(o.truth.expected.kind)) + ");";
+      if (o.match && !o.kind_ok)
+        why += " kind of " + std::string(to_string(o.truth.expected.scope)) + " " + o.truth.expected.subject + ": " +
+               std::string(to_string(o.match->kind)) + " (expected " + std::string(to_string(o.truth.expected.kind)) + ");";
       if (o.match && !o.cascade_ok) why += " cascade of " + o.truth.expected.subject + ": " + o.detected_cascade + ";";
       if (o.match) {
         ++t.boundaries_judged;
@@ -67,7 +71,8 @@ RobustnessTotals add_up(const std::vector<RobustnessRun>& runs) {
       if (!ok) why += " fault " + f.truth.fault.kind + " at " + f.truth.fault.subject + ": " + f.detected + ";";
     }
     t.false_events += static_cast<int>(s.false_events.size());
-    for (const Event& e : s.false_events) why += " false " + std::string(to_string(e.scope)) + " " + e.subject + " " + std::string(to_string(e.kind)) + ";";
+    for (const Event& e : s.false_events)
+      why += " false " + std::string(to_string(e.scope)) + " " + e.subject + " " + std::string(to_string(e.kind)) + ";";
     if (run.live_agreement) {
       t.live_same += run.live_agreement->first;
       t.live_events += run.live_agreement->second;
@@ -79,8 +84,10 @@ RobustnessTotals add_up(const std::vector<RobustnessRun>& runs) {
 }
 
 std::string robustness_table(const std::vector<RobustnessRun>& runs, const RobustnessTotals& t) {
-  std::string out = "| Run | Interval | Waves (detected / true) | Signatures right | Boundaries within 2 intervals | Faults found and told right | False layer/network events | Result |\n"
-                    "|---|---|---|---|---|---|---|---|\n";
+  std::string out =
+      "| Run | Interval | Waves (detected / true) | Signatures right | Boundaries within 2 intervals | Faults found and told "
+      "right | False layer/network events | Result |\n"
+      "|---|---|---|---|---|---|---|---|\n";
   char line[512];
   for (const RobustnessRun& run : runs) {
     const RunScore& s = run.score;
@@ -91,8 +98,9 @@ std::string robustness_table(const std::vector<RobustnessRun>& runs, const Robus
     }
     for (const FaultOutcome& f : s.faults) faults_ok += f.found && f.told_right;
     std::snprintf(line, sizeof line, "| %s | %s | %d / %s | %d of %d | %d of %d | %d of %zu | %zu | %s |\n", label(run).c_str(),
-                  format_duration(s.tolerance / 2).c_str(), s.waves_detected, s.waves_expected ? std::to_string(*s.waves_expected).c_str() : "–", sig,
-                  sig_judged, bound, bound_judged, faults_ok, s.faults.size(), s.false_events.size(), s.pass() ? "pass" : "FAIL");
+                  format_duration(s.tolerance / 2).c_str(), s.waves_detected,
+                  s.waves_expected ? std::to_string(*s.waves_expected).c_str() : "–", sig, sig_judged, bound, bound_judged,
+                  faults_ok, s.faults.size(), s.false_events.size(), s.pass() ? "pass" : "FAIL");
     out += line;
   }
   out += "\n";
@@ -104,7 +112,8 @@ std::string robustness_table(const std::vector<RobustnessRun>& runs, const Robus
   out += "- floods told as stress: " + percent(t.floods_told, t.floods) + " (target: all)\n";
   out += "- floods under the bottleneck that made no event: " + percent(t.quiet_floods_silent, t.quiet_floods) + "\n";
   out += "- false layer or network events: " + std::to_string(t.false_events) + " (target: 0)\n";
-  if (t.live_events > 0) out += "- live events equal to `analyze`'s: " + percent(t.live_same, t.live_events) + " (target: 99% or more)\n";
+  if (t.live_events > 0)
+    out += "- live events equal to `analyze`'s: " + percent(t.live_same, t.live_events) + " (target: 99% or more)\n";
   if (!t.void_runs.empty()) {
     out += "\nRuns left out, the lab having failed an action (play them again):\n";
     for (const std::string& f : t.void_runs) out += "- " + f + "\n";

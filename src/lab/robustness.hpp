@@ -15,7 +15,7 @@
 namespace blackout::lab {
 
 struct RobustnessRun {
-  std::string name;                    // the run's folder or scenario name
+  std::string name;  // the run's folder or scenario name
   std::optional<std::uint64_t> seed;
   RunScore score;
   // Live against offline: events the live monitor stored that `analyze` finds the same
@@ -35,7 +35,7 @@ struct RobustnessTotals {
   int false_events = 0;
   int live_same = 0, live_events = 0;
   int passed = 0;
-  std::vector<std::string> failing;  // "seed 17: 1 false event (layer web), waves 2 of 1"
+  std::vector<std::string> failing;    // "seed 17: 1 false event (layer web), waves 2 of 1"
   std::vector<std::string> void_runs;  // runs where the lab failed an action: not counted
 };
 

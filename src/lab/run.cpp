@@ -1,10 +1,9 @@
 // Playing scenarios.
 #include "lab/run.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "lab/topology.hpp"
@@ -45,7 +44,9 @@ LabResult carry_out(Lab& lab, const ScenarioAction& a, double speed) {
 }
 
 // Actions whose effect is the country's route coming back, which takes a BGP session.
-bool restores_route(const ScenarioAction& a) { return (a.kind == ActionKind::link_up && a.target == "border") || a.kind == ActionKind::announce; }
+bool restores_route(const ScenarioAction& a) {
+  return (a.kind == ActionKind::link_up && a.target == "border") || a.kind == ActionKind::announce;
+}
 
 bool transit_has_route(const Lab& lab) {
   const auto routes = run_command({"ip", "-n", lab.ns("transit"), "route", "show", country_prefix});
@@ -80,31 +81,40 @@ std::string lab_monitor_config(const std::string& store_url, Duration interval) 
       "# The monitor's config for the lab (blackout lab config prints it). One lab second stands\n"
       "# for one story minute: probes every second. Detection runs on its defaults, which are\n"
       "# counted in probe intervals and so hold at this cadence as at any other.\n"
-      "vantage: lab-vantage\nstore: " + store_url + "\nlab_only: true\n"
-      "defaults: { interval: " + format_duration(interval) + ", timeout: " + format_duration(timeout) + ", jitter: " + format_duration(jitter) +
+      "vantage: lab-vantage\nstore: " +
+      store_url +
+      "\nlab_only: true\n"
+      "defaults: { interval: " +
+      format_duration(interval) + ", timeout: " + format_duration(timeout) + ", jitter: " + format_duration(jitter) +
       ", confirmations: 2, confirm_spacing: 100ms }\n"
       "groups:\n  government: Government and state media web sites\n  infrastructure: Name, mail and routing infrastructure\n"
       "# The transit's routing table, over a BGP session from the vantage: is the country's\n"
       "# prefix still in it?\n"
-      "bgp:\n  local_as: " + std::to_string(vantage_as) + "\n  sessions:\n    - { name: transit, peer: " + vantage_gateway +
-      ", peer_as: " + std::to_string(transit_as) + ", local: " + vantage_address + ", hold_time: 6 }\n"
+      "bgp:\n  local_as: " +
+      std::to_string(vantage_as) + "\n  sessions:\n    - { name: transit, peer: " + vantage_gateway +
+      ", peer_as: " + std::to_string(transit_as) + ", local: " + vantage_address +
+      ", hold_time: 6 }\n"
       "targets:\n";
   for (const LabSite& site : lab_sites()) {
     yaml += "  - name: " + site.name + "\n    layer: " + std::string(to_string(site.layer)) + "\n    groups: [" +
             (site.layer == Layer::web ? "government" : "infrastructure") + "]\n    address: " + site.address + "\n    checks:\n";
     if (site.server == "nginx")
-      yaml += "      - icmp\n      - tcp: 80\n      - http: { url: \"http://" + site.name + ".kp.test/\", expect_status: 200, body_match: \"" + site.name + "\" }\n";
+      yaml += "      - icmp\n      - tcp: 80\n      - http: { url: \"http://" + site.name +
+              ".kp.test/\", expect_status: 200, body_match: \"" + site.name + "\" }\n";
     else if (site.server == "nsd")
       yaml += "      - icmp\n      - dns: { query: kp.test, type: SOA, expect_rcode: NOERROR, expect_authoritative: true }\n";
-    else if (site.server == "smtpd")
-      yaml += "      - icmp\n      - smtp: { port: 25 }\n";
-    else
-      yaml += "      - icmp\n";
+    else if (site.server == "smtpd") yaml += "      - icmp\n      - smtp: { port: 25 }\n";
+    else yaml += "      - icmp\n";
   }
-  yaml += "  - name: country-prefix\n    layer: bgp\n    groups: [infrastructure]\n    description: The country's prefix in the transit's routing table\n"
-          "    checks:\n      - bgp: { prefix: " + std::string(country_prefix) + " }\n";
-  yaml += "  - name: transit\n    layer: host\n    control: true\n    description: The vantage's upstream router, outside the country\n    address: " +
-          std::string(vantage_gateway) + "\n    checks: [icmp]\n";
+  yaml +=
+      "  - name: country-prefix\n    layer: bgp\n    groups: [infrastructure]\n    description: The country's prefix in the "
+      "transit's routing table\n"
+      "    checks:\n      - bgp: { prefix: " +
+      std::string(country_prefix) + " }\n";
+  yaml +=
+      "  - name: transit\n    layer: host\n    control: true\n    description: The vantage's upstream router, outside the "
+      "country\n    address: " +
+      std::string(vantage_gateway) + "\n    checks: [icmp]\n";
   return yaml;
 }
 
@@ -116,7 +126,8 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(store.string() + suffix, ec);
   // A run in the same folder as an earlier one starts afresh: its log is this run's alone
   // (the monitor appends to it), and the earlier run's score and MRT files are not this one's.
-  for (const char* stale : {"monitor.log", "score.json", "events.json", "status.json"}) std::filesystem::remove(options.out_dir / stale, ec);
+  for (const char* stale : {"monitor.log", "score.json", "events.json", "status.json"})
+    std::filesystem::remove(options.out_dir / stale, ec);
   std::filesystem::remove_all(options.out_dir / "mrt", ec);
   // The scenario as played, with its ground truth: a drawn one replays from this file.
   std::ofstream(options.out_dir / "scenario.yaml", std::ios::trunc) << scenario_to_yaml(scenario);
@@ -129,14 +140,16 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
   restore(lab);
   const Duration warmup = options.warmup.at(scenario.interval);
   progress("monitor starts in " + lab.ns("vantage") + "; baselines for " + format_duration(warmup));
-  auto monitor = start_daemon("monitor",
-                              in_namespace(lab.ns("vantage"), {options.blackout_binary, "monitor", std::filesystem::absolute(config).string(), "--user",
-                                                               "root", "--status-file", (options.out_dir / "status.json").string()}),
-                              options.out_dir / "monitor.log");
+  auto monitor = start_daemon(
+      "monitor",
+      in_namespace(lab.ns("vantage"), {options.blackout_binary, "monitor", std::filesystem::absolute(config).string(), "--user",
+                                       "root", "--status-file", (options.out_dir / "status.json").string()}),
+      options.out_dir / "monitor.log");
   if (!monitor) return monitor.error();
   lab.adopt(*monitor);
   std::this_thread::sleep_for(warmup);
-  if (!is_running(*monitor)) return make_error("the monitor stopped during warm-up; see " + (options.out_dir / "monitor.log").string());
+  if (!is_running(*monitor))
+    return make_error("the monitor stopped during warm-up; see " + (options.out_dir / "monitor.log").string());
 
   GroundTruth truth;
   truth.scenario = scenario.name;
@@ -179,7 +192,8 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
       if (state.kind == Lab::FloodState::failed) {
         const auto left = std::chrono::duration_cast<std::chrono::seconds>(f.until - now());
         if (f.tries < 3 && left >= std::chrono::seconds(2)) {
-          progress("story " + format_duration(flood.action.at) + ": " + flood.action.describe() + " did not start (" + state.why + "); starting it again");
+          progress("story " + format_duration(flood.action.at) + ": " + flood.action.describe() + " did not start (" + state.why +
+                   "); starting it again");
           f.log_from = lab.flood_log_size(it->first);
           f.started = now();
           ++f.tries;
@@ -218,12 +232,14 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
     if (auto done = carry_out(lab, action, scenario.speed); !done) played.error = done.error().message;
     played.done = now();
     if (played.error.empty() && !restores_route(action)) played.effective = played.done;
-    progress("story " + format_duration(action.at) + ": " + action.describe() + (played.error.empty() ? "" : " FAILED: " + played.error));
+    progress("story " + format_duration(action.at) + ": " + action.describe() +
+             (played.error.empty() ? "" : " FAILED: " + played.error));
     truth.actions.push_back(played);
     if (played.error.empty() && restores_route(action)) awaiting_route.push_back(truth.actions.size() - 1);
     if (played.error.empty() && action.kind == ActionKind::flood) {
       flood_length[truth.actions.size() - 1] = flood_lab_length(action, scenario.speed);
-      floods[action.target] = StartingFlood{truth.actions.size() - 1, flood_log_from, played.done, played.done + scenario.lab_time(action.length)};
+      floods[action.target] =
+          StartingFlood{truth.actions.size() - 1, flood_log_from, played.done, played.done + scenario.lab_time(action.length)};
     }
   }
   wait_until(at(scenario.duration));
@@ -263,20 +279,25 @@ Expected<GroundTruth> play_scenario(Lab& lab, const Scenario& scenario, const Ru
     for (std::size_t i = 0; i < truth.actions.size(); ++i) {
       const PlayedAction& p = truth.actions[i];
       if (p.action.at >= from && p.action.at <= to && restores_route(p.action) && p.effective) t = std::max(t, *p.effective);
-      if (p.action.at <= to && (p.action.kind == ActionKind::flood || p.action.kind == ActionKind::flood_stop)) last_flood[p.action.target] = i;
+      if (p.action.at <= to && (p.action.kind == ActionKind::flood || p.action.kind == ActionKind::flood_stop))
+        last_flood[p.action.target] = i;
     }
     for (const auto& [target, i] : last_flood) {
       const PlayedAction& p = truth.actions[i];
       const auto length = flood_length.find(i);
       if (p.action.kind != ActionKind::flood || !p.effective || length == flood_length.end()) continue;
-      if (std::chrono::abs(p.action.at + p.action.length - to) <= std::chrono::seconds(1)) t = std::max(t, *p.effective + length->second);
+      if (std::chrono::abs(p.action.at + p.action.length - to) <= std::chrono::seconds(1))
+        t = std::max(t, *p.effective + length->second);
     }
     return t;
   };
   for (const PlayedAction& p : truth.actions)
-    if (!p.error.empty()) truth.lab_failures.push_back("story " + format_duration(p.action.at) + ": " + p.action.describe() + ": " + p.error);
-  for (const ExpectedEvent& e : scenario.expect) truth.events.push_back(GroundTruthEvent{e, effective_at(e.from), effective_end(e.from, e.to)});
-  for (const ScenarioFault& f : scenario.faults) truth.faults.push_back(GroundTruthFault{f, effective_at(f.from), effective_end(f.from, f.to)});
+    if (!p.error.empty())
+      truth.lab_failures.push_back("story " + format_duration(p.action.at) + ": " + p.action.describe() + ": " + p.error);
+  for (const ExpectedEvent& e : scenario.expect)
+    truth.events.push_back(GroundTruthEvent{e, effective_at(e.from), effective_end(e.from, e.to)});
+  for (const ScenarioFault& f : scenario.faults)
+    truth.faults.push_back(GroundTruthFault{f, effective_at(f.from), effective_end(f.from, f.to)});
   std::ofstream out(options.out_dir / "ground-truth.json", std::ios::trunc);
   out << ground_truth_to_json(truth) << '\n';
   if (!out) return make_error("cannot write " + (options.out_dir / "ground-truth.json").string());
@@ -359,8 +380,8 @@ Expected<GroundTruth> ground_truth_from_json(const std::string& text) {
     if (j.contains("actions"))
       for (const auto& a : j["actions"])
         if (a.contains("error") && a["error"].is_string())
-          truth.lab_failures.push_back("story " + a.value("story_at", std::string("?")) + ": " + a.value("action", std::string("?")) + ": " +
-                                       a["error"].get<std::string>());
+          truth.lab_failures.push_back("story " + a.value("story_at", std::string("?")) + ": " +
+                                       a.value("action", std::string("?")) + ": " + a["error"].get<std::string>());
     const auto scope_of = [](const std::string& name) {
       const auto scope = scope_from_string(name);
       if (!scope) throw std::runtime_error("scope " + name + ": not target, layer or network");

@@ -56,8 +56,8 @@ std::string ground_truth_to_json(const GroundTruth& truth);
 Expected<GroundTruth> ground_truth_from_json(const std::string& text);
 
 struct RunOptions {
-  std::filesystem::path out_dir;     // lab.yaml, results.db, monitor.log, ground-truth.json
-  std::string blackout_binary;       // the program to run as `monitor` in the vantage
+  std::filesystem::path out_dir;  // lab.yaml, results.db, monitor.log, ground-truth.json
+  std::string blackout_binary;    // the program to run as `monitor` in the vantage
   // Monitoring before the story starts, so that every check has a baseline (its RTT and its
   // fate) when the first fault strikes: counted in probe intervals, since a baseline is a
   // number of probes (detection.baseline_min_samples, 8, and the fate's learning lag, 4).

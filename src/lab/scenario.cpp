@@ -120,7 +120,8 @@ ScenarioAction parse_action(const std::string& origin, const YAML::Node& node) {
       if (!value["target"] || !value["delay"]) fail(origin, value, "queue needs target and delay");
       action.target = site_name(origin, value["target"], "queue.target", true);
       action.delay = duration(origin, value["delay"], "queue.delay");
-      if (action.delay < std::chrono::milliseconds(5) || action.delay > std::chrono::seconds(2)) fail(origin, value["delay"], "queue.delay: from 5ms to 2s");
+      if (action.delay < std::chrono::milliseconds(5) || action.delay > std::chrono::seconds(2))
+        fail(origin, value["delay"], "queue.delay: from 5ms to 2s");
     } else if (action.kind == ActionKind::cut_forwarding || action.kind == ActionKind::restore_forwarding) {
       action.target = scalar(origin, value, key);
       if (action.target != "border") fail(origin, value, key + ": border (the router that stops forwarding but still answers)");
@@ -143,7 +144,8 @@ ExpectedEvent parse_expected(const std::string& origin, const YAML::Node& node) 
   e.scope = parse_scope(origin, node["scope"]);
   e.subject = scalar(origin, node["subject"], "subject");
   if (e.scope == Scope::target) (void)site_name(origin, node["subject"], "subject", false);
-  if (e.scope == Scope::layer && !layer_from_string(e.subject)) fail(origin, node["subject"], "subject: a layer (web, mail, dns, router, host, bgp)");
+  if (e.scope == Scope::layer && !layer_from_string(e.subject))
+    fail(origin, node["subject"], "subject: a layer (web, mail, dns, router, host, bgp)");
   if (e.scope == Scope::network && e.subject != "network") fail(origin, node["subject"], "subject: network");
   const auto kind = state_from_string(scalar(origin, node["kind"], "kind"));
   if (kind != State::down && kind != State::stressed) fail(origin, node["kind"], "kind: down or stressed");
@@ -185,7 +187,8 @@ ScenarioFault parse_fault(const std::string& origin, const YAML::Node& node) {
   f.scope = parse_scope(origin, node["scope"]);
   f.subject = scalar(origin, node["subject"], "subject");
   f.expect = scalar(origin, node["expect"], "expect");
-  if (f.expect != "stressed" && f.expect != "down" && f.expect != "none") fail(origin, node["expect"], "expect: stressed, down or none");
+  if (f.expect != "stressed" && f.expect != "down" && f.expect != "none")
+    fail(origin, node["expect"], "expect: stressed, down or none");
   f.from = duration(origin, node["from"], "from");
   f.to = duration(origin, node["to"], "to");
   if (node["intensity"]) f.intensity = number(origin, node["intensity"], "intensity");
@@ -225,7 +228,8 @@ std::optional<ActionKind> action_kind_from_string(std::string_view name) {
 
 std::string ScenarioAction::describe() const {
   switch (kind) {
-    case ActionKind::flood: return "flood " + target + " at " + std::to_string(rate / 1'000'000) + " Mbit/s for " + format_duration(length);
+    case ActionKind::flood:
+      return "flood " + target + " at " + std::to_string(rate / 1'000'000) + " Mbit/s for " + format_duration(length);
     case ActionKind::loss: {
       std::ostringstream text;
       text << "background loss " << percent << "%";
@@ -250,7 +254,9 @@ std::string ScenarioAction::describe() const {
 Expected<Scenario> parse_scenario(const std::string& text, const std::string& origin) {
   try {
     const YAML::Node root = YAML::Load(text);
-    only_keys(origin, root, {"name", "description", "speed", "duration", "interval", "seed", "actions", "expect", "faults", "waves", "max_target_events"},
+    only_keys(origin, root,
+              {"name", "description", "speed", "duration", "interval", "seed", "actions", "expect", "faults", "waves",
+               "max_target_events"},
               "a scenario");
     Scenario s;
     if (!root["name"]) fail(origin, root, "a scenario needs a `name`");
@@ -262,11 +268,13 @@ Expected<Scenario> parse_scenario(const std::string& text, const std::string& or
     }
     if (root["interval"]) {
       s.interval = duration(origin, root["interval"], "interval");
-      if (s.interval < std::chrono::milliseconds(500) || s.interval > std::chrono::seconds(60)) fail(origin, root["interval"], "interval: from 500ms to 60s");
+      if (s.interval < std::chrono::milliseconds(500) || s.interval > std::chrono::seconds(60))
+        fail(origin, root["interval"], "interval: from 500ms to 60s");
     }
     if (root["seed"]) {
       const std::string digits = scalar(origin, root["seed"], "seed");
-      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 19) fail(origin, root["seed"], "seed: a whole number");
+      if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 19)
+        fail(origin, root["seed"], "seed: a whole number");
       s.seed = std::stoull(digits);
     }
     if (!root["duration"]) fail(origin, root, "a scenario needs a `duration` (story time)");
@@ -276,7 +284,9 @@ Expected<Scenario> parse_scenario(const std::string& text, const std::string& or
       for (const auto& node : root["actions"]) s.actions.push_back(parse_action(origin, node));
     }
     for (const ScenarioAction& action : s.actions)
-      if (action.at > s.duration) throw ScenarioError{origin + ":" + std::to_string(action.line) + ": action at " + format_duration(action.at) + " is after the end (" + format_duration(s.duration) + ")"};
+      if (action.at > s.duration)
+        throw ScenarioError{origin + ":" + std::to_string(action.line) + ": action at " + format_duration(action.at) +
+                            " is after the end (" + format_duration(s.duration) + ")"};
     std::stable_sort(s.actions.begin(), s.actions.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
     if (root["expect"]) {
       if (!root["expect"].IsSequence()) fail(origin, root["expect"], "expect: a list");
@@ -287,7 +297,8 @@ Expected<Scenario> parse_scenario(const std::string& text, const std::string& or
       for (const auto& node : root["faults"]) s.faults.push_back(parse_fault(origin, node));
     }
     if (root["waves"]) s.waves = static_cast<int>(number(origin, root["waves"], "waves"));
-    if (root["max_target_events"]) s.max_target_events = static_cast<int>(number(origin, root["max_target_events"], "max_target_events"));
+    if (root["max_target_events"])
+      s.max_target_events = static_cast<int>(number(origin, root["max_target_events"], "max_target_events"));
     return s;
   } catch (const ScenarioError& e) {
     return make_error(e.message);
@@ -306,9 +317,11 @@ std::string scenario_to_yaml(const Scenario& s) {
   out << "actions:\n";
   for (const ScenarioAction& a : s.actions) {
     out << "  - { at: " << d(a.at) << ", ";
-    if (a.kind == ActionKind::flood) out << "flood: { target: " << a.target << ", rate: " << a.rate << ", for: " << d(a.length) << " }";
+    if (a.kind == ActionKind::flood)
+      out << "flood: { target: " << a.target << ", rate: " << a.rate << ", for: " << d(a.length) << " }";
     else if (a.kind == ActionKind::queue) out << "queue: { target: " << a.target << ", delay: " << d(a.delay) << " }";
-    else if (a.kind == ActionKind::block) out << "block: { target: " << a.target << ", mode: " << (a.reject ? "reject" : "drop") << " }";
+    else if (a.kind == ActionKind::block)
+      out << "block: { target: " << a.target << ", mode: " << (a.reject ? "reject" : "drop") << " }";
     else if (a.kind == ActionKind::withdraw || a.kind == ActionKind::announce) out << to_string(a.kind) << ": true";
     else if (a.kind == ActionKind::loss) out << "loss: " << a.percent;
     else out << to_string(a.kind) << ": " << a.target;
@@ -319,8 +332,8 @@ std::string scenario_to_yaml(const Scenario& s) {
   if (!s.faults.empty()) {
     out << "faults:\n";
     for (const ScenarioFault& f : s.faults) {
-      out << "  - { kind: " << f.kind << ", scope: " << to_string(f.scope) << ", subject: " << f.subject << ", expect: " << f.expect
-          << ", from: " << d(f.from) << ", to: " << d(f.to);
+      out << "  - { kind: " << f.kind << ", scope: " << to_string(f.scope) << ", subject: " << f.subject
+          << ", expect: " << f.expect << ", from: " << d(f.from) << ", to: " << d(f.to);
       if (f.intensity > 0) out << ", intensity: " << f.intensity;
       if (f.delay > Duration::zero()) out << ", delay: " << d(f.delay);
       out << " }\n";
@@ -328,8 +341,8 @@ std::string scenario_to_yaml(const Scenario& s) {
   }
   out << "expect:" << (s.expect.empty() ? " []" : "") << "\n";
   for (const ExpectedEvent& e : s.expect) {
-    out << "  - { scope: " << to_string(e.scope) << ", subject: " << e.subject << ", kind: " << to_string(e.kind) << ", from: " << d(e.from)
-        << ", to: " << d(e.to);
+    out << "  - { scope: " << to_string(e.scope) << ", subject: " << e.subject << ", kind: " << to_string(e.kind)
+        << ", from: " << d(e.from) << ", to: " << d(e.to);
     if (e.signature) out << ", signature: " << to_string(*e.signature);
     if (!e.cascade.empty()) {
       out << ", cascade: [";

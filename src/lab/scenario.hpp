@@ -47,15 +47,15 @@ std::string_view to_string(ActionKind kind);
 std::optional<ActionKind> action_kind_from_string(std::string_view name);
 
 struct ScenarioAction {
-  Duration at{};       // story time from the start of the scenario
+  Duration at{};  // story time from the start of the scenario
   ActionKind kind = ActionKind::stop;
-  std::string target;  // a site, "link" (floods, queues), or a link or router name (border, vantage)
-  std::uint64_t rate = 0;    // flood: bits per second
-  Duration length{};         // flood: story time it lasts
-  bool reject = false;       // block: reject (ICMP admin-prohibited) instead of drop
-  double percent = 0;        // loss
-  Duration delay{};          // queue: the queueing delay a saturating flood adds there
-  int line = 0;              // in the scenario file, for messages
+  std::string target;      // a site, "link" (floods, queues), or a link or router name (border, vantage)
+  std::uint64_t rate = 0;  // flood: bits per second
+  Duration length{};       // flood: story time it lasts
+  bool reject = false;     // block: reject (ICMP admin-prohibited) instead of drop
+  double percent = 0;      // loss
+  Duration delay{};        // queue: the queueing delay a saturating flood adds there
+  int line = 0;            // in the scenario file, for messages
   [[nodiscard]] std::string describe() const;
 };
 
@@ -63,18 +63,18 @@ struct ScenarioAction {
 // `from` to `to` (story time), with this signature when one is given.
 struct ExpectedEvent {
   Scope scope = Scope::network;
-  std::string subject;  // target name, layer name, or "network"
+  std::string subject;       // target name, layer name, or "network"
   State kind = State::down;  // down or stressed
   Duration from{}, to{};
   std::optional<Signature> signature;  // none: not judged
-  std::vector<std::string> cascade;  // network events: the layers in the order they fell
+  std::vector<std::string> cascade;    // network events: the layers in the order they fell
 };
 
 // A fault injected by a scenario, as a perfect monitor sees it: at which scope, on which
 // subject, and whether it is stress (told as stress: a stressed event or a stress-led one)
 // or an outage. The randomised family records them so that a run can be scored per fault.
 struct ScenarioFault {
-  std::string kind;     // flood, link-down, forward-drop, withdrawal, service-stop, blackhole
+  std::string kind;  // flood, link-down, forward-drop, withdrawal, service-stop, blackhole
   Scope scope = Scope::network;
   std::string subject;  // a target, a layer, or "network"
   std::string expect;   // "stressed" or "down"; "none" for a flood too weak to queue
@@ -86,16 +86,16 @@ struct ScenarioFault {
 struct Scenario {
   std::string name;
   std::string description;
-  double speed = 60;                 // story seconds per lab second
-  Duration duration{};               // story time the scenario lasts
+  double speed = 60;    // story seconds per lab second
+  Duration duration{};  // story time the scenario lasts
   std::vector<ScenarioAction> actions;
   std::vector<ExpectedEvent> expect;
   // Scopes at which any event not expected is a false event (the quiet scenario lists all).
-  std::optional<int> waves;          // how many waves a perfect monitor finds
-  int max_target_events = -1;        // flapping: at most this many target events (hysteresis)
+  std::optional<int> waves;                     // how many waves a perfect monitor finds
+  int max_target_events = -1;                   // flapping: at most this many target events (hysteresis)
   Duration interval = std::chrono::seconds(1);  // the monitor's probe interval in the lab
-  std::vector<ScenarioFault> faults; // what was injected, per fault (the randomised family)
-  std::optional<std::uint64_t> seed; // the randomised family's seed that drew it
+  std::vector<ScenarioFault> faults;            // what was injected, per fault (the randomised family)
+  std::optional<std::uint64_t> seed;            // the randomised family's seed that drew it
   // Lab seconds for a story duration.
   [[nodiscard]] Duration lab_time(Duration story) const {
     return Duration{static_cast<Duration::rep>(static_cast<double>(story.count()) / speed)};

@@ -1,11 +1,10 @@
 // Scoring runs against ground truth.
 #include "lab/score.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "report/event_text.hpp"
@@ -115,7 +114,8 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
         // The expected layers must appear in the detected cascade in the expected order.
         std::size_t position = 0;
         for (const std::string& layer : g.expected.cascade) {
-          const auto it = std::find(order.begin() + static_cast<std::ptrdiff_t>(std::min(position, order.size())), order.end(), layer);
+          const auto it =
+              std::find(order.begin() + static_cast<std::ptrdiff_t>(std::min(position, order.size())), order.end(), layer);
           if (it == order.end()) {
             o.cascade_ok = false;
             break;
@@ -142,8 +142,9 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
     Duration best_overlap{-1};
     for (const Event& e : events) {
       if (e.scope != f.fault.scope || e.subject != f.fault.subject) continue;
-      const Duration shared = f.fault.expect == "none" ? overlap(e.start, end_or(e, horizon), f.start, judged_end)
-                                                       : overlap(e.start, end_or(e, horizon), f.start - tolerance, f.end + tolerance);
+      const Duration shared = f.fault.expect == "none"
+                                  ? overlap(e.start, end_or(e, horizon), f.start, judged_end)
+                                  : overlap(e.start, end_or(e, horizon), f.start - tolerance, f.end + tolerance);
       if (shared > best_overlap && shared > Duration::zero()) {
         best_overlap = shared;
         best = &e;
@@ -154,11 +155,12 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
       o.told_right = o.found;
     } else if (best) {
       o.found = true;
-      o.told_right = f.fault.expect == "stressed"
-                         ? best->kind == State::stressed || is_stress(best->signature)
-                         : best->kind == State::down;
+      o.told_right =
+          f.fault.expect == "stressed" ? best->kind == State::stressed || is_stress(best->signature) : best->kind == State::down;
     }
-    o.detected = best ? std::string(to_string(best->scope)) + " " + best->subject + " " + std::string(to_string(best->kind)) + " " + std::string(to_string(best->signature)) : "nothing";
+    o.detected = best ? std::string(to_string(best->scope)) + " " + best->subject + " " + std::string(to_string(best->kind)) +
+                            " " + std::string(to_string(best->signature))
+                      : "nothing";
     score.faults.push_back(std::move(o));
   }
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -176,7 +178,8 @@ RunScore score_run(const GroundTruth& truth, const std::vector<Event>& events, c
 std::pair<int, int> live_agreement(const std::vector<Event>& stored, const std::vector<Event>& offline) {
   // As the document tells them (times to the millisecond).
   const auto key = [](const Event& e) {
-    return format_rfc3339(e.start) + "|" + (e.end ? format_rfc3339(*e.end) : std::string("open")) + "|" + std::string(to_string(e.kind)) + "|" + std::string(to_string(e.signature));
+    return format_rfc3339(e.start) + "|" + (e.end ? format_rfc3339(*e.end) : std::string("open")) + "|" +
+           std::string(to_string(e.kind)) + "|" + std::string(to_string(e.signature));
   };
   std::map<std::string, std::string> live, replayed;
   for (const Event& e : stored) live[e.id] = key(e);
@@ -196,35 +199,45 @@ std::string score_to_text(const RunScore& s) {
   char line[512];
   for (const ExpectedOutcome& o : s.expected) {
     const auto& x = o.truth.expected;
-    const std::string what = std::string(to_string(x.scope)) + " " + x.subject + " " + std::string(to_string(x.kind)) + " story " + format_duration(x.from) + "-" +
-                             format_duration(x.to);
+    const std::string what = std::string(to_string(x.scope)) + " " + x.subject + " " + std::string(to_string(x.kind)) +
+                             " story " + format_duration(x.from) + "-" + format_duration(x.to);
     if (!o.match) {
       std::snprintf(line, sizeof line, "  MISSED %-44s\n", what.c_str());
     } else {
-      std::snprintf(line, sizeof line, "  %-6s %-44s start %s end %s%s kind %s%s%s%s%s\n", o.pass() ? "ok" : "WRONG", what.c_str(),
-                    seconds(*o.start_error).c_str(), o.end_error ? seconds(*o.end_error).c_str() : "open",
-                    o.latency ? (" told after " + seconds(*o.latency).substr(1)).c_str() : "", std::string(to_string(o.match->kind)).c_str(),
-                    !x.signature ? "" : (" signature " + std::string(to_string(o.match->signature)) + (o.signature_ok ? "" : " (expected " + std::string(to_string(*x.signature)) + ")")).c_str(),
-                    x.cascade.empty() ? "" : (" cascade [" + o.detected_cascade + "]" + (o.cascade_ok ? "" : " (wrong order)")).c_str(),
-                    o.fragments ? (" +" + std::to_string(o.fragments) + " fragments").c_str() : "", "");
+      std::snprintf(
+          line, sizeof line, "  %-6s %-44s start %s end %s%s kind %s%s%s%s%s\n", o.pass() ? "ok" : "WRONG", what.c_str(),
+          seconds(*o.start_error).c_str(), o.end_error ? seconds(*o.end_error).c_str() : "open",
+          o.latency ? (" told after " + seconds(*o.latency).substr(1)).c_str() : "",
+          std::string(to_string(o.match->kind)).c_str(),
+          !x.signature ? ""
+                       : (" signature " + std::string(to_string(o.match->signature)) +
+                          (o.signature_ok ? "" : " (expected " + std::string(to_string(*x.signature)) + ")"))
+                             .c_str(),
+          x.cascade.empty() ? "" : (" cascade [" + o.detected_cascade + "]" + (o.cascade_ok ? "" : " (wrong order)")).c_str(),
+          o.fragments ? (" +" + std::to_string(o.fragments) + " fragments").c_str() : "", "");
     }
     out += line;
   }
   for (const Event& e : s.false_events) {
-    std::snprintf(line, sizeof line, "  FALSE  %s %s %s from %s\n", std::string(to_string(e.scope)).c_str(), e.subject.c_str(), std::string(to_string(e.kind)).c_str(),
-                  format_rfc3339(e.start).c_str());
+    std::snprintf(line, sizeof line, "  FALSE  %s %s %s from %s\n", std::string(to_string(e.scope)).c_str(), e.subject.c_str(),
+                  std::string(to_string(e.kind)).c_str(), format_rfc3339(e.start).c_str());
     out += line;
   }
-  std::snprintf(line, sizeof line, "  found %d of %zu expected events; %zu false layer/network events; %d target events (%d not expected)", s.found(),
-                s.expected.size(), s.false_events.size(), s.target_events, s.target_events_unexpected);
+  std::snprintf(line, sizeof line,
+                "  found %d of %zu expected events; %zu false layer/network events; %d target events (%d not expected)",
+                s.found(), s.expected.size(), s.false_events.size(), s.target_events, s.target_events_unexpected);
   out += line;
   if (s.max_target_events >= 0) out += ", at most " + std::to_string(s.max_target_events) + " allowed";
-  if (s.waves_expected) out += "; waves " + std::to_string(s.waves_detected) + " (expected " + std::to_string(*s.waves_expected) + ")";
+  if (s.waves_expected)
+    out += "; waves " + std::to_string(s.waves_detected) + " (expected " + std::to_string(*s.waves_expected) + ")";
   for (const FaultOutcome& f : s.faults) {
-    std::snprintf(line, sizeof line, "\n  fault %-6s %-13s %-7s %-9s story %s-%s%s: %s", f.found && f.told_right ? "ok" : "WRONG", f.truth.fault.kind.c_str(),
-                  std::string(to_string(f.truth.fault.scope)).c_str(), f.truth.fault.subject.c_str(), format_duration(f.truth.fault.from).c_str(),
-                  format_duration(f.truth.fault.to).c_str(),
-                  f.truth.fault.intensity > 0 ? (" (" + std::to_string(f.truth.fault.intensity).substr(0, 4) + "x, " + format_duration(f.truth.fault.delay) + " queue)").c_str() : "",
+    std::snprintf(line, sizeof line, "\n  fault %-6s %-13s %-7s %-9s story %s-%s%s: %s", f.found && f.told_right ? "ok" : "WRONG",
+                  f.truth.fault.kind.c_str(), std::string(to_string(f.truth.fault.scope)).c_str(), f.truth.fault.subject.c_str(),
+                  format_duration(f.truth.fault.from).c_str(), format_duration(f.truth.fault.to).c_str(),
+                  f.truth.fault.intensity > 0 ? (" (" + std::to_string(f.truth.fault.intensity).substr(0, 4) + "x, " +
+                                                 format_duration(f.truth.fault.delay) + " queue)")
+                                                    .c_str()
+                                              : "",
                   f.detected.c_str());
     out += line;
   }
@@ -262,7 +275,7 @@ std::string score_to_json(const RunScore& s) {
   }
   const auto worst = s.worst_latency();
   j["worst_latency_s"] = worst ? nlohmann::ordered_json(to_seconds(*worst)) : nlohmann::ordered_json(nullptr);
-    j["false_events"] = nlohmann::ordered_json::array();
+  j["false_events"] = nlohmann::ordered_json::array();
   for (const Event& e : s.false_events) j["false_events"].push_back(e.id);
   j["target_events"] = s.target_events;
   j["faults"] = nlohmann::ordered_json::array();

@@ -21,9 +21,9 @@ struct ExpectedOutcome {
   // From the fault to the live monitor's first word of it (stressed or down), when its log
   // was given: what a user at the console waits.
   std::optional<Duration> latency;
-  int fragments = 0;              // further detected events inside the same true interval
+  int fragments = 0;  // further detected events inside the same true interval
   bool kind_ok = false, signature_ok = false, cascade_ok = false, timing_ok = false;
-  std::string detected_cascade;   // "dns 06:40:01, router 06:52:00"
+  std::string detected_cascade;  // "dns 06:40:01, router 06:52:00"
   [[nodiscard]] bool pass() const { return match && kind_ok && signature_ok && cascade_ok && timing_ok; }
 };
 
@@ -31,18 +31,18 @@ struct ExpectedOutcome {
 // a flood told as stress?
 struct FaultOutcome {
   GroundTruthFault truth;
-  bool found = false;          // an event of its scope and subject overlaps it (a flood too weak to queue: none does)
-  bool told_right = false;     // stressed, or stress-led, for a flood; down for a cut
-  std::string detected;        // "network stressed stress-led", or "nothing"
+  bool found = false;       // an event of its scope and subject overlaps it (a flood too weak to queue: none does)
+  bool told_right = false;  // stressed, or stress-led, for a flood; down for a cut
+  std::string detected;     // "network stressed stress-led", or "nothing"
 };
 
 struct RunScore {
   std::string scenario;
   Duration tolerance{};
   std::vector<ExpectedOutcome> expected;
-  std::vector<Event> false_events;      // layer and network events that match no expectation
+  std::vector<Event> false_events;  // layer and network events that match no expectation
   int target_events = 0;
-  int target_events_unexpected = 0;     // target events matching no expectation (informational)
+  int target_events_unexpected = 0;  // target events matching no expectation (informational)
   int max_target_events = -1;
   std::optional<int> waves_expected;
   int waves_detected = 0;

@@ -64,8 +64,10 @@ Moment moment_at(const Scenario& s, Duration t) {
     else if (a.kind == ActionKind::start) m.stopped.erase(a.target);
     else if (a.kind == ActionKind::block) (a.reject ? m.rejected : m.blocked).insert(a.target);
     else if (a.kind == ActionKind::unblock) m.blocked.erase(a.target), m.rejected.erase(a.target);
-    else if ((a.kind == ActionKind::link_down || a.kind == ActionKind::link_up) && a.target == "border") m.link_down = a.kind == ActionKind::link_down, m.link_changed = a.at;
-    else if (a.kind == ActionKind::withdraw || a.kind == ActionKind::announce) m.withdrawn = a.kind == ActionKind::withdraw, m.announce_changed = a.at;
+    else if ((a.kind == ActionKind::link_down || a.kind == ActionKind::link_up) && a.target == "border")
+      m.link_down = a.kind == ActionKind::link_down, m.link_changed = a.at;
+    else if (a.kind == ActionKind::withdraw || a.kind == ActionKind::announce)
+      m.withdrawn = a.kind == ActionKind::withdraw, m.announce_changed = a.at;
     else if (a.kind == ActionKind::cut_forwarding) m.forward_cut = true;
     else if (a.kind == ActionKind::restore_forwarding) m.forward_cut = false;
     else if (a.kind == ActionKind::queue) m.queues[a.target] = a.delay;
@@ -93,8 +95,8 @@ void cross(Path& path, double load, Duration queue, double elapsed_lab_seconds) 
 }
 
 struct Scheduled {
-  Duration at;       // lab time the probe is sent
-  std::size_t check; // index into the flattened checks
+  Duration at;        // lab time the probe is sent
+  std::size_t check;  // index into the flattened checks
   bool confirmation;
   bool operator>(const Scheduled& o) const { return at > o.at; }
 };
@@ -112,7 +114,9 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options) 
   const Duration warmup = std::max(options.warmup, scenario.interval * 15);
   const Duration cooldown = std::max(options.cooldown, scenario.interval * 5);
   const Timestamp story_start = start + warmup;
-  const auto story_of = [&](Duration lab) { return Duration{static_cast<Duration::rep>(static_cast<double>(lab.count()) * scenario.speed)}; };
+  const auto story_of = [&](Duration lab) {
+    return Duration{static_cast<Duration::rep>(static_cast<double>(lab.count()) * scenario.speed)};
+  };
   const auto lab_of = [&](Duration story) { return scenario.lab_time(story); };
   const Duration end = warmup + lab_of(scenario.duration) + cooldown;
   Noise noise(options.noise_seed);
@@ -153,7 +157,9 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options) 
     const bool country = site != nullptr || target.layer == Layer::bgp;
 
     // Routing: is the country in the transit's table now?
-    const auto lab_since = [&](Duration story_at) { return Duration{static_cast<Duration::rep>(static_cast<double>((story - story_at).count()) / scenario.speed)}; };
+    const auto lab_since = [&](Duration story_at) {
+      return Duration{static_cast<Duration::rep>(static_cast<double>((story - story_at).count()) / scenario.speed)};
+    };
     bool routed = true;
     if (story >= Duration::zero()) {
       if (m.link_down) routed = false;
@@ -175,7 +181,8 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options) 
       bool visible = !m.withdrawn || lab_since(m.announce_changed) < std::chrono::milliseconds(200);
       if (m.link_down && lab_since(m.link_changed) >= session_lost_after_link) visible = false;
       if (!m.link_down && m.link_changed > Duration::zero() && lab_since(m.link_changed) < route_back_after_link) visible = false;
-      if (!m.withdrawn && m.announce_changed > Duration::zero() && lab_since(m.announce_changed) < route_back_after_announce) visible = false;
+      if (!m.withdrawn && m.announce_changed > Duration::zero() && lab_since(m.announce_changed) < route_back_after_announce)
+        visible = false;
       r.outcome = visible ? Outcome::ok : Outcome::withdrawn;
       took = std::chrono::microseconds(50);
     } else if (!country) {
@@ -194,7 +201,8 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options) 
           link_started = std::min(link_started, flood.start);
         }
       if (link_load > 0)
-        cross(path, link_load, m.queues.count("link") ? m.queues.at("link") : default_link_queue, to_seconds(lab_since(link_started)));
+        cross(path, link_load, m.queues.count("link") ? m.queues.at("link") : default_link_queue,
+              to_seconds(lab_since(link_started)));
       if (site && site->server != "router")
         if (const auto f = m.floods.find(site->name); f != m.floods.end() && story < f->second.end)
           cross(path, f->second.rate / site_capacity, m.queues.count(site->name) ? m.queues.at(site->name) : default_site_queue,
@@ -280,13 +288,16 @@ Simulation simulate(const Scenario& scenario, const SimulationOptions& options) 
     Timestamp t = story_start + lab_of(story);
     for (const ScenarioAction& a : scenario.actions) {
       if (a.at != story) continue;
-      if (a.kind == ActionKind::link_up && a.target == "border") t = std::max(t, story_start + lab_of(story) + route_back_after_link);
+      if (a.kind == ActionKind::link_up && a.target == "border")
+        t = std::max(t, story_start + lab_of(story) + route_back_after_link);
       if (a.kind == ActionKind::announce) t = std::max(t, story_start + lab_of(story) + route_back_after_announce);
     }
     return t;
   };
-  for (const ExpectedEvent& e : scenario.expect) truth.events.push_back(GroundTruthEvent{e, effective_at(e.from), effective_at(e.to)});
-  for (const ScenarioFault& f : scenario.faults) truth.faults.push_back(GroundTruthFault{f, effective_at(f.from), effective_at(f.to)});
+  for (const ExpectedEvent& e : scenario.expect)
+    truth.events.push_back(GroundTruthEvent{e, effective_at(e.from), effective_at(e.to)});
+  for (const ScenarioFault& f : scenario.faults)
+    truth.faults.push_back(GroundTruthFault{f, effective_at(f.from), effective_at(f.to)});
   return sim;
 }
 

@@ -25,10 +25,10 @@
 namespace blackout::lab {
 
 struct Simulation {
-  std::vector<Target> targets;   // the lab's monitor config, at the scenario's interval
-  DetectionParams detection;     // that config's (the defaults)
-  std::vector<Result> results;   // in the order the monitor would see them (by completion)
-  GroundTruth truth;             // the scenario's expectations in the simulation's time
+  std::vector<Target> targets;  // the lab's monitor config, at the scenario's interval
+  DetectionParams detection;    // that config's (the defaults)
+  std::vector<Result> results;  // in the order the monitor would see them (by completion)
+  GroundTruth truth;            // the scenario's expectations in the simulation's time
 };
 
 struct SimulationOptions {
@@ -36,7 +36,7 @@ struct SimulationOptions {
   // intervals: baselines need probes, whatever the cadence.
   Duration warmup = std::chrono::seconds(30);
   Duration cooldown = std::chrono::seconds(10);
-  std::uint64_t noise_seed = 1;                // jitter, loss draws, probe phases
+  std::uint64_t noise_seed = 1;  // jitter, loss draws, probe phases
 };
 
 Simulation simulate(const Scenario& scenario, const SimulationOptions& options = {});

@@ -27,10 +27,9 @@ const std::vector<LanHost>& lab_lan_hosts() {
 const std::vector<LabRoute>& lab_routes() {
   // The transit learns the country's prefix from BGP (BIRD installs it); everything else is static.
   static const std::vector<LabRoute> routes = {
-      {"vantage", "default via 198.18.0.1"}, {"collector", "default via 198.18.2.1"}, {"attacker", "default via 198.18.3.1"},
-      {"border", "default via 198.18.1.1"},  {"border", "198.18.64.0/24 via 198.18.67.2"},
-      {"core", "default via 198.18.67.1"},   {"web", "default via 198.18.64.1"},
-      {"dns1", "default via 198.18.64.1"},   {"dns2", "default via 198.18.64.1"},
+      {"vantage", "default via 198.18.0.1"}, {"collector", "default via 198.18.2.1"},      {"attacker", "default via 198.18.3.1"},
+      {"border", "default via 198.18.1.1"},  {"border", "198.18.64.0/24 via 198.18.67.2"}, {"core", "default via 198.18.67.1"},
+      {"web", "default via 198.18.64.1"},    {"dns1", "default via 198.18.64.1"},          {"dns2", "default via 198.18.64.1"},
       {"mail", "default via 198.18.64.1"},
   };
   return routes;
@@ -38,14 +37,10 @@ const std::vector<LabRoute>& lab_routes() {
 
 const std::vector<LabSite>& lab_sites() {
   static const std::vector<LabSite> sites = {
-      {"mfa", Layer::web, "web", "198.18.64.10", "nginx"},
-      {"naenara", Layer::web, "web", "198.18.64.11", "nginx"},
-      {"airkoryo", Layer::web, "web", "198.18.64.12", "nginx"},
-      {"kcna", Layer::web, "web", "198.18.64.13", "nginx"},
-      {"ns1", Layer::dns, "dns1", "198.18.64.20", "nsd"},
-      {"ns2", Layer::dns, "dns2", "198.18.64.21", "nsd"},
-      {"mail", Layer::mail, "mail", "198.18.64.30", "smtpd"},
-      {"border", Layer::router, "border", "198.18.67.1", "router"},
+      {"mfa", Layer::web, "web", "198.18.64.10", "nginx"},      {"naenara", Layer::web, "web", "198.18.64.11", "nginx"},
+      {"airkoryo", Layer::web, "web", "198.18.64.12", "nginx"}, {"kcna", Layer::web, "web", "198.18.64.13", "nginx"},
+      {"ns1", Layer::dns, "dns1", "198.18.64.20", "nsd"},       {"ns2", Layer::dns, "dns2", "198.18.64.21", "nsd"},
+      {"mail", Layer::mail, "mail", "198.18.64.30", "smtpd"},   {"border", Layer::router, "border", "198.18.67.1", "router"},
       {"core", Layer::router, "core", "198.18.64.1", "router"},
   };
   return sites;

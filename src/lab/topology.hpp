@@ -20,7 +20,8 @@
 namespace blackout::lab {
 
 // Roles of the namespaces; a lab named N has namespaces "N-<role>".
-inline const std::vector<std::string> lab_roles = {"vantage", "transit", "collector", "attacker", "border", "core", "web", "dns1", "dns2", "mail"};
+inline const std::vector<std::string> lab_roles = {"vantage", "transit", "collector", "attacker", "border",
+                                                   "core",    "web",     "dns1",      "dns2",     "mail"};
 
 struct LabLink {
   std::string a, a_address;  // namespace role and address/prefix length on its end
@@ -35,7 +36,7 @@ struct LabRoute {
 
 // A site of the country: something a scenario can act on and the monitor watches.
 struct LabSite {
-  std::string name;     // mfa, ns1, border, ...
+  std::string name;  // mfa, ns1, border, ...
   Layer layer = Layer::host;
   std::string role;     // the namespace it lives in
   std::string address;  // its IPv4 address

@@ -11,17 +11,31 @@
 namespace blackout {
 namespace {
 
-constexpr std::array<std::string_view, check_kind_count> kind_names{"icmp", "tcp", "http", "dns", "smtp", "traceroute", "bgp",
-                                                                         "resolve"};
+constexpr std::array<std::string_view, check_kind_count> kind_names{"icmp", "tcp",        "http", "dns",
+                                                                    "smtp", "traceroute", "bgp",  "resolve"};
 
 constexpr std::array<std::pair<std::string_view, std::uint16_t>, 17> dns_types{{
-    {"A", 1}, {"NS", 2}, {"CNAME", 5}, {"SOA", 6}, {"PTR", 12}, {"MX", 15}, {"TXT", 16}, {"AAAA", 28},
-    {"SRV", 33}, {"NAPTR", 35}, {"DS", 43}, {"RRSIG", 46}, {"DNSKEY", 48}, {"HTTPS", 65}, {"CAA", 257},
-    {"AXFR", 252}, {"ANY", 255},
+    {"A", 1},
+    {"NS", 2},
+    {"CNAME", 5},
+    {"SOA", 6},
+    {"PTR", 12},
+    {"MX", 15},
+    {"TXT", 16},
+    {"AAAA", 28},
+    {"SRV", 33},
+    {"NAPTR", 35},
+    {"DS", 43},
+    {"RRSIG", 46},
+    {"DNSKEY", 48},
+    {"HTTPS", 65},
+    {"CAA", 257},
+    {"AXFR", 252},
+    {"ANY", 255},
 }};
 
-constexpr std::array<std::string_view, 11> rcode_names{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
-                                                       "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"};
+constexpr std::array<std::string_view, 11> rcode_names{"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+                                                       "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
 
 }  // namespace
 
@@ -62,7 +76,8 @@ std::optional<int> dns_rcode_from_string(std::string_view name) {
 }
 
 std::string dns_rcode_name(int rcode) {
-  if (rcode >= 0 && static_cast<std::size_t>(rcode) < rcode_names.size()) return std::string(rcode_names[static_cast<std::size_t>(rcode)]);
+  if (rcode >= 0 && static_cast<std::size_t>(rcode) < rcode_names.size())
+    return std::string(rcode_names[static_cast<std::size_t>(rcode)]);
   return "RCODE" + std::to_string(rcode);
 }
 

@@ -34,13 +34,13 @@ struct TcpParams {
 struct HttpParams {
   std::string url;
   std::vector<int> expect_status{200};
-  std::string body_match;           // ECMAScript regex searched in the body; empty: no match
+  std::string body_match;  // ECMAScript regex searched in the body; empty: no match
   bool follow_redirects = false;
   bool tls_verify = true;
   Duration cert_expiry_warning = std::chrono::hours(24 * 14);
   std::string method = "GET";
-  std::string host_header;          // sent as Host: when probing an address for a named site
-  bool lab_only = false;            // the config's lab_only: no connection outside the lab, redirects included
+  std::string host_header;  // sent as Host: when probing an address for a named site
+  bool lab_only = false;    // the config's lab_only: no connection outside the lab, redirects included
 };
 
 struct DnsParams {
@@ -49,10 +49,10 @@ struct DnsParams {
   std::uint16_t qclass = 1;         // IN
   std::optional<IpAddress> server;  // default: the target's address
   std::uint16_t port = 53;
-  int expect_rcode = 0;             // NOERROR
+  int expect_rcode = 0;  // NOERROR
   std::optional<bool> expect_authoritative;
   int min_answers = 0;
-  bool tcp = false;                 // always use TCP (else UDP, TCP on truncation)
+  bool tcp = false;  // always use TCP (else UDP, TCP on truncation)
   bool recursion_desired = false;
 };
 
@@ -79,7 +79,8 @@ struct BgpParams {
 // The lookup of the target's host name (A and AAAA) by the resolver; nothing to set per check.
 struct ResolveParams {};
 
-using CheckParams = std::variant<IcmpParams, TcpParams, HttpParams, DnsParams, SmtpParams, TracerouteParams, BgpParams, ResolveParams>;
+using CheckParams =
+    std::variant<IcmpParams, TcpParams, HttpParams, DnsParams, SmtpParams, TracerouteParams, BgpParams, ResolveParams>;
 
 struct Check {
   std::string id;  // unique within its target: "icmp", "tcp:443", "dns:kp.test/SOA", or a given name
@@ -88,7 +89,7 @@ struct Check {
   Duration interval = 10s;
   Duration timeout = 2s;
   Duration jitter = 1s;
-  int confirmations = 2;            // re-probes before a failure of a passing check counts
+  int confirmations = 2;  // re-probes before a failure of a passing check counts
   Duration confirm_spacing = 500ms;
 };
 

@@ -42,8 +42,8 @@ struct DetectionParams {
   // flood's loss. Several targets silent at once are down after half of it.
   Span silence_span = Span::of_intervals(3);
   // Baseline: the RTTs of a check while its target is up and unstressed.
-  int baseline_samples = 64;      // kept per check
-  int baseline_min_samples = 8;   // fewer: no latency inflation is computed yet
+  int baseline_samples = 64;     // kept per check
+  int baseline_min_samples = 8;  // fewer: no latency inflation is computed yet
   // Readings: loss and the recent median RTT over the last `window` scheduled probes (probe
   // intervals) of each check (over the stressed spell itself while there is one).
   int window = 20;

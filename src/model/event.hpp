@@ -68,14 +68,14 @@ std::string_view to_string(ChangeKind kind);
 std::optional<ChangeKind> change_kind_from_string(std::string_view name);
 
 struct Event {
-  std::string id;       // "<scope>:<subject>:<start in µs>", stable across replays
+  std::string id;  // "<scope>:<subject>:<start in µs>", stable across replays
   Scope scope = Scope::target;
   std::optional<Layer> layer;
   std::string subject;
   State kind = State::stressed;  // down or stressed: the worst the subject reached
   Timestamp start;
-  std::optional<Timestamp> end;       // nullopt while ongoing
-  std::optional<Timestamp> down_at;   // when it first was down
+  std::optional<Timestamp> end;      // nullopt while ongoing
+  std::optional<Timestamp> down_at;  // when it first was down
   // The worst while its targets still answered: stress, RTT inflation (against a baseline no
   // faster than rtt_floor), the share of probes lost, and the recent and normal median RTT
   // of the most inflated target.

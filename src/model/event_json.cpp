@@ -1,9 +1,8 @@
 // Events and waves as JSON documents, both ways.
 #include "model/event_json.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 namespace blackout {
@@ -50,7 +49,8 @@ Json wave_json(const Wave& w) {
   j["signatures"] = Json::array();
   for (const Signature signature : w.signatures) j["signatures"].push_back(std::string(to_string(signature)));
   j["cascade"] = Json::array();
-  for (const CascadeStep& step : w.cascade) j["cascade"].push_back({{"layer", std::string(to_string(step.layer))}, {"at", format_rfc3339(step.at)}});
+  for (const CascadeStep& step : w.cascade)
+    j["cascade"].push_back({{"layer", std::string(to_string(step.layer))}, {"at", format_rfc3339(step.at)}});
   return j;
 }
 
@@ -102,7 +102,8 @@ class Reader {
   std::optional<Duration> milliseconds(const char* name) {
     const auto* v = field(name);
     if (v && v->is_null()) return std::nullopt;
-    if (v && v->is_number()) return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(v->get<double>()));
+    if (v && v->is_number())
+      return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(v->get<double>()));
     fail(name, "milliseconds or null");
     return std::nullopt;
   }

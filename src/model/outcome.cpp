@@ -28,9 +28,13 @@ const std::array<OutcomeInfo, outcome_count>& outcome_table() {
       {Outcome::bad_reply, "bad-reply", "the reply broke the protocol (malformed, truncated, garbage)"},
       {Outcome::not_reached, "not-reached", "traceroute did not reach the destination"},
       {Outcome::withdrawn, "withdrawn", "BGP: the prefix is not visible"},
-      {Outcome::not_permitted, "not-permitted", "the check may not run: it needs a privilege the monitor lacks (CAP_NET_RAW), or its address is outside the lab and lab_only is set"},
+      {Outcome::not_permitted, "not-permitted",
+       "the check may not run: it needs a privilege the monitor lacks (CAP_NET_RAW), or its address is outside the lab and "
+       "lab_only is set"},
       {Outcome::internal_error, "internal-error", "an internal error in blackout (a bug)"},
-      {Outcome::no_session, "no-session", "BGP: no collector session is up with its table, so nothing can be said about the prefix (a lost session is not a withdrawal)"},
+      {Outcome::no_session, "no-session",
+       "BGP: no collector session is up with its table, so nothing can be said about the prefix (a lost session is not a "
+       "withdrawal)"},
   }};
   return table;
 }

@@ -41,16 +41,16 @@ struct PhaseTimings {
 };
 
 struct Result {
-  Timestamp time;          // when the probe was sent
+  Timestamp time;  // when the probe was sent
   std::string vantage;
   std::string target;
-  std::string check;       // the check's id within its target
+  std::string check;  // the check's id within its target
   CheckKind kind = CheckKind::icmp;
   Outcome outcome = Outcome::internal_error;
   std::optional<Duration> rtt;
   PhaseTimings phases;
   std::vector<ResultField> fields;
-  std::string detail;      // a short human explanation; never the only record of what happened
+  std::string detail;         // a short human explanation; never the only record of what happened
   bool confirmation = false;  // a re-probe sent to confirm a failure
 
   [[nodiscard]] const FieldValue* field(std::string_view name) const;

@@ -101,12 +101,14 @@ std::string result_to_json(const Result& r) {
 }
 
 std::string result_to_line(const Result& r) {
-  std::string out = format_rfc3339(r.time) + " " + r.vantage + " " + r.target + " " + r.check + " " + std::string(to_string(r.outcome));
+  std::string out =
+      format_rfc3339(r.time) + " " + r.vantage + " " + r.target + " " + r.check + " " + std::string(to_string(r.outcome));
   if (r.rtt) out += " " + milliseconds(*r.rtt) + "ms";
   if (r.confirmation) out += " (confirmation)";
   for (const ResultField& field : r.fields) {
     const std::string value = field_value_to_string(field.value);
-    out += " " + std::string(field.name) + "=" + (value.find(' ') != std::string::npos || value.empty() ? quoted(value) : printable(value));
+    out += " " + std::string(field.name) + "=" +
+           (value.find(' ') != std::string::npos || value.empty() ? quoted(value) : printable(value));
   }
   if (!r.detail.empty()) out += " -- " + printable(r.detail);
   return out;
@@ -129,7 +131,8 @@ std::string optional_ms(const std::optional<Duration>& d) { return d ? milliseco
 }  // namespace
 
 std::string csv_header() {
-  return "time,vantage,target,check,kind,outcome,rtt_ms,phase_dns_ms,phase_connect_ms,phase_tls_ms,phase_first_byte_ms,confirmation,"
+  return "time,vantage,target,check,kind,outcome,rtt_ms,phase_dns_ms,phase_connect_ms,phase_tls_ms,phase_first_byte_ms,"
+         "confirmation,"
          "fields,detail";
 }
 
@@ -143,10 +146,11 @@ std::string result_to_csv(const Result& r) {
   }
   fields += "}";
   std::string out = format_rfc3339(r.time, 6);
-  for (const std::string& cell : {csv_cell(r.vantage), csv_cell(r.target), csv_cell(r.check), std::string(to_string(r.kind)),
-                                  std::string(to_string(r.outcome)), optional_ms(r.rtt), optional_ms(r.phases.dns),
-                                  optional_ms(r.phases.connect), optional_ms(r.phases.tls), optional_ms(r.phases.first_byte),
-                                  std::string(r.confirmation ? "true" : "false"), csv_cell(fields), csv_cell(printable(r.detail, 1000))}) {
+  for (const std::string& cell :
+       {csv_cell(r.vantage), csv_cell(r.target), csv_cell(r.check), std::string(to_string(r.kind)),
+        std::string(to_string(r.outcome)), optional_ms(r.rtt), optional_ms(r.phases.dns), optional_ms(r.phases.connect),
+        optional_ms(r.phases.tls), optional_ms(r.phases.first_byte), std::string(r.confirmation ? "true" : "false"),
+        csv_cell(fields), csv_cell(printable(r.detail, 1000))}) {
     out += ",";
     out += cell;
   }

@@ -24,10 +24,10 @@ struct Target {
   Layer layer = Layer::host;
   std::vector<std::string> groups;
   std::optional<IpAddress> address;
-  std::string host;       // DNS name, resolved at start-up when no address is given
+  std::string host;  // DNS name, resolved at start-up when no address is given
   std::string description;
-  double weight = 1.0;    // its share in layer and network aggregates
-  bool control = false;   // a vantage control target: when only these fail, it is the vantage
+  double weight = 1.0;   // its share in layer and network aggregates
+  bool control = false;  // a vantage control target: when only these fail, it is the vantage
   std::vector<Check> checks;
 };
 

@@ -43,7 +43,8 @@ std::string format_rfc3339(Timestamp time, int fraction_digits) {
   char buffer[48];
   std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
   if (fraction_digits == 3) {
-    n += static_cast<std::size_t>(std::snprintf(buffer + n, sizeof buffer - n, ".%03lld", static_cast<long long>(fraction / 1000)));
+    n += static_cast<std::size_t>(
+        std::snprintf(buffer + n, sizeof buffer - n, ".%03lld", static_cast<long long>(fraction / 1000)));
   } else if (fraction_digits == 6) {
     n += static_cast<std::size_t>(std::snprintf(buffer + n, sizeof buffer - n, ".%06lld", static_cast<long long>(fraction)));
   }
@@ -52,7 +53,9 @@ std::string format_rfc3339(Timestamp time, int fraction_digits) {
 }
 
 Expected<Timestamp> parse_rfc3339(std::string_view text) {
-  const auto fail = [&] { return make_error("bad time \"" + std::string(text) + "\": expected RFC 3339, e.g. 2026-11-25T06:40:00Z"); };
+  const auto fail = [&] {
+    return make_error("bad time \"" + std::string(text) + "\": expected RFC 3339, e.g. 2026-11-25T06:40:00Z");
+  };
   std::size_t pos = 0;
   int year, month, day, hour = 0, minute = 0, second = 0;
   if (!read_digits(text, pos, 4, year) || !expect_char(text, pos, '-') || !read_digits(text, pos, 2, month) ||
@@ -129,9 +132,7 @@ std::string format_duration(Duration duration) {
 }
 
 Expected<Duration> parse_duration(std::string_view text) {
-  const auto fail = [&](const char* why) {
-    return make_error("bad duration \"" + std::string(text) + "\": " + why);
-  };
+  const auto fail = [&](const char* why) { return make_error("bad duration \"" + std::string(text) + "\": " + why); };
   if (text.empty()) return fail("empty; use e.g. 500ms, 10s, 1m30s");
   double total_micros = 0;
   std::size_t pos = 0;

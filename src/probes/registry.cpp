@@ -56,7 +56,8 @@ std::vector<std::pair<CheckKind, std::string>> ProbeSet::unavailable() const {
     const auto kind = static_cast<CheckKind>(i);
     if (!wanted_[i]) continue;
     if (!table_[i]) {
-      out.emplace_back(kind, kind == CheckKind::bgp ? "no BGP feed: the config names no collector session (bgp.sessions)" : "not built here");
+      out.emplace_back(
+          kind, kind == CheckKind::bgp ? "no BGP feed: the config names no collector session (bgp.sessions)" : "not built here");
     } else if (const Availability a = table_[i]->availability(); !a.available) {
       out.emplace_back(kind, a.reason);
     }

@@ -80,8 +80,9 @@ StoreResult<Report> build_report(Store& store, const ReportRequest& request) {
     report.narrative = write_narrative({analysis->events, analysis->waves, request.targets, per_vantage, report.from, report.to});
   if (stored_events)
     report.narrative.sections.push_back(
-        {"Source", {"The raw results of this period are gone (pruned after the raw retention): its events and waves are those the monitor "
-                    "stored as it ran, and its layers are drawn from the per-minute rollups."}});
+        {"Source",
+         {"The raw results of this period are gone (pruned after the raw retention): its events and waves are those the monitor "
+          "stored as it ran, and its layers are drawn from the per-minute rollups."}});
   report.events = std::move(analysis->events);
   report.waves = std::move(analysis->waves);
   return report;

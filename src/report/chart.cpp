@@ -70,12 +70,9 @@ std::vector<double> value_ticks(const ValueAxis& axis) {
 
 std::string tick_label(double value, const ValueAxis& axis) {
   char text[32];
-  if (axis.percent)
-    std::snprintf(text, sizeof text, "%.0f%%", value * 100);
-  else if (std::fabs(value - std::round(value)) < 1e-9)
-    std::snprintf(text, sizeof text, "%.0f", value);
-  else
-    std::snprintf(text, sizeof text, "%.1f", value);
+  if (axis.percent) std::snprintf(text, sizeof text, "%.0f%%", value * 100);
+  else if (std::fabs(value - std::round(value)) < 1e-9) std::snprintf(text, sizeof text, "%.0f", value);
+  else std::snprintf(text, sizeof text, "%.1f", value);
   return text;
 }
 

@@ -8,27 +8,15 @@ std::string xml_escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
       default:
         // Control characters other than tab and newline are not allowed in XML at all.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n')
-          out += ' ';
-        else
-          out += c;
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') out += ' ';
+        else out += c;
     }
   }
   return out;
@@ -64,11 +52,8 @@ std::string markdown_escape(std::string_view text) {
         out += c;
         break;
       case '\r':
-      case '\n':
-        out += ' ';
-        break;
-      default:
-        out += c;
+      case '\n': out += ' '; break;
+      default: out += c;
     }
   }
   return out;

@@ -29,9 +29,9 @@ std::vector<std::vector<std::string>> event_rows(const Report& report) {
     for (const std::string& text : e.evidence) evidence += (evidence.empty() ? "" : "; ") + text;
     const Timestamp end = e.end ? *e.end : report.to;
     rows.push_back({stamp(e.start, one_day), e.end ? stamp(*e.end, one_day) : "ongoing", human_duration(end - e.start),
-                    std::string(to_string(e.scope)), e.subject, std::string(to_string(e.kind)), e.down_at ? stamp(*e.down_at, one_day) : "-",
-                    one_decimal(e.peak_stress), one_decimal(e.peak_inflation) + "x", percent(e.peak_loss), std::string(to_string(e.signature)), vantages,
-                    evidence});
+                    std::string(to_string(e.scope)), e.subject, std::string(to_string(e.kind)),
+                    e.down_at ? stamp(*e.down_at, one_day) : "-", one_decimal(e.peak_stress), one_decimal(e.peak_inflation) + "x",
+                    percent(e.peak_loss), std::string(to_string(e.signature)), vantages, evidence});
   }
   return rows;
 }

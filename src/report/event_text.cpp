@@ -37,12 +37,13 @@ std::string events_to_text(const std::vector<Event>& events, const std::vector<W
   }
   for (std::size_t i = 0; i < waves.size(); ++i) {
     const Wave& w = waves[i];
-    std::snprintf(line, sizeof line, "\nWave %zu: %s to %s (%s)\n", i + 1, clock_time(w.start).c_str(), w.end ? clock_time(*w.end).c_str() : "now",
-                  span(w.start, w.end).c_str());
+    std::snprintf(line, sizeof line, "\nWave %zu: %s to %s (%s)\n", i + 1, clock_time(w.start).c_str(),
+                  w.end ? clock_time(*w.end).c_str() : "now", span(w.start, w.end).c_str());
     out += line;
     if (!w.cascade.empty()) {
       out += "  cascade:";
-      for (const CascadeStep& step : w.cascade) out += " " + std::string(to_string(step.layer)) + " " + clock_time(step.at) + " ->";
+      for (const CascadeStep& step : w.cascade)
+        out += " " + std::string(to_string(step.layer)) + " " + clock_time(step.at) + " ->";
       out.resize(out.size() - 3);
       out += "\n";
     }
@@ -52,12 +53,15 @@ std::string events_to_text(const std::vector<Event>& events, const std::vector<W
       if (!e) continue;
       peak_inflation = std::max(peak_inflation, e->peak_inflation);
       peak_loss = std::max(peak_loss, e->peak_loss);
-      std::snprintf(line, sizeof line, "  %-7s %-8s %-8s %s, %s to %s, %s: %s\n", std::string(to_string(e->scope)).c_str(), e->subject.c_str(),
-                    std::string(to_string(e->kind)).c_str(), e->down_at ? ("down at " + clock_time(*e->down_at)).c_str() : "never down", clock_time(e->start).c_str(),
-                    e->end ? clock_time(*e->end).c_str() : "now", std::string(to_string(e->signature)).c_str(), e->evidence.empty() ? "" : e->evidence[0].c_str());
+      std::snprintf(line, sizeof line, "  %-7s %-8s %-8s %s, %s to %s, %s: %s\n", std::string(to_string(e->scope)).c_str(),
+                    e->subject.c_str(), std::string(to_string(e->kind)).c_str(),
+                    e->down_at ? ("down at " + clock_time(*e->down_at)).c_str() : "never down", clock_time(e->start).c_str(),
+                    e->end ? clock_time(*e->end).c_str() : "now", std::string(to_string(e->signature)).c_str(),
+                    e->evidence.empty() ? "" : e->evidence[0].c_str());
       out += line;
     }
-    std::snprintf(line, sizeof line, "  peak stress: %.1fx the normal round-trip time, %.0f%% loss\n", peak_inflation, peak_loss * 100);
+    std::snprintf(line, sizeof line, "  peak stress: %.1fx the normal round-trip time, %.0f%% loss\n", peak_inflation,
+                  peak_loss * 100);
     out += line;
   }
   std::size_t target_events = 0;

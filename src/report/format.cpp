@@ -16,14 +16,10 @@ std::string date_time(Timestamp time) {
 std::string human_duration(Duration duration) {
   const double seconds = to_seconds(duration);
   char text[32];
-  if (seconds < 90)
-    std::snprintf(text, sizeof text, "%.0f s", seconds);
-  else if (seconds < 120 * 60)
-    std::snprintf(text, sizeof text, "%.0f min", seconds / 60);
-  else if (seconds < 48 * 3600)
-    std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
-  else
-    std::snprintf(text, sizeof text, "%.1f days", seconds / 86400);
+  if (seconds < 90) std::snprintf(text, sizeof text, "%.0f s", seconds);
+  else if (seconds < 120 * 60) std::snprintf(text, sizeof text, "%.0f min", seconds / 60);
+  else if (seconds < 48 * 3600) std::snprintf(text, sizeof text, "%.1f h", seconds / 3600);
+  else std::snprintf(text, sizeof text, "%.1f days", seconds / 86400);
   return text;
 }
 

@@ -31,10 +31,8 @@ std::vector<chart::TimelineChart> layer_charts(const Report& report) {
       const std::string tooltip = layer + " " + std::string(to_string(e.kind)) + " " + clock_time(e.start) + " to " +
                                   (e.end ? clock_time(*e.end) : "ongoing") + ", " + std::string(to_string(e.signature));
       if (e.down_at && *e.down_at > e.start) c.bands.push_back({e.start, *e.down_at, "layer stressed", "#d69e2e", tooltip});
-      if (e.down_at)
-        c.bands.push_back({*e.down_at, end, "layer down", "#e53e3e", tooltip});
-      else
-        c.bands.push_back({e.start, end, "layer stressed", "#d69e2e", tooltip});
+      if (e.down_at) c.bands.push_back({*e.down_at, end, "layer down", "#e53e3e", tooltip});
+      else c.bands.push_back({e.start, end, "layer stressed", "#d69e2e", tooltip});
     }
     charts.push_back(std::move(c));
   }

@@ -85,8 +85,7 @@ NarrativeSection waves_section(const std::vector<WaveFacts>& facts, const Narrat
       if (n->down_at)
         line += " The whole network was down from " + clock_time(*n->down_at) + " to " +
                 (n->end ? clock_time(*n->end) : "the end") + " (" + human_duration(end_of(*n, in.to) - *n->down_at) + ").";
-      else
-        line += " The whole network was stressed from " + clock_time(n->start) + " but never entirely down.";
+      else line += " The whole network was stressed from " + clock_time(n->start) + " but never entirely down.";
     } else {
       line += " Not the whole network: only some layers.";
     }
@@ -231,7 +230,8 @@ NarrativeSection signature_section(const std::vector<WaveFacts>& facts, const st
     s.lines.push_back(line + ".");
   }
   if (routing_layer_events > 0)
-    s.lines.back() += std::string(" The BGP layer's ") + (routing_layer_events == 1 ? "event says" : std::to_string(routing_layer_events) + " events say") +
+    s.lines.back() += std::string(" The BGP layer's ") +
+                      (routing_layer_events == 1 ? "event says" : std::to_string(routing_layer_events) + " events say") +
                       " when the watched prefixes left the routing table (see the cascade).";
   // The evidence: the network's event of each wave, or the first event when none.
   std::vector<const Event*> evidence;
@@ -240,8 +240,8 @@ NarrativeSection signature_section(const std::vector<WaveFacts>& facts, const st
   for (std::size_t i = 0; i < evidence.size(); ++i) {
     const Event* e = evidence[i];
     if (!e) continue;
-    std::string line =
-        std::string(facts.empty() ? "" : "Wave " + std::to_string(i + 1) + ", ") + subject_of(*e) + ", " + std::string(to_string(e->signature)) + ": ";
+    std::string line = std::string(facts.empty() ? "" : "Wave " + std::to_string(i + 1) + ", ") + subject_of(*e) + ", " +
+                       std::string(to_string(e->signature)) + ": ";
     for (std::size_t k = 0; k < e->evidence.size(); ++k) line += (k ? "; " : "") + e->evidence[k];
     if (e->evidence.empty()) line += "no evidence recorded";
     s.lines.push_back(line + ".");
@@ -315,8 +315,7 @@ std::string headline(const std::vector<WaveFacts>& facts, const NarrativeInput& 
       line += " " + plural(wide, "layer or network event", "layer and network events") + " outside any wave; see below.";
     else if (target_events > 0)
       line += " No layer or network-wide outage; " + plural(target_events, "event", "events") + " of single targets; see below.";
-    else
-      line += " No event at all.";
+    else line += " No event at all.";
     return line;
   }
   const Wave& first = *facts.front().wave;
@@ -346,7 +345,8 @@ std::string headline(const std::vector<WaveFacts>& facts, const NarrativeInput& 
     line += " " + capitalised(*firsts.begin()) + " fell first" + (facts.size() > 1 ? " in every wave" : "") + ".";
   if (dark.count() > 0) line += " The whole network was unreachable for " + human_duration(dark) + " in all.";
   if (signatures.size() == 1)
-    line += " It looked " + std::string(to_string(signatures.begin()->first)) + ": " + std::string(describe(signatures.begin()->first)) + ".";
+    line += " It looked " + std::string(to_string(signatures.begin()->first)) + ": " +
+            std::string(describe(signatures.begin()->first)) + ".";
   return line;
 }
 

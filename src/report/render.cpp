@@ -16,16 +16,11 @@ std::optional<Format> format_from_string(std::string_view name) {
 
 std::string render(const Report& report, Format format) {
   switch (format) {
-    case Format::text:
-      return render_text(report);
-    case Format::markdown:
-      return render_markdown(report);
-    case Format::html:
-      return render_html(report);
-    case Format::json:
-      return render_json(report);
-    case Format::csv:
-      return render_csv(report);
+    case Format::text: return render_text(report);
+    case Format::markdown: return render_markdown(report);
+    case Format::html: return render_html(report);
+    case Format::json: return render_json(report);
+    case Format::csv: return render_csv(report);
   }
   return render_text(report);
 }

@@ -92,12 +92,9 @@ std::string render_html(const Report& report) {
     out += "<tr class=\"" + std::string(to_string(e.kind)) + " scope-" + std::string(to_string(e.scope)) + "\">";
     for (std::size_t i = 0; i < rows[r].size(); ++i) {
       std::string cls;
-      if (columns[i] == "kind")
-        cls = "kind";
-      else if (columns[i] == "evidence")
-        cls = "evidence";
-      else if (std::find(numeric.begin(), numeric.end(), columns[i]) != numeric.end())
-        cls = "num";
+      if (columns[i] == "kind") cls = "kind";
+      else if (columns[i] == "evidence") cls = "evidence";
+      else if (std::find(numeric.begin(), numeric.end(), columns[i]) != numeric.end()) cls = "num";
       out += element("td", rows[r][i], cls.empty() ? "" : "class=\"" + cls + "\"");
     }
     out += "</tr>\n";

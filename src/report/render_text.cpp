@@ -33,10 +33,8 @@ std::string wrapped(const std::string& text, const std::string& first_indent, co
     word.clear();
   };
   for (const char c : text) {
-    if (c == ' ' || c == '\n')
-      flush();
-    else
-      word += c;
+    if (c == ' ' || c == '\n') flush();
+    else word += c;
   }
   flush();
   return out + "\n";
@@ -61,10 +59,8 @@ std::string render_text(const Report& report) {
     for (const std::string& line : section.lines) out += wrapped(plain(line), "  - ", "    ");
   }
 
-  if (report.series.layers.empty())
-    out += "\nLayers: no data\n";
-  else
-    out += "\nLayers (bins of " + human_duration(report.series.bin) + ", from " + report.series.source + ")\n";
+  if (report.series.layers.empty()) out += "\nLayers: no data\n";
+  else out += "\nLayers (bins of " + human_duration(report.series.bin) + ", from " + report.series.source + ")\n";
   for (const LayerSeries& ls : report.series.layers) {
     const LayerSummary s = summarize(ls);
     char line[256];

@@ -36,7 +36,8 @@ class Replay {
 
 }  // namespace
 
-StoreResult<Analysis> analyze_store(Store& store, const std::vector<Target>& targets, const DetectionParams& params, ResultQuery query) {
+StoreResult<Analysis> analyze_store(Store& store, const std::vector<Target>& targets, const DetectionParams& params,
+                                    ResultQuery query) {
   query.arrival_order = true;
   Replay replay(targets, params);
   const auto read = store.read_results(query, [&](Result&& r) {
@@ -65,7 +66,9 @@ StoreResult<Done> tell_stored_before_results(Store& store, EventLog& log) {
   if (!events) return events.error();
   auto waves = store.read_waves(before_first);
   if (!waves) return waves.error();
-  const auto ended_before_results = [&](const std::optional<Timestamp>& end) { return end && (!oldest_result || *end < *oldest_result); };
+  const auto ended_before_results = [&](const std::optional<Timestamp>& end) {
+    return end && (!oldest_result || *end < *oldest_result);
+  };
   std::erase_if(*events, [&](const Event& e) { return !ended_before_results(e.end); });
   std::erase_if(*waves, [&](const Wave& w) { return !ended_before_results(w.end); });
   log.absorb(std::move(*events), std::move(*waves));

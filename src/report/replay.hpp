@@ -17,7 +17,8 @@ struct Analysis {
 };
 
 // Reads the results of `query` in arrival order (as the monitor saw them) and detects.
-StoreResult<Analysis> analyze_store(Store& store, const std::vector<Target>& targets, const DetectionParams& params, ResultQuery query);
+StoreResult<Analysis> analyze_store(Store& store, const std::vector<Target>& targets, const DetectionParams& params,
+                                    ResultQuery query);
 // The same over results already in memory, in the order given (a model's, a test's).
 Analysis analyze_results(const std::vector<Result>& results, const std::vector<Target>& targets, const DetectionParams& params);
 

@@ -121,7 +121,8 @@ SeriesBuilder::SeriesBuilder(const std::vector<Target>& targets, DetectionParams
       bin_(span ? bin_for(*span, max_points_) : std::chrono::seconds(1)) {
   for (const Target& t : targets) {
     TargetInfo info{t.layer, t.weight, t.control};
-    for (std::size_t i = 0; i < t.checks.size(); ++i) info.cadence = i == 0 ? t.checks[i].interval : std::min(info.cadence, t.checks[i].interval);
+    for (std::size_t i = 0; i < t.checks.size(); ++i)
+      info.cadence = i == 0 ? t.checks[i].interval : std::min(info.cadence, t.checks[i].interval);
     info_[t.name] = info;
   }
 }

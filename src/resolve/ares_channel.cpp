@@ -27,7 +27,8 @@ struct Pending {
 
 }  // namespace
 
-AresChannel::AresChannel(EventLoop& loop, const ResolverConfig& config) : loop_(loop), self_(std::make_shared<AresChannel*>(this)) {
+AresChannel::AresChannel(EventLoop& loop, const ResolverConfig& config)
+    : loop_(loop), self_(std::make_shared<AresChannel*>(this)) {
   static AresLibrary library;
   ares_options options{};
   options.sock_state_cb = &AresChannel::on_socket_state;

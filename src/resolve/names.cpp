@@ -17,7 +17,9 @@ std::string joined(const std::vector<IpAddress>& addresses) {
 
 // Out of line: GCC 12 sees the variant's move from a braced temporary, inlined into a long
 // function, as a read of uninitialised storage (-Wmaybe-uninitialized), which it is not.
-[[gnu::noinline]] void add(Result& r, std::string_view name, FieldValue value) { r.fields.push_back(ResultField{name, std::move(value)}); }
+[[gnu::noinline]] void add(Result& r, std::string_view name, FieldValue value) {
+  r.fields.push_back(ResultField{name, std::move(value)});
+}
 
 std::string failure_text(Outcome outcome) {
   switch (outcome) {
@@ -80,13 +82,15 @@ bool NameTable::settled() const {
 
 AddressChoice NameTable::address_of(const Target& target) const {
   const auto it = names_.find(target.host);
-  if (it == names_.end()) return {std::nullopt, Outcome::resolve_error, target.host + " is not among the names the resolver keeps"};
+  if (it == names_.end())
+    return {std::nullopt, Outcome::resolve_error, target.host + " is not among the names the resolver keeps"};
   const Name& name = it->second;
   if (name.probing) return {name.probing, Outcome::ok, ""};
   if (!name.looked_up) return {std::nullopt, Outcome::resolve_error, target.host + " is not resolved yet"};
   if (!name.refused.empty())
     return {std::nullopt, Outcome::not_permitted,
-            "not probed: " + target.host + " resolves only to " + joined(name.refused) + ", outside loopback and the lab ranges, and lab_only is set"};
+            "not probed: " + target.host + " resolves only to " + joined(name.refused) +
+                ", outside loopback and the lab ranges, and lab_only is set"};
   return {std::nullopt, Outcome::resolve_error, target.host + " does not resolve: " + name.last_detail};
 }
 
@@ -110,7 +114,8 @@ void NameTable::send_lookup(const std::string& host) {
   const std::uint64_t id = name.id;
   const Timestamp sent = loop_.clock().wall_now();
   const MonoTime started = loop_.clock().now();
-  look_up(channel_, host, [this, host, id, sent, started](Answer&& answer) { finish(host, id, sent, started, std::move(answer)); });
+  look_up(channel_, host,
+          [this, host, id, sent, started](Answer&& answer) { finish(host, id, sent, started, std::move(answer)); });
 }
 
 void NameTable::schedule(const std::string& host, Name& name, Duration after) {
@@ -162,8 +167,8 @@ void NameTable::finish(const std::string& host, std::uint64_t id, Timestamp sent
       r.outcome = Outcome::ok;
       for (const auto& [family, end] : {std::pair{"A", answer.a}, std::pair{"AAAA", answer.aaaa}})
         if (end != QueryEnd::ok && end != QueryEnd::nodata)
-          r.detail += std::string(r.detail.empty() ? "" : "; ") + "the " + family + " query ended in " + std::string(to_string(end)) +
-                      ": its last known addresses stay";
+          r.detail += std::string(r.detail.empty() ? "" : "; ") + "the " + family + " query ended in " +
+                      std::string(to_string(end)) + ": its last known addresses stay";
     } else {
       r.outcome = Outcome::not_permitted;
       r.detail = host + " resolves only to " + joined(name.refused) +
@@ -184,7 +189,8 @@ void NameTable::finish(const std::string& host, std::uint64_t id, Timestamp sent
       case Outcome::bad_reply: ++bad_replies_; break;
       default: ++other_failures_; break;
     }
-    r.detail = host + ": " + failure_text(outcome) + " (A: " + std::string(to_string(answer.a)) + ", AAAA: " + std::string(to_string(answer.aaaa)) + ")";
+    r.detail = host + ": " + failure_text(outcome) + " (A: " + std::string(to_string(answer.a)) +
+               ", AAAA: " + std::string(to_string(answer.aaaa)) + ")";
     if (name.probing) {
       ++stale_;
       r.detail += "; checks go on to the last known address " + name.probing->to_string();
@@ -207,12 +213,17 @@ void NameTable::finish(const std::string& host, std::uint64_t id, Timestamp sent
 
   // Told once per change, not at every lookup.
   if (outcome != Outcome::ok && !was_failing)
-    log::warn("resolve.failing", {{"host", host}, {"outcome", to_string(outcome)}, {"detail", r.detail},
+    log::warn("resolve.failing", {{"host", host},
+                                  {"outcome", to_string(outcome)},
+                                  {"detail", r.detail},
                                   {"last_known", name.probing ? name.probing->to_string() : "none"}});
-  if (outcome == Outcome::ok && was_failing) log::info("resolve.recovered", {{"host", host}, {"address", name.probing ? name.probing->to_string() : "none"}});
+  if (outcome == Outcome::ok && was_failing)
+    log::info("resolve.recovered", {{"host", host}, {"address", name.probing ? name.probing->to_string() : "none"}});
   if (name.refused != refused_before && !name.refused.empty()) {
     refused_addresses_ += name.refused.size();
-    log::warn("resolve.refused", {{"host", host}, {"addresses", joined(name.refused)}, {"why", "outside loopback and the lab ranges, and lab_only is set"}});
+    log::warn("resolve.refused", {{"host", host},
+                                  {"addresses", joined(name.refused)},
+                                  {"why", "outside loopback and the lab ranges, and lab_only is set"}});
   }
   if (before && name.probing && *before != *name.probing) {
     ++address_changes_;
@@ -229,10 +240,19 @@ void NameTable::finish(const std::string& host, std::uint64_t id, Timestamp sent
 }
 
 std::vector<Counter> NameTable::counters() const {
-  return {{"lookups", lookups_},         {"resolved", resolved_},       {"failed", failed_},           {"timeouts", timeouts_},
-          {"nxdomain", nxdomains_},      {"servfail", servfails_},      {"refused", refused_},         {"bad_replies", bad_replies_},
-          {"other_failures", other_failures_}, {"stale_lookups", stale_}, {"refused_addresses", refused_addresses_},
-          {"address_changes", address_changes_}, {"most_in_flight", most_sent_}};
+  return {{"lookups", lookups_},
+          {"resolved", resolved_},
+          {"failed", failed_},
+          {"timeouts", timeouts_},
+          {"nxdomain", nxdomains_},
+          {"servfail", servfails_},
+          {"refused", refused_},
+          {"bad_replies", bad_replies_},
+          {"other_failures", other_failures_},
+          {"stale_lookups", stale_},
+          {"refused_addresses", refused_addresses_},
+          {"address_changes", address_changes_},
+          {"most_in_flight", most_sent_}};
 }
 
 }  // namespace blackout

@@ -59,15 +59,15 @@ class NameTable final : public AddressBook {
     KnownAddresses known;
     std::optional<IpAddress> probing;
     std::vector<IpAddress> refused;
-    bool looked_up = false;            // a lookup has ended
+    bool looked_up = false;  // a lookup has ended
     bool ever_resolved = false;
-    int failures = 0;                  // failed lookups in a row
+    int failures = 0;  // failed lookups in a row
     std::optional<Timestamp> failing_since;
     Outcome last_outcome = Outcome::resolve_error;
     std::string last_detail;
     std::optional<TimerId> timer;
-    bool in_flight = false;            // asked, or waiting for its turn
-    bool queued = false;               // waiting for its turn
+    bool in_flight = false;  // asked, or waiting for its turn
+    bool queued = false;     // waiting for its turn
   };
 
   void start_lookup(const std::string& host);
@@ -82,9 +82,9 @@ class NameTable final : public AddressBook {
   bool lab_only_ = false;
   std::map<std::string, Name, std::less<>> names_;
   std::uint64_t next_id_ = 1;
-  std::size_t sent_now_ = 0;          // lookups sent and not yet ended
-  std::size_t most_sent_ = 0;         // the most ever sent and not yet ended
-  std::deque<std::string> waiting_;   // names due, waiting for a free slot
+  std::size_t sent_now_ = 0;         // lookups sent and not yet ended
+  std::size_t most_sent_ = 0;        // the most ever sent and not yet ended
+  std::deque<std::string> waiting_;  // names due, waiting for a free slot
   std::uint64_t lookups_ = 0, resolved_ = 0, failed_ = 0, timeouts_ = 0, nxdomains_ = 0, servfails_ = 0, refused_ = 0,
                 bad_replies_ = 0, other_failures_ = 0, stale_ = 0, refused_addresses_ = 0, address_changes_ = 0;
   // Last: destroyed first, so that no answer arrives into a half-destroyed table.

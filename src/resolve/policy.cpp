@@ -8,8 +8,9 @@ namespace blackout {
 namespace {
 
 // Most telling first: what it says about the name, then about the servers, then silence.
-constexpr std::array<QueryEnd, 7> failure_rank{QueryEnd::nxdomain, QueryEnd::servfail, QueryEnd::refused_by_server, QueryEnd::bad_reply,
-                                               QueryEnd::refused,  QueryEnd::timeout,  QueryEnd::error};
+constexpr std::array<QueryEnd, 7> failure_rank{QueryEnd::nxdomain,  QueryEnd::servfail, QueryEnd::refused_by_server,
+                                               QueryEnd::bad_reply, QueryEnd::refused,  QueryEnd::timeout,
+                                               QueryEnd::error};
 
 Outcome outcome_of(QueryEnd end) {
   switch (end) {

@@ -2,7 +2,6 @@
 #include "serve/api.hpp"
 
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 namespace blackout {
@@ -36,7 +35,9 @@ std::string state_to_json(Timestamp now, const std::vector<TargetStatus>& target
 
 namespace {
 
-nlohmann::ordered_json optional_number(std::optional<double> v) { return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr); }
+nlohmann::ordered_json optional_number(std::optional<double> v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
 
 }  // namespace
 
@@ -56,7 +57,8 @@ std::string targets_to_json(Timestamp now, const std::vector<Target>& targets, c
     o["states"] = nlohmann::ordered_json::array();
     if (const auto it = by_name.find(t.name); it != by_name.end())
       for (const TargetStatus* s : it->second)
-        o["states"].push_back({{"vantage", s->vantage}, {"state", std::string(to_string(s->state))}, {"stress", s->stress.stress}});
+        o["states"].push_back(
+            {{"vantage", s->vantage}, {"state", std::string(to_string(s->state))}, {"stress", s->stress.stress}});
     j["targets"].push_back(std::move(o));
   }
   return j.dump() + "\n";

@@ -3,10 +3,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
-
-#include <nlohmann/json.hpp>
 
 #include "report/event_text.hpp"
 #include "serve/api.hpp"
@@ -58,7 +57,9 @@ void Dashboard::install() {
   server_.route("/api/v1/state", [this] {
     return json(state_to_json(sources_.now(), sources_.detector->target_statuses(), sources_.detector->aggregate_statuses()));
   });
-  server_.route("/api/v1/targets", [this] { return json(targets_to_json(sources_.now(), sources_.targets(), sources_.detector->target_statuses())); });
+  server_.route("/api/v1/targets", [this] {
+    return json(targets_to_json(sources_.now(), sources_.targets(), sources_.detector->target_statuses()));
+  });
   server_.route("/api/v1/events", [this](const HttpRequest& request) {
     std::vector<Event> events = sources_.events->events();
     // ?limit=N: the N latest only, so that a page on a wall need not take every target event.
@@ -73,9 +74,8 @@ void Dashboard::install() {
   });
   server_.route("/api/v1/series", [this](const HttpRequest& request) { return series(request); });
   server_.route("/api/v1/chart", [this](const HttpRequest& request) { return chart(request); });
-  server_.stream("/api/v1/stream", [this] {
-    return "event: hello\ndata: {\"time\":\"" + format_rfc3339(sources_.now()) + "\"}\n\n";
-  });
+  server_.stream("/api/v1/stream",
+                 [this] { return "event: hello\ndata: {\"time\":\"" + format_rfc3339(sources_.now()) + "\"}\n\n"; });
 }
 
 HttpResponse Dashboard::series(const HttpRequest& request) const {

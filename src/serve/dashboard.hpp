@@ -5,8 +5,8 @@
 #pragma once
 
 #include <functional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detect/detector.hpp"
@@ -18,7 +18,7 @@ namespace blackout {
 
 struct DashboardSources {
   const Detector* detector = nullptr;
-  const EventLog* events = nullptr;  // what the detector told, as its owner takes it
+  const EventLog* events = nullptr;                     // what the detector told, as its owner takes it
   std::function<const std::vector<Target>&()> targets;  // the running config's (a reload changes them)
   std::function<Timestamp()> now;
   double stress_threshold = 1.0;

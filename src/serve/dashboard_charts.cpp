@@ -16,7 +16,8 @@ std::pair<Timestamp, Timestamp> span_of(const std::vector<HistoryPoint>& points)
     const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
     return {now - std::chrono::minutes(1), now};
   }
-  const Timestamp from = points.size() > 1 ? points.front().at - (points[1].at - points[0].at) : points.front().at - std::chrono::seconds(1);
+  const Timestamp from =
+      points.size() > 1 ? points.front().at - (points[1].at - points[0].at) : points.front().at - std::chrono::seconds(1);
   return {from, points.back().at};
 }
 
@@ -37,8 +38,8 @@ report::TimeSeries as_report_series(Layer layer, std::size_t targets, const std:
   return series;
 }
 
-std::string layer_like_chart(Layer layer, std::size_t targets, const std::vector<HistoryPoint>& points, const std::vector<Event>& events,
-                             double stress_threshold, int width) {
+std::string layer_like_chart(Layer layer, std::size_t targets, const std::vector<HistoryPoint>& points,
+                             const std::vector<Event>& events, double stress_threshold, int width) {
   report::Report r;
   std::tie(r.from, r.to) = span_of(points);
   r.stress_threshold = stress_threshold;
@@ -51,12 +52,13 @@ std::string layer_like_chart(Layer layer, std::size_t targets, const std::vector
 
 }  // namespace
 
-std::string layer_chart_svg(Layer layer, std::size_t targets, const std::vector<HistoryPoint>& points, const std::vector<Event>& events,
-                            double stress_threshold, int width) {
+std::string layer_chart_svg(Layer layer, std::size_t targets, const std::vector<HistoryPoint>& points,
+                            const std::vector<Event>& events, double stress_threshold, int width) {
   return layer_like_chart(layer, targets, points, events, stress_threshold, width);
 }
 
-std::string network_chart_svg(const std::vector<HistoryPoint>& points, const std::vector<Event>& events, double stress_threshold, int width) {
+std::string network_chart_svg(const std::vector<HistoryPoint>& points, const std::vector<Event>& events, double stress_threshold,
+                              int width) {
   // Drawn as a layer chart whose events are the network's, then titled for the network.
   std::vector<Event> network_events;
   for (const Event& e : events) {
@@ -79,7 +81,8 @@ std::string network_chart_svg(const std::vector<HistoryPoint>& points, const std
   return chart::render_svg(charts.front());
 }
 
-std::string target_chart_svg(const std::string& name, const std::vector<HistoryPoint>& points, const std::vector<Event>& events, int width) {
+std::string target_chart_svg(const std::string& name, const std::vector<HistoryPoint>& points, const std::vector<Event>& events,
+                             int width) {
   chart::TimelineChart c;
   c.title = "Target " + name;
   c.id = "chart-target";

@@ -14,7 +14,9 @@ struct Mean {
   void add(std::optional<double> v) {
     if (v) sum += *v, ++n;
   }
-  [[nodiscard]] std::optional<double> value() const { return n ? std::optional<double>(sum / static_cast<double>(n)) : std::nullopt; }
+  [[nodiscard]] std::optional<double> value() const {
+    return n ? std::optional<double>(sum / static_cast<double>(n)) : std::nullopt;
+  }
 };
 
 struct Aggregate {
@@ -25,9 +27,12 @@ struct Aggregate {
     if (p.state == State::up || p.state == State::stressed) stress.add(p.stress);
     rtt.add(p.rtt_ms);
     loss.add(p.loss);
-    if (p.state != State::unknown && (worst == State::unknown || static_cast<int>(p.state) > static_cast<int>(worst))) worst = p.state;
+    if (p.state != State::unknown && (worst == State::unknown || static_cast<int>(p.state) > static_cast<int>(worst)))
+      worst = p.state;
   }
-  [[nodiscard]] HistoryPoint point(Timestamp at) const { return {at, worst, reach.value(), stress.value(), rtt.value(), loss.value()}; }
+  [[nodiscard]] HistoryPoint point(Timestamp at) const {
+    return {at, worst, reach.value(), stress.value(), rtt.value(), loss.value()};
+  }
 };
 
 }  // namespace

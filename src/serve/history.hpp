@@ -19,8 +19,8 @@
 namespace blackout {
 
 struct HistoryPoint {
-  Timestamp at;                  // the end of the bin
-  State state = State::unknown;  // at the end of the bin (the worst target's for aggregates: see reachability)
+  Timestamp at;                        // the end of the bin
+  State state = State::unknown;        // at the end of the bin (the worst target's for aggregates: see reachability)
   std::optional<double> reachability;  // share not down (1 or 0 for a target); nullopt: nothing known yet
   std::optional<double> stress;        // the detector's stress index (mean over answering targets for aggregates)
   std::optional<double> rtt_ms;        // mean RTT of the bin's answers (mean of the targets' for aggregates)
@@ -29,8 +29,8 @@ struct HistoryPoint {
 
 struct HistoryOptions {
   std::size_t point_budget = 400'000;  // points over all targets together (about 80 bytes each)
-  std::size_t max_points = 720;          // per series, whatever the budget allows
-  std::size_t min_points = 32;           // per target, even with very many targets
+  std::size_t max_points = 720;        // per series, whatever the budget allows
+  std::size_t min_points = 32;         // per target, even with very many targets
 };
 
 class History {

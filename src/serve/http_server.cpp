@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -15,7 +16,6 @@
 #include <optional>
 #include <string_view>
 #include <vector>
-#include <algorithm>
 
 #include "model/address.hpp"
 
@@ -56,7 +56,8 @@ Expected<ListenAddress> parse_listen(const std::string& text) {
   std::string host, port;
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
-    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') return make_error("expected [v6-address]:port");
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return make_error("expected [v6-address]:port");
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
   } else {
@@ -132,7 +133,8 @@ bool same_secret(std::string_view offered, std::string_view secret) {
   // how much of a guess was right; it depends on the secret's length alone.
   unsigned difference = offered.size() == secret.size() ? 0u : 1u;
   for (std::size_t i = 0; i < secret.size(); ++i)
-    difference |= static_cast<unsigned>(static_cast<unsigned char>(i < offered.size() ? offered[i] : 0) ^ static_cast<unsigned char>(secret[i]));
+    difference |= static_cast<unsigned>(static_cast<unsigned char>(i < offered.size() ? offered[i] : 0) ^
+                                        static_cast<unsigned char>(secret[i]));
   return difference == 0;
 }
 
@@ -360,7 +362,8 @@ void HttpServer::open_stream(Connection& c, const std::string& path) {
   loop_.cancel(c.deadline);  // a stream lives as long as its client reads
   c.responding = true;
   c.streaming = true;
-  std::string headers = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+  std::string headers =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
   headers += "retry: 2000\n\n";
   const auto& greeting = streams_[path];
   if (greeting) headers += greeting();
@@ -417,8 +420,9 @@ HttpResponse HttpServer::handle(const std::string& method, const std::string& ta
 
 void HttpServer::respond(Connection& c, const HttpResponse& response, bool head_only) {
   c.responding = true;
-  c.out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason_phrase(response.status) + "\r\nContent-Type: " + response.content_type +
-          "\r\nContent-Length: " + std::to_string(response.body.size()) + "\r\nCache-Control: no-store\r\nConnection: close\r\n";
+  c.out = "HTTP/1.1 " + std::to_string(response.status) + " " + reason_phrase(response.status) +
+          "\r\nContent-Type: " + response.content_type + "\r\nContent-Length: " + std::to_string(response.body.size()) +
+          "\r\nCache-Control: no-store\r\nConnection: close\r\n";
   if (response.status == 401) c.out += "WWW-Authenticate: Bearer\r\n";
   c.out += "\r\n";
   if (!head_only) c.out += response.body;

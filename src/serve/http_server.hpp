@@ -58,7 +58,7 @@ struct HttpServerOptions {
 
 struct HttpServerCounters {
   std::uint64_t requests = 0;
-  std::uint64_t rejected = 0;  // malformed, too large, too slow, unauthorised, over the cap
+  std::uint64_t rejected = 0;        // malformed, too large, too slow, unauthorised, over the cap
   std::uint64_t stream_dropped = 0;  // stream clients dropped for not reading
 };
 

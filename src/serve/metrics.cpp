@@ -79,8 +79,8 @@ void ResultTally::add(const Result& result) {
   c.last_time = result.time;
 }
 
-std::string render_prometheus(const ResultTally& tally, const std::vector<TargetStatus>& targets, const std::vector<EntityStatus>& aggregates,
-                              const HealthReading& health) {
+std::string render_prometheus(const ResultTally& tally, const std::vector<TargetStatus>& targets,
+                              const std::vector<EntityStatus>& aggregates, const HealthReading& health) {
   std::string out;
   Writer w(out);
 
@@ -88,13 +88,15 @@ std::string render_prometheus(const ResultTally& tally, const std::vector<Target
   for (const auto& [key, c] : tally.checks())
     for (std::size_t i = 0; i < outcome_count; ++i)
       if (c.outcomes[i] > 0)
-        w.sample("blackout_check_results_total",
-                 {{"vantage", c.vantage}, {"target", c.target}, {"check", c.check}, {"outcome", to_string(static_cast<Outcome>(i))}},
-                 static_cast<double>(c.outcomes[i]));
+        w.sample(
+            "blackout_check_results_total",
+            {{"vantage", c.vantage}, {"target", c.target}, {"check", c.check}, {"outcome", to_string(static_cast<Outcome>(i))}},
+            static_cast<double>(c.outcomes[i]));
   w.family("blackout_check_rtt_seconds", "gauge", "Round-trip time of the last successful result of a check.");
   for (const auto& [key, c] : tally.checks())
     if (c.last_rtt)
-      w.sample("blackout_check_rtt_seconds", {{"vantage", c.vantage}, {"target", c.target}, {"check", c.check}}, to_seconds(*c.last_rtt));
+      w.sample("blackout_check_rtt_seconds", {{"vantage", c.vantage}, {"target", c.target}, {"check", c.check}},
+               to_seconds(*c.last_rtt));
   w.family("blackout_check_last_result_timestamp_seconds", "gauge", "When the last result of a check was taken (Unix time).");
   for (const auto& [key, c] : tally.checks())
     w.sample("blackout_check_last_result_timestamp_seconds", {{"vantage", c.vantage}, {"target", c.target}, {"check", c.check}},
@@ -105,26 +107,36 @@ std::string render_prometheus(const ResultTally& tally, const std::vector<Target
   w.family("blackout_target_state", "gauge", "1 for the target's current state as its vantage sees it, 0 for the others.");
   for (const TargetStatus& t : targets)
     for (const State s : all_states)
-      w.sample("blackout_target_state", {{"vantage", t.vantage}, {"target", t.target}, {"layer", to_string(t.layer)}, {"state", to_string(s)}},
+      w.sample("blackout_target_state",
+               {{"vantage", t.vantage}, {"target", t.target}, {"layer", to_string(t.layer)}, {"state", to_string(s)}},
                t.state == s ? 1 : 0);
   w.family("blackout_target_stress", "gauge", "The target's stress index (1 = at the threshold; see docs/detection.md).");
   for (const TargetStatus& t : targets)
-    w.sample("blackout_target_stress", {{"vantage", t.vantage}, {"target", t.target}, {"layer", to_string(t.layer)}}, t.stress.stress);
-  w.family("blackout_target_rtt_inflation", "gauge", "Recent median RTT over the baseline median, mean over the target's checks.");
+    w.sample("blackout_target_stress", {{"vantage", t.vantage}, {"target", t.target}, {"layer", to_string(t.layer)}},
+             t.stress.stress);
+  w.family("blackout_target_rtt_inflation", "gauge",
+           "Recent median RTT over the baseline median, mean over the target's checks.");
   for (const TargetStatus& t : targets)
-    w.sample("blackout_target_rtt_inflation", {{"vantage", t.vantage}, {"target", t.target}, {"layer", to_string(t.layer)}}, t.stress.inflation);
+    w.sample("blackout_target_rtt_inflation", {{"vantage", t.vantage}, {"target", t.target}, {"layer", to_string(t.layer)}},
+             t.stress.inflation);
   w.family("blackout_target_loss_ratio", "gauge", "Share of recent probes lost, mean over the target's checks.");
   for (const TargetStatus& t : targets)
-    w.sample("blackout_target_loss_ratio", {{"vantage", t.vantage}, {"target", t.target}, {"layer", to_string(t.layer)}}, t.stress.loss);
+    w.sample("blackout_target_loss_ratio", {{"vantage", t.vantage}, {"target", t.target}, {"layer", to_string(t.layer)}},
+             t.stress.loss);
 
-  w.family("blackout_layer_state", "gauge", "1 for a layer's current state (vantage \"\": combined over the vantages under the quorum).");
+  w.family("blackout_layer_state", "gauge",
+           "1 for a layer's current state (vantage \"\": combined over the vantages under the quorum).");
   for (const EntityStatus& e : aggregates)
     if (e.scope == Scope::layer)
-      for (const State s : all_states) w.sample("blackout_layer_state", {{"vantage", e.vantage}, {"layer", e.subject}, {"state", to_string(s)}}, e.state == s ? 1 : 0);
-  w.family("blackout_network_state", "gauge", "1 for the network's current state (vantage \"\": combined over the vantages under the quorum).");
+      for (const State s : all_states)
+        w.sample("blackout_layer_state", {{"vantage", e.vantage}, {"layer", e.subject}, {"state", to_string(s)}},
+                 e.state == s ? 1 : 0);
+  w.family("blackout_network_state", "gauge",
+           "1 for the network's current state (vantage \"\": combined over the vantages under the quorum).");
   for (const EntityStatus& e : aggregates)
     if (e.scope == Scope::network)
-      for (const State s : all_states) w.sample("blackout_network_state", {{"vantage", e.vantage}, {"state", to_string(s)}}, e.state == s ? 1 : 0);
+      for (const State s : all_states)
+        w.sample("blackout_network_state", {{"vantage", e.vantage}, {"state", to_string(s)}}, e.state == s ? 1 : 0);
 
   w.family("blackout_probes_launched_total", "counter", "Probes sent, confirmations included.");
   w.sample("blackout_probes_launched_total", {}, static_cast<double>(health.probes_launched));
@@ -169,23 +181,30 @@ std::string render_prometheus(const ResultTally& tally, const std::vector<Target
   if (!health.bgp_sessions.empty()) {
     const auto each = [&](const char* name, const char* type, const char* help, auto value) {
       w.family(name, type, help);
-      for (const BgpSessionReading& s : health.bgp_sessions) w.sample(name, {{"session", s.session}}, static_cast<double>(value(s)));
+      for (const BgpSessionReading& s : health.bgp_sessions)
+        w.sample(name, {{"session", s.session}}, static_cast<double>(value(s)));
     };
-    each("blackout_bgp_session_up", "gauge", "1 while the BGP session is established with its table complete (its paths count), else 0.",
+    each("blackout_bgp_session_up", "gauge",
+         "1 while the BGP session is established with its table complete (its paths count), else 0.",
          [](const BgpSessionReading& s) { return s.established && s.table_complete ? 1 : 0; });
     each("blackout_bgp_session_established", "gauge", "1 while the BGP session is established, else 0.",
          [](const BgpSessionReading& s) { return s.established ? 1 : 0; });
     each("blackout_bgp_sessions_established_total", "counter", "Times the BGP session came up.",
          [](const BgpSessionReading& s) { return s.established_count; });
-    each("blackout_bgp_updates_total", "counter", "UPDATE messages received.", [](const BgpSessionReading& s) { return s.updates; });
-    each("blackout_bgp_announcements_total", "counter", "Prefixes announced to blackout.", [](const BgpSessionReading& s) { return s.announcements; });
-    each("blackout_bgp_withdrawals_total", "counter", "Prefixes withdrawn from blackout.", [](const BgpSessionReading& s) { return s.withdrawals; });
-    each("blackout_bgp_malformed_messages_total", "counter", "Malformed messages received (each ends the session with a NOTIFICATION).",
+    each("blackout_bgp_updates_total", "counter", "UPDATE messages received.",
+         [](const BgpSessionReading& s) { return s.updates; });
+    each("blackout_bgp_announcements_total", "counter", "Prefixes announced to blackout.",
+         [](const BgpSessionReading& s) { return s.announcements; });
+    each("blackout_bgp_withdrawals_total", "counter", "Prefixes withdrawn from blackout.",
+         [](const BgpSessionReading& s) { return s.withdrawals; });
+    each("blackout_bgp_malformed_messages_total", "counter",
+         "Malformed messages received (each ends the session with a NOTIFICATION).",
          [](const BgpSessionReading& s) { return s.malformed; });
   }
   w.family("blackout_http_requests_total", "counter", "Requests this endpoint answered.");
   w.sample("blackout_http_requests_total", {}, static_cast<double>(health.http_requests));
-  w.family("blackout_http_rejected_total", "counter", "Requests refused: malformed, too large, too slow, unauthorised or over the connection cap.");
+  w.family("blackout_http_rejected_total", "counter",
+           "Requests refused: malformed, too large, too slow, unauthorised or over the connection cap.");
   w.sample("blackout_http_rejected_total", {}, static_cast<double>(health.http_rejected));
   w.family("blackout_uptime_seconds", "gauge", "Seconds since the monitor started.");
   w.sample("blackout_uptime_seconds", {}, health.uptime_seconds);

@@ -57,7 +57,7 @@ struct HealthReading {
   std::vector<BgpSessionReading> bgp_sessions;
 };
 
-std::string render_prometheus(const ResultTally& tally, const std::vector<TargetStatus>& targets, const std::vector<EntityStatus>& aggregates,
-                              const HealthReading& health);
+std::string render_prometheus(const ResultTally& tally, const std::vector<TargetStatus>& targets,
+                              const std::vector<EntityStatus>& aggregates, const HealthReading& health);
 
 }  // namespace blackout

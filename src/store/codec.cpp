@@ -40,11 +40,11 @@ std::vector<ResultField> decode_fields(std::string_view text, CheckKind kind, bo
     for (const FieldSpec& s : specs)
       if (s.name == name) spec = &s;
     ResultField field{spec ? spec->name : intern_field_name(name), std::string()};
-    const FieldType type = spec ? spec->type
-                           : value.is_boolean() ? FieldType::boolean
+    const FieldType type = spec                        ? spec->type
+                           : value.is_boolean()        ? FieldType::boolean
                            : value.is_number_integer() ? FieldType::integer
-                           : value.is_number() ? FieldType::real
-                                               : FieldType::text;
+                           : value.is_number()         ? FieldType::real
+                                                       : FieldType::text;
     switch (type) {
       case FieldType::integer:
         if (value.is_number()) field.value = value.get<std::int64_t>();

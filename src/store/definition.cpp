@@ -29,7 +29,8 @@ std::string target_definition(const Target& target) {
 
 std::optional<Target> target_from_definition(const std::string& definition) {
   const auto doc = nlohmann::json::parse(definition, nullptr, false);
-  if (!doc.is_object() || !doc.contains("name") || !doc["name"].is_string() || !doc.contains("layer") || !doc["layer"].is_string())
+  if (!doc.is_object() || !doc.contains("name") || !doc["name"].is_string() || !doc.contains("layer") ||
+      !doc["layer"].is_string())
     return std::nullopt;
   Target target;
   target.name = doc["name"].get<std::string>();
@@ -51,9 +52,12 @@ std::optional<Target> target_from_definition(const std::string& definition) {
       Check check;
       check.id = c["id"].get<std::string>();
       check.kind = *kind;
-      if (c.contains("interval_us") && c["interval_us"].is_number_integer()) check.interval = Duration{c["interval_us"].get<std::int64_t>()};
-      if (c.contains("timeout_us") && c["timeout_us"].is_number_integer()) check.timeout = Duration{c["timeout_us"].get<std::int64_t>()};
-      if (c.contains("confirmations") && c["confirmations"].is_number_integer()) check.confirmations = c["confirmations"].get<int>();
+      if (c.contains("interval_us") && c["interval_us"].is_number_integer())
+        check.interval = Duration{c["interval_us"].get<std::int64_t>()};
+      if (c.contains("timeout_us") && c["timeout_us"].is_number_integer())
+        check.timeout = Duration{c["timeout_us"].get<std::int64_t>()};
+      if (c.contains("confirmations") && c["confirmations"].is_number_integer())
+        check.confirmations = c["confirmations"].get<int>();
       target.checks.push_back(std::move(check));
     }
   }

@@ -12,4 +12,4 @@ std::string target_definition(const Target& target);
 // Back from a definition: name, layer, groups, address, host, weight, control, and checks
 // with their id, kind and schedule (enough for detection); nullopt if it is not one.
 std::optional<Target> target_from_definition(const std::string& definition);
-}
+}  // namespace blackout

@@ -81,7 +81,8 @@ class Store {
   // What detection concluded: state changes are appended; events and waves replace earlier
   // versions with the same id (kept as the JSON documents of docs/events.md, with their
   // start and end in columns of their own).
-  virtual StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) = 0;
+  virtual StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const Event> events,
+                                            std::span<const Wave> waves) = 0;
   // Events and waves read back, in order of start (then id), with their start and end to the
   // microsecond. A document that does not read is damage, said with the table and the id.
   virtual StoreResult<std::vector<Event>> read_events(const EventQuery& query) = 0;

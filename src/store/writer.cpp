@@ -80,11 +80,10 @@ void StoreWriter::write_status_file() {
   // One write at offset 0 of a fixed-size text: a reader never sees a half-written or
   // empty file, and the file needs no rename (the monitor may no longer own its folder).
   char text[256];
-  const int length = std::snprintf(text, sizeof text, "committed %llu\naccepted %llu\ndropped %llu\nqueued %zu\nhealthy %d\n",
-                                   static_cast<unsigned long long>(counters_.committed.load()),
-                                   static_cast<unsigned long long>(counters_.accepted.load()),
-                                   static_cast<unsigned long long>(counters_.dropped.load()), counters_.queued.load(),
-                                   counters_.healthy ? 1 : 0);
+  const int length = std::snprintf(
+      text, sizeof text, "committed %llu\naccepted %llu\ndropped %llu\nqueued %zu\nhealthy %d\n",
+      static_cast<unsigned long long>(counters_.committed.load()), static_cast<unsigned long long>(counters_.accepted.load()),
+      static_cast<unsigned long long>(counters_.dropped.load()), counters_.queued.load(), counters_.healthy ? 1 : 0);
   std::memset(text + length, ' ', sizeof text - static_cast<std::size_t>(length) - 1);
   text[sizeof text - 1] = '\n';
   const int fd = ::open(options_.status_file.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -107,8 +106,7 @@ void StoreWriter::run() {
     });
     // Not fatal: those minutes' rollups then miss the results stored before the restart,
     // which the raw results still hold.
-    if (!read)
-      log::warn("store.rollups_not_rebuilt", {{"store", description_}, {"error", read.error().message}});
+    if (!read) log::warn("store.rollups_not_rebuilt", {{"store", description_}, {"error", read.error().message}});
   }
   std::vector<Result> batch;
   Duration backoff = options_.retry_first;
@@ -119,7 +117,8 @@ void StoreWriter::run() {
     {
       std::unique_lock lock(mutex_);
       if (batch.empty()) {
-        wake_.wait_for(lock, options_.flush_every, [&] { return stopping_ || pending_config_ || queue_.size() >= options_.batch; });
+        wake_.wait_for(lock, options_.flush_every,
+                       [&] { return stopping_ || pending_config_ || queue_.size() >= options_.batch; });
         const std::size_t n = std::min(queue_.size(), options_.batch);
         batch.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -211,8 +210,8 @@ void StoreWriter::run() {
     }
     const auto now = std::chrono::steady_clock::now();
     if (counters_.dropped != dropped_reported && now >= next_drop_report) {
-      log::warn("store.dropping", {{"store", description_}, {"dropped_total", counters_.dropped.load()},
-                                   {"queue_limit", options_.max_queue}});
+      log::warn("store.dropping",
+                {{"store", description_}, {"dropped_total", counters_.dropped.load()}, {"queue_limit", options_.max_queue}});
       dropped_reported = counters_.dropped;
       next_drop_report = now + std::chrono::seconds(10);
     }

@@ -30,7 +30,7 @@ struct WriterOptions {
   Duration raw_retention = std::chrono::hours(24 * 7);
   Duration rollup_retention = std::chrono::hours(24 * 400);
   Duration prune_every = std::chrono::minutes(10);
-  std::string status_file;            // rewritten (atomically) after each commit, if set
+  std::string status_file;  // rewritten (atomically) after each commit, if set
 };
 
 struct WriterCounters {

@@ -64,8 +64,7 @@ void Logger::write(Level level, std::string_view event, std::initializer_list<Fi
   if (!enabled(level)) return;
   std::string line;
   if (format_ == Format::json) {
-    line = "{\"ts\":" + json_string(now_rfc3339()) + ",\"level\":\"" + level_name(level) +
-           "\",\"event\":" + json_string(event);
+    line = "{\"ts\":" + json_string(now_rfc3339()) + ",\"level\":\"" + level_name(level) + "\",\"event\":" + json_string(event);
     for (const Field& field : fields) line += "," + json_string(field.key) + ":" + json_string(field.value);
     line += "}\n";
   } else {

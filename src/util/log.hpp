@@ -22,8 +22,7 @@ struct Field {
   Field(std::string_view k, const char* v) : key(k), value(v) {}
   Field(std::string_view k, std::string_view v) : key(k), value(v) {}
   template <typename Number>
-    requires std::is_arithmetic_v<Number>
-  Field(std::string_view k, Number v) : key(k), value(std::to_string(v)) {}
+  requires std::is_arithmetic_v<Number> Field(std::string_view k, Number v) : key(k), value(std::to_string(v)) {}
 };
 
 class Logger {
@@ -47,12 +46,8 @@ Logger& logger();
 inline void debug(std::string_view event, std::initializer_list<Field> fields = {}) {
   if (logger().enabled(Level::debug)) logger().write(Level::debug, event, fields);
 }
-inline void info(std::string_view event, std::initializer_list<Field> fields = {}) {
-  logger().write(Level::info, event, fields);
-}
-inline void warn(std::string_view event, std::initializer_list<Field> fields = {}) {
-  logger().write(Level::warn, event, fields);
-}
+inline void info(std::string_view event, std::initializer_list<Field> fields = {}) { logger().write(Level::info, event, fields); }
+inline void warn(std::string_view event, std::initializer_list<Field> fields = {}) { logger().write(Level::warn, event, fields); }
 inline void error(std::string_view event, std::initializer_list<Field> fields = {}) {
   logger().write(Level::error, event, fields);
 }

@@ -31,8 +31,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: the corpus is empty\n", argv[1]);
     return 1;
   }
-  for (const std::string& seed : seeds)
-    LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size());
+  for (const std::string& seed : seeds) LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(seed.data()), seed.size());
   std::mt19937_64 random(20261125);
   for (long i = 0; i < mutations; ++i) {
     std::string input = seeds[random() % seeds.size()];
@@ -45,7 +44,10 @@ int main(int argc, char** argv) {
         case 1:
           if (!input.empty()) input.resize(random() % input.size());
           break;
-        case 2: input.insert(input.begin() + static_cast<long>(input.empty() ? 0 : random() % input.size()), static_cast<char>(random())); break;
+        case 2:
+          input.insert(input.begin() + static_cast<long>(input.empty() ? 0 : random() % input.size()),
+                       static_cast<char>(random()));
+          break;
         case 3:
           if (input.size() > 1) {
             const std::size_t at = random() % input.size();

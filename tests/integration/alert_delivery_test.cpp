@@ -1,9 +1,8 @@
 // Alert delivery against real receivers on loopback: an HTTP receiver written here that
 // fails and recovers, one that is not there at first, and a real OpenSMTPD that delivers
 // the e-mails into a maildir.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,9 +10,8 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "alert/delivery.hpp"
 #include "support/net.hpp"
@@ -154,10 +152,11 @@ TEST(AlertDelivery, ARealSmtpServerDeliversTheMailThreaded) {
   std::filesystem::create_directories(maildir);
   std::filesystem::permissions(maildir, std::filesystem::perms::all);
   const std::uint16_t port = unused_tcp_port();
-  const auto config = dir.write("smtpd.conf", "listen on 127.0.0.1 port " + std::to_string(port) + "\naction \"deliver\" maildir \"" + maildir.string() +
-                                                  "/%{user.username}\"\nmatch from any for any action \"deliver\"\n");
-  std::filesystem::permissions(config, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write | std::filesystem::perms::others_read |
-                                           std::filesystem::perms::group_read);
+  const auto config =
+      dir.write("smtpd.conf", "listen on 127.0.0.1 port " + std::to_string(port) + "\naction \"deliver\" maildir \"" +
+                                  maildir.string() + "/%{user.username}\"\nmatch from any for any action \"deliver\"\n");
+  std::filesystem::permissions(config, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                           std::filesystem::perms::others_read | std::filesystem::perms::group_read);
   ChildProcess smtpd({"smtpd", "-d", "-f", config.string()}, dir.path() / "smtpd.log");
   ASSERT_TRUE(wait_for_tcp_port("127.0.0.1", port)) << read_file(dir.path() / "smtpd.log");
 
@@ -184,7 +183,8 @@ TEST(AlertDelivery, ARealSmtpServerDeliversTheMailThreaded) {
       if (entry.is_regular_file() && entry.path().parent_path().filename() == "new") messages.push_back(read_file(entry.path()));
     return messages.size() == 2;
   })) << read_file(dir.path() / "smtpd.log");
-  std::sort(messages.begin(), messages.end(), [](const std::string& a, const std::string& b) { return a.find("In-Reply-To") < b.find("In-Reply-To"); });
+  std::sort(messages.begin(), messages.end(),
+            [](const std::string& a, const std::string& b) { return a.find("In-Reply-To") < b.find("In-Reply-To"); });
   const std::string& reply = messages[0].find("In-Reply-To") != std::string::npos ? messages[0] : messages[1];
   const std::string& first = messages[0].find("In-Reply-To") != std::string::npos ? messages[1] : messages[0];
   EXPECT_NE(first.find("Subject: blackout: network down"), std::string::npos) << first;
@@ -199,13 +199,16 @@ TEST(AlertDelivery, TheMonitorAlertsWhenItsTargetsGoDark) {
   const std::uint16_t hook_port = unused_tcp_port();
   Receiver receiver(hook_port, {200});
   const std::uint16_t closed = unused_tcp_port();
-  const auto config = dir.write("c.yaml", "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s }\n"
-                                          "targets:\n  - { name: site, layer: web, address: 127.0.0.1, checks: [ {tcp: " +
-                                              std::to_string(closed) +
-                                              "} ] }\n"
-                                              "alerts:\n  group_window: 1s\n  channels:\n    - { name: hook, webhook: { url: \"http://127.0.0.1:" +
-                                              std::to_string(hook_port) + "/\" } }\n  rules:\n    - { name: dark, scope: network, channels: [hook] }\n");
-  ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", "none", "--quiet", "--user", "root"}, dir.path() / "monitor.log");
+  const auto config =
+      dir.write("c.yaml",
+                "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s }\n"
+                "targets:\n  - { name: site, layer: web, address: 127.0.0.1, checks: [ {tcp: " +
+                    std::to_string(closed) +
+                    "} ] }\n"
+                    "alerts:\n  group_window: 1s\n  channels:\n    - { name: hook, webhook: { url: \"http://127.0.0.1:" +
+                    std::to_string(hook_port) + "/\" } }\n  rules:\n    - { name: dark, scope: network, channels: [hook] }\n");
+  ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", "none", "--quiet", "--user", "root"},
+                       dir.path() / "monitor.log");
   ASSERT_TRUE(wait_until([&] { return !receiver.bodies().empty(); })) << read_file(dir.path() / "monitor.log");
   const auto body = nlohmann::json::parse(receiver.bodies().at(0));
   EXPECT_EQ(body["kind"], "opened");

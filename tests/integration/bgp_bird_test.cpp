@@ -5,15 +5,14 @@
 // not a withdrawal. `blackout bgp watch` prints the same as lines. BIRD runs in the foreground with its control socket and PID
 // file in a temporary directory and is stopped by PID.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <signal.h>
 
 #include <chrono>
-#include <map>
-#include <thread>
 #include <cstdlib>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "bgp/bgp_probe.hpp"
 #include "bgp/collector.hpp"
@@ -247,24 +246,31 @@ TEST_F(BgpBird, TheBgpCheckSaysVisibleWithdrawnOrNoSession) {
 // detector like every other check, and a withdrawal is a routing-withdrawal event.
 TEST_F(BgpBird, MonitorStoresBgpResultsAndAWithdrawalIsARoutingWithdrawal) {
   const std::string url = "sqlite:" + (dir_.path() / "m.db").string();
-  const auto config = dir_.write("monitor.yaml",
-                                 "lab_only: true\nvantage: test\n"
-                                 "defaults: { interval: 500ms, timeout: 200ms, jitter: 0s, confirmations: 1, confirm_spacing: 100ms }\n"
-                                 "detection: { wave_gap: 2s, clean_cut_spread: 2s, stress_lead: 2s }\n"
-                                 "bgp:\n  local_as: 64999\n  router_id: 127.0.0.2\n  sessions:\n"
-                                 "    - { name: bird, peer: \"127.0.0.1:" + std::to_string(bird_port_) + "\", peer_as: 65001, local: 127.0.0.2, hold_time: 6 }\n"
-                                 "targets:\n"
-                                 "  - { name: country-prefix, layer: bgp, checks: [ { bgp: { prefix: " + std::string(country_prefix) + " } } ] }\n"
-                                 "  - { name: country-as, layer: bgp, checks: [ { bgp: { origin_as: 65001 } } ] }\n");
+  const auto config =
+      dir_.write("monitor.yaml",
+                 "lab_only: true\nvantage: test\n"
+                 "defaults: { interval: 500ms, timeout: 200ms, jitter: 0s, confirmations: 1, confirm_spacing: 100ms }\n"
+                 "detection: { wave_gap: 2s, clean_cut_spread: 2s, stress_lead: 2s }\n"
+                 "bgp:\n  local_as: 64999\n  router_id: 127.0.0.2\n  sessions:\n"
+                 "    - { name: bird, peer: \"127.0.0.1:" +
+                     std::to_string(bird_port_) +
+                     "\", peer_as: 65001, local: 127.0.0.2, hold_time: 6 }\n"
+                     "targets:\n"
+                     "  - { name: country-prefix, layer: bgp, checks: [ { bgp: { prefix: " +
+                     std::string(country_prefix) +
+                     " } } ] }\n"
+                     "  - { name: country-as, layer: bgp, checks: [ { bgp: { origin_as: 65001 } } ] }\n");
   const auto log = dir_.path() / "monitor.log";
   ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", url, "--user", "root", "--duration", "60s"}, log);
   const auto printed = [&](const std::string& text) { return testing_support::read_file(log).find(text) != std::string::npos; };
-  ASSERT_TRUE(testing_support::wait_until([&] { return printed("country-prefix bgp:198.18.64.0/22 ok"); }, std::chrono::milliseconds(15000)))
+  ASSERT_TRUE(testing_support::wait_until([&] { return printed("country-prefix bgp:198.18.64.0/22 ok"); },
+                                          std::chrono::milliseconds(15000)))
       << testing_support::read_file(log);
   EXPECT_TRUE(printed("bgp.session_established")) << testing_support::read_file(log);
   std::this_thread::sleep_for(3s);  // up for a while: the withdrawal is a change
   birdc("disable country");
-  ASSERT_TRUE(testing_support::wait_until([&] { return printed("country-prefix bgp:198.18.64.0/22 withdrawn"); }, std::chrono::milliseconds(5000)))
+  ASSERT_TRUE(testing_support::wait_until([&] { return printed("country-prefix bgp:198.18.64.0/22 withdrawn"); },
+                                          std::chrono::milliseconds(5000)))
       << testing_support::read_file(log);
   std::this_thread::sleep_for(4s);
   birdc("enable country");
@@ -278,14 +284,20 @@ TEST_F(BgpBird, MonitorStoresBgpResultsAndAWithdrawalIsARoutingWithdrawal) {
   ResultQuery query;
   query.target = "country-prefix";
   std::map<Outcome, int> outcomes;
-  ASSERT_TRUE((*store)->read_results(query, [&](Result&& r) {
-                        ++outcomes[r.outcome];
-                        return true;
-                      }).ok());
+  ASSERT_TRUE((*store)
+                  ->read_results(query,
+                                 [&](Result&& r) {
+                                   ++outcomes[r.outcome];
+                                   return true;
+                                 })
+                  .ok());
   EXPECT_GT(outcomes[Outcome::ok], 0);
   EXPECT_GT(outcomes[Outcome::withdrawn], 0);
   const auto analysis = dir_.path() / "analyze.txt";
-  ASSERT_EQ(std::system((std::string(BLACKOUT_BINARY) + " analyze --format json --store " + url + " > " + analysis.string() + " 2>" + analysis.string() + ".err").c_str()), 0)
+  ASSERT_EQ(std::system((std::string(BLACKOUT_BINARY) + " analyze --format json --store " + url + " > " + analysis.string() +
+                         " 2>" + analysis.string() + ".err")
+                            .c_str()),
+            0)
       << testing_support::read_file(analysis);
   // The prefix left; the origin AS still shows in BIRD's other routes: one of the bgp
   // layer's two targets (half is not yet the layer), its event a routing withdrawal.

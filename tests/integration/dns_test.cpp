@@ -2,7 +2,6 @@
 // answer too large for UDP), and against hostile servers written here: wrong ids, garbage,
 // a forgery before the real answer, SERVFAIL and REFUSED, a TCP server that hangs up.
 #include <gtest/gtest.h>
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -31,9 +30,12 @@ std::uint64_t counter(const Probe& probe, std::string_view name) {
 // UDP and TCP and waits until nsd answers), with an answer too large for UDP.
 std::map<std::string, std::string> kp_test_zone() {
   std::string big;
-  for (int i = 0; i < 40; ++i) big += "big IN TXT \"" + std::to_string(i) + std::string(60, static_cast<char>('a' + i % 26)) + "\"\n";
-  return {{"kp.test", "$ORIGIN kp.test.\n$TTL 300\n@ IN SOA ns1.kp.test. hostmaster.kp.test. 2026112501 3600 600 86400 300\n"
-                      "@ IN NS ns1.kp.test.\n@ IN MX 10 mail.kp.test.\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nwww IN A 127.0.0.1\n" + big}};
+  for (int i = 0; i < 40; ++i)
+    big += "big IN TXT \"" + std::to_string(i) + std::string(60, static_cast<char>('a' + i % 26)) + "\"\n";
+  return {{"kp.test",
+           "$ORIGIN kp.test.\n$TTL 300\n@ IN SOA ns1.kp.test. hostmaster.kp.test. 2026112501 3600 600 86400 300\n"
+           "@ IN NS ns1.kp.test.\n@ IN MX 10 mail.kp.test.\nns1 IN A 127.0.0.1\nmail IN A 127.0.0.1\nwww IN A 127.0.0.1\n" +
+               big}};
 }
 
 class DnsCheck : public testing::Test {
@@ -67,7 +69,8 @@ TEST_F(DnsCheck, RealNsdAnswersAuthoritativelyWithTheSerial) {
   EXPECT_EQ(ask(nsd.port(), "nope.kp.test", "A").outcome, Outcome::nxdomain);
   EXPECT_EQ(ask(nsd.port(), "nope.kp.test", "A", 1s, [](DnsParams& p) { p.expect_rcode = 3; }).outcome, Outcome::ok);
   EXPECT_EQ(ask(nsd.port(), "www.kp.test", "A", 1s, [](DnsParams& p) { p.min_answers = 2; }).outcome, Outcome::bad_answer);
-  EXPECT_EQ(ask(nsd.port(), "www.kp.test", "A", 1s, [](DnsParams& p) { p.expect_authoritative = false; }).outcome, Outcome::bad_answer);
+  EXPECT_EQ(ask(nsd.port(), "www.kp.test", "A", 1s, [](DnsParams& p) { p.expect_authoritative = false; }).outcome,
+            Outcome::bad_answer);
 }
 
 TEST_F(DnsCheck, ATruncatedAnswerIsFetchedOverTcp) {
@@ -143,7 +146,8 @@ class HostileDns {
 };
 
 // A well-formed answer to `query` with the given rcode and id (the query's if 0 or the id).
-std::vector<std::uint8_t> answer_to(const std::vector<std::uint8_t>& query, int rcode, std::optional<std::uint16_t> id = std::nullopt) {
+std::vector<std::uint8_t> answer_to(const std::vector<std::uint8_t>& query, int rcode,
+                                    std::optional<std::uint16_t> id = std::nullopt) {
   std::vector<std::uint8_t> a = query;
   a.resize(std::min<std::size_t>(a.size(), 12 + (a.size() - 12 - 11)));  // drop our OPT record
   a[2] = 0x84;
@@ -156,7 +160,9 @@ std::vector<std::uint8_t> answer_to(const std::vector<std::uint8_t>& query, int 
   return a;
 }
 
-std::uint16_t other_id(const std::vector<std::uint8_t>& query) { return static_cast<std::uint16_t>(((query[0] << 8) | query[1]) + 1); }
+std::uint16_t other_id(const std::vector<std::uint8_t>& query) {
+  return static_cast<std::uint16_t>(((query[0] << 8) | query[1]) + 1);
+}
 
 TEST_F(DnsCheck, WrongIdsAloneTimeOutAndAreCounted) {
   HostileDns server([](const Bytes& q) { return Answers{answer_to(q, 0, other_id(q))}; });

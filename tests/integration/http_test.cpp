@@ -2,7 +2,6 @@
 // certificate made by openssl), and hostile servers written here: one that stalls, one
 // that sends endless headers, one that resets mid-body, one that speaks garbage.
 #include <gtest/gtest.h>
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -31,20 +30,31 @@ class Nginx {
     };
     make_cert("long", 365);
     make_cert("soon", 3);
-    dir_.write("nginx.conf", "daemon off;\nworker_processes 1;\npid " + d + "/nginx.pid;\nerror_log " + d + "/error.log warn;\n"
-               "events { worker_connections 512; }\nhttp {\n  access_log off;\n  client_body_temp_path " + d + "/tmp;\n  proxy_temp_path " + d +
-               "/tmp;\n  fastcgi_temp_path " + d + "/tmp;\n  uwsgi_temp_path " + d + "/tmp;\n  scgi_temp_path " + d + "/tmp;\n"
-               "  server { listen 127.0.0.1:" + std::to_string(http_) + " default_server;\n"
-               "    location = / { return 200 \"Ministry of Foreign Affairs\\n\"; }\n"
-               "    location = /moved { return 301 /; }\n"
-               "    location /pages/ { alias " + d + "/pages/; }\n"
-               "    location / { return 404; } }\n"
-               "  server { listen 127.0.0.1:" + std::to_string(http_) + "; server_name mfa.kp.test;\n"
-               "    location / { return 200 \"named site\\n\"; } }\n"
-               "  server { listen 127.0.0.1:" + std::to_string(https_) + " ssl; ssl_certificate " + d + "/long.crt; ssl_certificate_key " + d +
-               "/long.key;\n    location / { return 200 \"secure\\n\"; } }\n"
-               "  server { listen 127.0.0.1:" + std::to_string(soon_) + " ssl; ssl_certificate " + d + "/soon.crt; ssl_certificate_key " + d +
-               "/soon.key;\n    location / { return 200 \"expiring\\n\"; } }\n}\n");
+    dir_.write("nginx.conf", "daemon off;\nworker_processes 1;\npid " + d + "/nginx.pid;\nerror_log " + d +
+                                 "/error.log warn;\n"
+                                 "events { worker_connections 512; }\nhttp {\n  access_log off;\n  client_body_temp_path " +
+                                 d + "/tmp;\n  proxy_temp_path " + d + "/tmp;\n  fastcgi_temp_path " + d +
+                                 "/tmp;\n  uwsgi_temp_path " + d + "/tmp;\n  scgi_temp_path " + d +
+                                 "/tmp;\n"
+                                 "  server { listen 127.0.0.1:" +
+                                 std::to_string(http_) +
+                                 " default_server;\n"
+                                 "    location = / { return 200 \"Ministry of Foreign Affairs\\n\"; }\n"
+                                 "    location = /moved { return 301 /; }\n"
+                                 "    location /pages/ { alias " +
+                                 d +
+                                 "/pages/; }\n"
+                                 "    location / { return 404; } }\n"
+                                 "  server { listen 127.0.0.1:" +
+                                 std::to_string(http_) +
+                                 "; server_name mfa.kp.test;\n"
+                                 "    location / { return 200 \"named site\\n\"; } }\n"
+                                 "  server { listen 127.0.0.1:" +
+                                 std::to_string(https_) + " ssl; ssl_certificate " + d + "/long.crt; ssl_certificate_key " + d +
+                                 "/long.key;\n    location / { return 200 \"secure\\n\"; } }\n"
+                                 "  server { listen 127.0.0.1:" +
+                                 std::to_string(soon_) + " ssl; ssl_certificate " + d + "/soon.crt; ssl_certificate_key " + d +
+                                 "/soon.key;\n    location / { return 200 \"expiring\\n\"; } }\n}\n");
     std::filesystem::create_directories(dir_.path() / "pages");
     start();
   }
@@ -54,12 +64,16 @@ class Nginx {
     return url("/pages/" + name);
   }
   void start() {
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"nginx", "-c", (dir_.path() / "nginx.conf").string()}, dir_.path() / "out.log");
+    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"nginx", "-c", (dir_.path() / "nginx.conf").string()},
+                                              dir_.path() / "out.log");
     if (!wait_for_tcp_port("127.0.0.1", http_) || !wait_for_tcp_port("127.0.0.1", https_))
-      throw std::runtime_error("nginx did not start: " + read_file(dir_.path() / "out.log") + read_file(dir_.path() / "error.log"));
+      throw std::runtime_error("nginx did not start: " + read_file(dir_.path() / "out.log") +
+                               read_file(dir_.path() / "error.log"));
   }
   void stop() { process_.reset(); }
-  [[nodiscard]] std::string url(const std::string& path = "/") const { return "http://127.0.0.1:" + std::to_string(http_) + path; }
+  [[nodiscard]] std::string url(const std::string& path = "/") const {
+    return "http://127.0.0.1:" + std::to_string(http_) + path;
+  }
   [[nodiscard]] std::string secure(bool expiring = false) const {
     return "https://127.0.0.1:" + std::to_string(expiring ? soon_ : https_) + "/";
   }
@@ -76,7 +90,8 @@ class HttpCheck : public testing::Test {
   SystemClock clock;
   EventLoop loop{clock};
   HttpProbe probe{loop};
-  Result get(const std::string& url, std::function<void(HttpParams&)> adjust = {}, Duration timeout = 2s, std::string address = "") {
+  Result get(const std::string& url, std::function<void(HttpParams&)> adjust = {}, Duration timeout = 2s,
+             std::string address = "") {
     HttpParams p;
     p.url = url;
     if (adjust) adjust(p);
@@ -137,7 +152,8 @@ TEST_F(HttpCheck, ACatastrophicPatternIsMatchedInLinearTime) {
     return text;
   }());
   const MonoTime start = clock.now();
-  const Result r = get(big, [](HttpParams& p) { p.body_match = "(\\w+\\s?)*!"; }, 5s);
+  const Result r = get(
+      big, [](HttpParams& p) { p.body_match = "(\\w+\\s?)*!"; }, 5s);
   EXPECT_EQ(r.outcome, Outcome::bad_body) << r.detail;
   EXPECT_LT(clock.now() - start, 2s);
 }
@@ -157,8 +173,9 @@ TEST_F(HttpCheck, ConnectsToTheTargetAddressWithTheSiteName) {
   if (find_program("nginx").empty()) GTEST_SKIP() << "nginx not installed";
   Nginx nginx;
   // The URL names a host that resolves nowhere; the target's address is where it lives.
-  const Result r = get("http://mfa.kp.test:" + std::to_string(nginx.http_port()) + "/", [](HttpParams& p) { p.body_match = "named site"; }, 2s,
-                       "127.0.0.1");
+  const Result r = get(
+      "http://mfa.kp.test:" + std::to_string(nginx.http_port()) + "/", [](HttpParams& p) { p.body_match = "named site"; }, 2s,
+      "127.0.0.1");
   EXPECT_EQ(r.outcome, Outcome::ok) << r.detail;
 }
 
@@ -258,7 +275,8 @@ TEST_F(HttpCheck, EndlessHeadersAreABadReply) {
 // One header line of 300 KB: curl gives up with CURLE_OUT_OF_MEMORY, which was shown as
 // the probe's detail ("Out of memory") as if the monitor had run out.
 TEST_F(HttpCheck, AnEndlessHeaderLineIsABadReplyNotOutOfMemory) {
-  HostileHttp server([](int fd) { send_text(fd, "HTTP/1.1 200 OK\r\nX-Long: " + std::string(300 * 1024, 'a') + "\r\n\r\nbody"); });
+  HostileHttp server(
+      [](int fd) { send_text(fd, "HTTP/1.1 200 OK\r\nX-Long: " + std::string(300 * 1024, 'a') + "\r\n\r\nbody"); });
   const Result r = get(server.url(), {}, 3s);
   EXPECT_EQ(r.outcome, Outcome::bad_reply) << r.detail;
   EXPECT_EQ(r.detail, "a header line longer than 100 KiB");
@@ -294,7 +312,8 @@ TEST_F(HttpCheck, ABodyThatDripsTooSlowlyTimesOut) {
 
 TEST(CertDate, ParsesCurlsFormatAndRejectsTheRest) {
   EXPECT_EQ(format_rfc3339(*parse_cert_date("Jan  1 00:00:00 2027 GMT"), 0), "2027-01-01T00:00:00Z");
-  for (const char* bad : {"", "2027-01-01", "Jan 1 00:00:00 2027", "Foo  1 00:00:00 2027 GMT", "Jan  1 00:00:00 2027 GMT trailing"})
+  for (const char* bad :
+       {"", "2027-01-01", "Jan 1 00:00:00 2027", "Foo  1 00:00:00 2027 GMT", "Jan  1 00:00:00 2027 GMT trailing"})
     EXPECT_FALSE(parse_cert_date(bad)) << bad;
 }
 

@@ -1,9 +1,8 @@
 // icmp check against the real kernel on loopback: replies with RTT and TTL, IPv6, drops
 // (timeout), administrative rejects (unreachable-admin), forged and late replies injected
 // through a raw socket, many probes at once, and running without CAP_NET_RAW.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -117,7 +116,8 @@ void inject_reply(const char* source, std::uint16_t id, std::uint16_t seq, std::
   sockaddr_in to{};
   to.sin_family = AF_INET;
   inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-  ASSERT_EQ(sendto(fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to), static_cast<ssize_t>(reply.size()));
+  ASSERT_EQ(sendto(fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+            static_cast<ssize_t>(reply.size()));
   close(fd);
 }
 

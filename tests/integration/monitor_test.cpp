@@ -2,15 +2,12 @@
 // SIGHUP that adds targets and keeps the history, a bad reload that keeps the running
 // config, and export of what was stored.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <fstream>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "model/event_json.hpp"
 #include "store/store.hpp"
@@ -94,13 +91,15 @@ TEST_F(Monitor, AStoreThatCannotBeOpenedStopsTheStartWithTheReason) {
 
 TEST_F(Monitor, ExportGivesBackWhatWasStored) {
   const auto config = dir.write("c.yaml", config_with(listener.port(), {"a", "b"}));
-  ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", url, "--quiet", "--duration", "1s", "--user", "root"}, log);
+  ChildProcess monitor(
+      {BLACKOUT_BINARY, "monitor", config.string(), "--store", url, "--quiet", "--duration", "1s", "--user", "root"}, log);
   ASSERT_TRUE(wait_until([&] { return !monitor.running(); }));
   const auto n = stored(url);
   ASSERT_GT(n, 0);
   for (const char* format : {"csv", "jsonl"}) {
     const auto out = dir.path() / (std::string("export.") + format);
-    ChildProcess exporter({BLACKOUT_BINARY, "export", "--store", url, "--format", format, "-o", out.string()}, dir.path() / "export.log");
+    ChildProcess exporter({BLACKOUT_BINARY, "export", "--store", url, "--format", format, "-o", out.string()},
+                          dir.path() / "export.log");
     ASSERT_TRUE(wait_until([&] { return !exporter.running(); }));
     std::ifstream in(out);
     std::int64_t lines = 0;
@@ -123,12 +122,16 @@ namespace {
 // The web sites' server goes away and comes back while the monitor watches; the events the
 // monitor stored live are exactly those `blackout analyze` recomputes from the store.
 TEST_F(Monitor, AnalyzeRecomputesExactlyTheEventsTheMonitorStored) {
-  std::string yaml = "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s, confirm_spacing: 50ms }\ntargets:\n";
+  std::string yaml =
+      "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s, confirm_spacing: 50ms "
+      "}\ntargets:\n";
   for (const char* name : {"mfa", "naenara", "airkoryo", "kcna"})
-    yaml += std::string("  - { name: ") + name + ", layer: web, address: 127.0.0.1, checks: [ {tcp: " + std::to_string(listener.port()) + "} ] }\n";
+    yaml += std::string("  - { name: ") + name +
+            ", layer: web, address: 127.0.0.1, checks: [ {tcp: " + std::to_string(listener.port()) + "} ] }\n";
   const auto config = dir.write("c.yaml", yaml);
   ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", url, "--quiet", "--user", "root"}, log);
-  ASSERT_TRUE(wait_until([&] { return stored(url) > 40; }, std::chrono::seconds(20))) << "stored " << stored(url) << "\n" << read_file(log);
+  ASSERT_TRUE(wait_until([&] { return stored(url) > 40; }, std::chrono::seconds(20))) << "stored " << stored(url) << "\n"
+                                                                                      << read_file(log);
   const std::uint16_t port = listener.port();
   listener.close();
   const auto network_log = [&] {
@@ -140,13 +143,17 @@ TEST_F(Monitor, AnalyzeRecomputesExactlyTheEventsTheMonitorStored) {
   };
   ASSERT_TRUE(wait_until([&] { return network_log().first != std::string::npos; })) << read_file(log);
   TcpListener back(false, 512, port);
-  ASSERT_TRUE(wait_until([&] { return network_log().second != std::string::npos && read_file(log).find("to=up", network_log().second) != std::string::npos; }))
-      << read_file(log);
+  ASSERT_TRUE(wait_until([&] {
+    return network_log().second != std::string::npos && read_file(log).find("to=up", network_log().second) != std::string::npos;
+  })) << read_file(log);
   monitor.signal(SIGTERM);
   ASSERT_TRUE(wait_until([&] { return !monitor.running(); }));
 
   const auto analyze_output = dir.path() / "analyze.json";
-  ASSERT_EQ(std::system((std::string(BLACKOUT_BINARY) + " analyze --store " + url + " --format json > " + analyze_output.string() + " 2>/dev/null").c_str()), 0)
+  ASSERT_EQ(std::system((std::string(BLACKOUT_BINARY) + " analyze --store " + url + " --format json > " +
+                         analyze_output.string() + " 2>/dev/null")
+                            .c_str()),
+            0)
       << read_file(analyze_output);
   const std::string output = read_file(analyze_output);
   const auto recomputed = nlohmann::json::parse(output, nullptr, false);

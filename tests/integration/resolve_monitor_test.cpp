@@ -2,12 +2,11 @@
 // real nsd on loopback: what they store and print is probed at the address the name
 // resolves to, and a DNS outage in the middle of a run is stored as failed resolve results
 // while the tcp check of the last known address goes on passing.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <cstring>
 #include <optional>
@@ -36,7 +35,8 @@ class Listener {
     in.sin_family = AF_INET;
     inet_pton(AF_INET, "127.0.0.2", &in.sin_addr);
     socklen_t length = sizeof in;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&in), length) != 0 || ::listen(fd_, 4096) != 0) throw std::runtime_error("listen on 127.0.0.2");
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&in), length) != 0 || ::listen(fd_, 4096) != 0)
+      throw std::runtime_error("listen on 127.0.0.2");
     getsockname(fd_, reinterpret_cast<sockaddr*>(&in), &length);
     port_ = ntohs(in.sin_port);
   }
@@ -68,17 +68,23 @@ class ResolveMonitor : public testing::Test {
   std::string tcp = "tcp:" + std::to_string(listener.port());
 
   std::filesystem::path config(const Nsd& nsd) {
-    return dir.write("c.yaml", "lab_only: true\nvantage: test\n"
-                               "resolver: { servers: [\"" + nsd.endpoint() + "\"], timeout: 200ms, tries: 1, min_ttl: 200ms, max_ttl: 500ms }\n"
-                               "defaults: { interval: 200ms, timeout: 150ms, jitter: 0s, confirmations: 0 }\ntargets:\n"
-                               "  - { name: www, layer: web, host: www.kp.test, checks: [ {tcp: " + std::to_string(listener.port()) + "} ] }\n");
+    return dir.write("c.yaml",
+                     "lab_only: true\nvantage: test\n"
+                     "resolver: { servers: [\"" +
+                         nsd.endpoint() +
+                         "\"], timeout: 200ms, tries: 1, min_ttl: 200ms, max_ttl: 500ms }\n"
+                         "defaults: { interval: 200ms, timeout: 150ms, jitter: 0s, confirmations: 0 }\ntargets:\n"
+                         "  - { name: www, layer: web, host: www.kp.test, checks: [ {tcp: " +
+                         std::to_string(listener.port()) + "} ] }\n");
   }
 };
 
 TEST_F(ResolveMonitor, AHostNameConfigIsProbedAndStoredAtTheResolvedAddress) {
   if (!Nsd::available()) GTEST_SKIP() << "nsd not installed";
   Nsd nsd({{"kp.test", zone_text}});
-  ChildProcess monitor({BLACKOUT_BINARY, "monitor", config(nsd).string(), "--store", url, "--quiet", "--duration", "1500ms", "--user", "root"}, log);
+  ChildProcess monitor(
+      {BLACKOUT_BINARY, "monitor", config(nsd).string(), "--store", url, "--quiet", "--duration", "1500ms", "--user", "root"},
+      log);
   ASSERT_TRUE(wait_until([&] { return !monitor.running(); }, std::chrono::milliseconds(20000)));
   ASSERT_EQ(monitor.exit_code(), 0) << read_file(log);
   const auto results = stored(url);
@@ -148,8 +154,8 @@ TEST_F(ResolveMonitor, ADnsOutageMidRunIsStoredAsResolveFailuresWhileTheServerGo
 TEST_F(ResolveMonitor, ProbeResolvesAHostNameThroughTheGivenResolverFirst) {
   if (!Nsd::available()) GTEST_SKIP() << "nsd not installed";
   Nsd nsd({{"kp.test", zone_text}});
-  ChildProcess probe({BLACKOUT_BINARY, "probe", "tcp", "www.kp.test", "-p", std::to_string(listener.port()), "--resolver", nsd.endpoint(),
-                      "--lab-only", "--json", "--user", "root"},
+  ChildProcess probe({BLACKOUT_BINARY, "probe", "tcp", "www.kp.test", "-p", std::to_string(listener.port()), "--resolver",
+                      nsd.endpoint(), "--lab-only", "--json", "--user", "root"},
                      log);
   ASSERT_TRUE(wait_until([&] { return !probe.running(); }));
   const std::string out = read_file(log);

@@ -5,13 +5,11 @@
 // lab_only over resolved addresses and over HTTP redirects. Public addresses appear in the
 // zones and redirects only to be refused: as root, an nftables rule drops any packet to them
 // as well, so that even a bug here sends nothing out.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <cstring>
@@ -34,7 +32,8 @@ using namespace testing_support;
 
 std::string zone(const std::string& records) {
   return "$ORIGIN kp.test.\n$TTL 300\n@ IN SOA ns1.kp.test. hostmaster.kp.test. 2026112501 3600 600 86400 300\n"
-         "@ IN NS ns1.kp.test.\nns1 IN A 127.0.0.1\n" + records;
+         "@ IN NS ns1.kp.test.\nns1 IN A 127.0.0.1\n" +
+         records;
 }
 
 const std::string base_records =
@@ -81,7 +80,8 @@ class ListenerAt {
     if (::bind(fd_, reinterpret_cast<sockaddr*>(&storage), length) != 0 || ::listen(fd_, 1024) != 0)
       throw std::runtime_error("cannot listen on " + address);
     getsockname(fd_, reinterpret_cast<sockaddr*>(&storage), &length);
-    port_ = ntohs(ip.is_v4() ? reinterpret_cast<sockaddr_in*>(&storage)->sin_port : reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
+    port_ = ntohs(ip.is_v4() ? reinterpret_cast<sockaddr_in*>(&storage)->sin_port
+                             : reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
   }
   ~ListenerAt() { ::close(fd_); }
   ListenerAt(const ListenerAt&) = delete;
@@ -126,12 +126,14 @@ class Resolving : public testing::Test {
     ASSERT_TRUE(run_until([&] { return names->settled(); }));
     if (!with_scheduler) return;
     probes = std::make_unique<ProbeSet>(loop, random, ProbeSet::kinds_of(config.targets));
-    scheduler = std::make_unique<Scheduler>(loop, random, config.targets, probes->table(), "test", [this](Result&& r) { results.push_back(std::move(r)); });
+    scheduler = std::make_unique<Scheduler>(loop, random, config.targets, probes->table(), "test",
+                                            [this](Result&& r) { results.push_back(std::move(r)); });
     scheduler->set_address_book(names.get());
     scheduler->start();
   }
   bool run_until(const std::function<bool()>& done, Duration limit = 10s) { return loop.run_until(done, clock.now() + limit); }
-  [[nodiscard]] std::vector<Result> of(const std::string& target, const std::string& check, std::optional<Timestamp> after = {}) const {
+  [[nodiscard]] std::vector<Result> of(const std::string& target, const std::string& check,
+                                       std::optional<Timestamp> after = {}) const {
     std::vector<Result> out;
     for (const Result& r : results)
       if (r.target == target && r.check == check && (!after || r.time > *after)) out.push_back(r);
@@ -140,7 +142,8 @@ class Resolving : public testing::Test {
   std::size_t count(const std::string& target, const std::string& check, std::optional<Timestamp> after = {}) const {
     return of(target, check, after).size();
   }
-  static std::string resolver(const Nsd& nsd, const std::string& extra = "timeout: 200ms, tries: 1, min_ttl: 200ms, max_ttl: 400ms") {
+  static std::string resolver(const Nsd& nsd,
+                              const std::string& extra = "timeout: 200ms, tries: 1, min_ttl: 200ms, max_ttl: 400ms") {
     return "resolver: { servers: [\"" + nsd.endpoint() + "\"], " + extra + " }\n";
   }
 };
@@ -151,10 +154,17 @@ TEST_F(Resolving, ANameResolvesToItsAAndAaaaRecordsAndItsChecksGoThere) {
   ListenerAt v4("127.0.0.2"), v6("::1");
   start("lab_only: true\n" + resolver(nsd) +
         "defaults: { interval: 200ms, timeout: 150ms, jitter: 0s }\ntargets:\n"
-        "  - { name: www, layer: web, host: www.kp.test, checks: [ {tcp: " + std::to_string(v4.port()) + "} ] }\n"
-        "  - { name: v6, layer: web, host: v6only.kp.test, checks: [ {tcp: " + std::to_string(v6.port()) + "} ] }\n"
-        "  - { name: alias, layer: web, host: alias.kp.test, checks: [ {tcp: " + std::to_string(v4.port()) + "} ] }\n");
-  ASSERT_TRUE(run_until([&] { return count("www", "tcp:" + std::to_string(v4.port())) >= 2 && count("v6", "tcp:" + std::to_string(v6.port())) >= 2; }));
+        "  - { name: www, layer: web, host: www.kp.test, checks: [ {tcp: " +
+        std::to_string(v4.port()) +
+        "} ] }\n"
+        "  - { name: v6, layer: web, host: v6only.kp.test, checks: [ {tcp: " +
+        std::to_string(v6.port()) +
+        "} ] }\n"
+        "  - { name: alias, layer: web, host: alias.kp.test, checks: [ {tcp: " +
+        std::to_string(v4.port()) + "} ] }\n");
+  ASSERT_TRUE(run_until([&] {
+    return count("www", "tcp:" + std::to_string(v4.port())) >= 2 && count("v6", "tcp:" + std::to_string(v6.port())) >= 2;
+  }));
 
   const Result www = of("www", "resolve").at(0);
   EXPECT_EQ(www.kind, CheckKind::resolve);
@@ -182,7 +192,8 @@ TEST_F(Resolving, ANameResolvesToItsAAndAaaaRecordsAndItsChecksGoThere) {
 
   // The tcp checks reached the resolved addresses: only there does anything listen.
   for (const auto& [target, port] : {std::pair{"www", v4.port()}, std::pair{"v6", v6.port()}, std::pair{"alias", v4.port()}})
-    for (const Result& r : of(target, "tcp:" + std::to_string(port))) EXPECT_EQ(r.outcome, Outcome::ok) << target << ": " << r.detail;
+    for (const Result& r : of(target, "tcp:" + std::to_string(port)))
+      EXPECT_EQ(r.outcome, Outcome::ok) << target << ": " << r.detail;
   EXPECT_EQ(scheduler->counters().unaddressed, 0u);
 }
 
@@ -260,8 +271,9 @@ TEST_F(ResolvingInVirtualTime, TheTtlDecidesWhenANameIsLookedUpAgainWithinTheFlo
   // server would need c-ares's own timeout for the A query, whose ICMP error the AAAA
   // query's send takes; c-ares keeps real time, which a manual clock does not drive. The
   // real-time tests below stop nsd.)
-  nsd.set_zones({{"other.test", "$ORIGIN other.test.\n$TTL 300\n@ IN SOA ns1.other.test. h.other.test. 1 3600 600 86400 300\n"
-                                "@ IN NS ns1.other.test.\nns1 IN A 127.0.0.1\n"}});
+  nsd.set_zones({{"other.test",
+                  "$ORIGIN other.test.\n$TTL 300\n@ IN SOA ns1.other.test. h.other.test. 1 3600 600 86400 300\n"
+                  "@ IN NS ns1.other.test.\nns1 IN A 127.0.0.1\n"}});
   clock.advance(30s);  // 60 s
   loop.run_once(0ms);
   ASSERT_TRUE(pump_until([&] { return of("short").size() == 3; }));
@@ -305,13 +317,16 @@ TEST_F(Resolving, ADnsOutageFailsTheResolveResultsWhileTcpAndIcmpGoOnToTheLastKn
   const std::string tcp = "tcp:" + std::to_string(listener.port());
   start("lab_only: true\n" + resolver(nsd) +
         "defaults: { interval: 200ms, timeout: 150ms, jitter: 0s, confirmations: 0 }\ntargets:\n"
-        "  - { name: www, layer: web, host: www.kp.test, checks: [ {tcp: " + std::to_string(listener.port()) + "}, icmp ] }\n");
+        "  - { name: www, layer: web, host: www.kp.test, checks: [ {tcp: " +
+        std::to_string(listener.port()) + "}, icmp ] }\n");
   const bool icmp = probes->get(CheckKind::icmp) && probes->get(CheckKind::icmp)->availability().available;
   ASSERT_TRUE(run_until([&] { return count("www", tcp) >= 2 && count("www", "resolve") >= 2; }));
 
   nsd.stop();
   const Timestamp dark = clock.wall_now();
-  ASSERT_TRUE(run_until([&] { return count("www", "resolve", dark) >= 3 && count("www", tcp, dark) >= 5 && (!icmp || count("www", "icmp", dark) >= 5); }));
+  ASSERT_TRUE(run_until([&] {
+    return count("www", "resolve", dark) >= 3 && count("www", tcp, dark) >= 5 && (!icmp || count("www", "icmp", dark) >= 5);
+  }));
   for (const Result& r : of("www", "resolve", dark)) {
     EXPECT_EQ(r.outcome, Outcome::refused) << r.detail;
     EXPECT_TRUE(std::get<bool>(field_of(r, "stale")));
@@ -454,9 +469,11 @@ TEST_F(Resolving, GarbageAnswersFailTheLookupAndTheNameKeepsItsLastAddress) {
   HostileResolver server;
   ListenerAt listener("127.0.0.2");
   const std::string tcp = "tcp:" + std::to_string(listener.port());
-  start("lab_only: true\nresolver: { servers: [\"" + server.endpoint() + "\"], timeout: 200ms, tries: 1, min_ttl: 200ms, max_ttl: 300ms }\n"
+  start("lab_only: true\nresolver: { servers: [\"" + server.endpoint() +
+        "\"], timeout: 200ms, tries: 1, min_ttl: 200ms, max_ttl: 300ms }\n"
         "defaults: { interval: 200ms, timeout: 150ms, jitter: 0s, confirmations: 0 }\ntargets:\n"
-        "  - { name: www, layer: web, host: www.kp.test, checks: [ {tcp: " + std::to_string(listener.port()) + "} ] }\n");
+        "  - { name: www, layer: web, host: www.kp.test, checks: [ {tcp: " +
+        std::to_string(listener.port()) + "} ] }\n");
   ASSERT_EQ(of("www", "resolve").at(0).outcome, Outcome::ok) << of("www", "resolve").at(0).detail;
   ASSERT_EQ(text_field(of("www", "resolve").at(0), "probing"), "127.0.0.2");
 
@@ -496,10 +513,11 @@ TEST_F(Resolving, AReloadKeepsTheNamesStillUsedLooksUpNewOnesAndDropsTheRest) {
             "targets: [ { name: www, layer: web, host: www.kp.test, checks: [ {tcp: 9} ] } ]\n",
         false);
   ASSERT_EQ(counter(names->counters(), "lookups"), 1u);
-  auto reloaded = load_config_text("lab_only: true\ntargets:\n"
-                                   "  - { name: www2, layer: web, host: www.kp.test, checks: [ {tcp: 9} ] }\n"
-                                   "  - { name: v6, layer: web, host: v6only.kp.test, checks: [ {tcp: 9} ] }\n",
-                                   "reloaded.yaml");
+  auto reloaded = load_config_text(
+      "lab_only: true\ntargets:\n"
+      "  - { name: www2, layer: web, host: www.kp.test, checks: [ {tcp: 9} ] }\n"
+      "  - { name: v6, layer: web, host: v6only.kp.test, checks: [ {tcp: 9} ] }\n",
+      "reloaded.yaml");
   ASSERT_TRUE(reloaded);
   names->set_targets(reloaded->targets, "test", true);
   EXPECT_EQ(counter(names->counters(), "lookups"), 2u) << "only the new name is looked up at once";
@@ -519,7 +537,8 @@ TEST_F(Resolving, AThousandNamesAreLookedUpSixtyFourAtATimeAndNoQueryIsLost) {
   std::string records, targets;
   for (int i = 0; i < 1000; ++i) {
     records += "n" + std::to_string(i) + " IN A 127.0." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) + "\n";
-    targets += "  - { name: n" + std::to_string(i) + ", layer: web, host: n" + std::to_string(i) + ".kp.test, checks: [ {tcp: 9} ] }\n";
+    targets +=
+        "  - { name: n" + std::to_string(i) + ", layer: web, host: n" + std::to_string(i) + ".kp.test, checks: [ {tcp: 9} ] }\n";
   }
   Nsd nsd({{"kp.test", zone(records)}});
   const MonoTime begin = clock.now();
@@ -539,8 +558,10 @@ TEST_F(Resolving, AThousandNamesAreLookedUpSixtyFourAtATimeAndNoQueryIsLost) {
 
 TEST_F(Resolving, ServfailAndRefusedAnswersAreToldApartFromAServerThatIsNotThere) {
   HostileResolver server;
-  start("lab_only: true\nresolver: { servers: [\"" + server.endpoint() + "\"], timeout: 200ms, tries: 2, min_ttl: 200ms, max_ttl: 300ms }\n"
-        "targets: [ { name: www, layer: web, host: www.kp.test, checks: [ {tcp: 9} ] } ]\n", false);
+  start("lab_only: true\nresolver: { servers: [\"" + server.endpoint() +
+            "\"], timeout: 200ms, tries: 2, min_ttl: 200ms, max_ttl: 300ms }\n"
+            "targets: [ { name: www, layer: web, host: www.kp.test, checks: [ {tcp: 9} ] } ]\n",
+        false);
   ASSERT_EQ(of("www", "resolve").at(0).outcome, Outcome::ok);
   for (const auto& [mode, outcome] : {std::pair{HostileResolver::Mode::servfail, Outcome::servfail},
                                       std::pair{HostileResolver::Mode::refuse, Outcome::refused_by_server}}) {
@@ -561,11 +582,16 @@ TEST_F(Resolving, UnderLabOnlyAResolvedPublicAddressIsRefusedAndNeverProbed) {
   Nsd nsd({{"kp.test", zone(base_records)}});
   ListenerAt mixed_listener("127.0.0.4");
   const std::string port = std::to_string(mixed_listener.port());
-  start("lab_only: true\n" + resolver(nsd) +
-        "defaults: { interval: 200ms, timeout: 150ms, jitter: 0s, confirmations: 0 }\ntargets:\n"
-        "  - { name: public, layer: web, host: public.kp.test, checks: [ {tcp: 80}, {http: {url: \"http://public.kp.test/\"}} ] }\n"
-        "  - { name: mixed, layer: web, host: mixed.kp.test, checks: [ {tcp: " + port + "} ] }\n");
-  ASSERT_TRUE(run_until([&] { return count("public", "tcp:80") >= 2 && count("public", "http:http://public.kp.test/") >= 2 && count("mixed", "tcp:" + port) >= 2; }));
+  start(
+      "lab_only: true\n" + resolver(nsd) +
+      "defaults: { interval: 200ms, timeout: 150ms, jitter: 0s, confirmations: 0 }\ntargets:\n"
+      "  - { name: public, layer: web, host: public.kp.test, checks: [ {tcp: 80}, {http: {url: \"http://public.kp.test/\"}} ] }\n"
+      "  - { name: mixed, layer: web, host: mixed.kp.test, checks: [ {tcp: " +
+      port + "} ] }\n");
+  ASSERT_TRUE(run_until([&] {
+    return count("public", "tcp:80") >= 2 && count("public", "http:http://public.kp.test/") >= 2 &&
+           count("mixed", "tcp:" + port) >= 2;
+  }));
 
   const Result resolved = of("public", "resolve").at(0);
   EXPECT_EQ(resolved.outcome, Outcome::not_permitted) << resolved.detail;
@@ -610,7 +636,9 @@ TEST(HttpLabOnly, ARedirectOutOfTheLabIsRefusedBeforeAnySocketExists) {
       }
       const std::string path = request.substr(4, request.find(' ', 4) - 4);
       std::string response;
-      const auto redirect = [](const std::string& to) { return "HTTP/1.1 302 Found\r\nLocation: " + to + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"; };
+      const auto redirect = [](const std::string& to) {
+        return "HTTP/1.1 302 Found\r\nLocation: " + to + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      };
       if (path == "/out") response = redirect("http://8.8.8.8/");
       else if (path == "/out6") response = redirect("http://[2001:4860:4860::8888]/");
       else if (path == "/in") response = redirect(self + "/ok");
@@ -682,8 +710,10 @@ TEST_F(Resolving, AnHttpCheckOfANamedTargetConnectsToTheResolvedAddressWithTheSi
     }
   });
   const std::string url = "http://www.kp.test:" + std::to_string(web.port()) + "/";
-  start("lab_only: true\n" + resolver(nsd) + "defaults: { interval: 300ms, timeout: 250ms, jitter: 0s }\ntargets:\n"
-        "  - { name: www, layer: web, host: www.kp.test, checks: [ {http: {url: \"" + url + "\"}} ] }\n");
+  start("lab_only: true\n" + resolver(nsd) +
+        "defaults: { interval: 300ms, timeout: 250ms, jitter: 0s }\ntargets:\n"
+        "  - { name: www, layer: web, host: www.kp.test, checks: [ {http: {url: \"" +
+        url + "\"}} ] }\n");
   ASSERT_TRUE(run_until([&] { return count("www", "http:" + url) >= 1; }));
   stop = true;
   server.join();

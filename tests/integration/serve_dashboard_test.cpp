@@ -3,16 +3,15 @@
 // documents and the board's inputs for 10,000 synthetic targets (sizes, not times: timing
 // belongs in bench/); the page itself (self-contained); and `blackout serve` over a store a
 // monitor wrote.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <future>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "detect/detector.hpp"
@@ -87,11 +86,14 @@ class DashboardStream : public testing::Test {
     server = std::move(*started);
     server->stream("/stream", [] { return std::string("event: hello\ndata: {}\n\n"); });
   }
-  [[nodiscard]] std::uint16_t port() const { return static_cast<std::uint16_t>(std::stoi(server->address().substr(server->address().rfind(':') + 1))); }
+  [[nodiscard]] std::uint16_t port() const {
+    return static_cast<std::uint16_t>(std::stoi(server->address().substr(server->address().rfind(':') + 1)));
+  }
   template <typename F>
   auto run(F client) {
     auto answer = std::async(std::launch::async, client);
-    loop.run_until([&] { return answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }, clock.now() + std::chrono::seconds(20));
+    loop.run_until([&] { return answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready; },
+                   clock.now() + std::chrono::seconds(20));
     return answer.get();
   }
 };
@@ -239,7 +241,8 @@ TEST(ServeApi, TenThousandTargetsGiveCompleteDocumentsOfBoundedSize) {
   const Timestamp t0{std::chrono::seconds(1'800'000'000)};
   History history;
   for (int round = 0; round < 3; ++round) {
-    for (std::size_t i = 0; i < targets.size(); ++i) history.add(make_result(targets[i].name, t0 + std::chrono::seconds(round), i % 100 != 0));
+    for (std::size_t i = 0; i < targets.size(); ++i)
+      history.add(make_result(targets[i].name, t0 + std::chrono::seconds(round), i % 100 != 0));
     history.snapshot(t0 + std::chrono::seconds(round + 1), statuses);
   }
   const std::string state = state_to_json(t0, statuses, aggregates);
@@ -289,7 +292,8 @@ TEST(ServeApi, ThePageIsSelfContained) {
   EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
   for (const char* outside : {"src=\"http", "href=\"http", "<link", "@import", "url(http", "url(\"http", "<script src"})
     EXPECT_EQ(page.find(outside), std::string::npos) << outside;
-  for (const char* part : {"/api/v1/stream", "/api/v1/targets", "/api/v1/chart", "/api/v1/events", "EventSource", "id=\"board\"", "id=\"drill\""})
+  for (const char* part :
+       {"/api/v1/stream", "/api/v1/targets", "/api/v1/chart", "/api/v1/events", "EventSource", "id=\"board\"", "id=\"drill\""})
     EXPECT_NE(page.find(part), std::string::npos) << part;
 }
 
@@ -320,12 +324,26 @@ TEST_F(DashboardStream, RoutesAnswerWithTheirDocuments) {
   const auto p = port();
   const auto answers = run([&] {
     std::map<std::string, std::string> got;
-    for (const std::string path : {"/", "/api/v1/state", "/api/v1/targets", "/api/v1/events", "/api/v1/events?limit=0", "/api/v1/series?scope=target&subject=t1",
-                                   "/api/v1/series?scope=layer&subject=web", "/api/v1/series?scope=network", "/api/v1/series?scope=moon",
-                                   "/api/v1/chart?layer=web", "/api/v1/chart?scope=target&subject=t1", "/api/v1/chart?scope=network",
-                                   "/api/v1/chart?scope=target&subject=nobody", "/api/v1/events?limit=-1", "/api/v1/events?limit=abc",
-                                   "/api/v1/events?limit=1e23", "/api/v1/events?limit=99999999999999999999999", "/api/v1/events?limit=1",
-                                   "/api/v1/chart?layer=web&width=abc", "/api/v1/chart?layer=web&width=-5"})
+    for (const std::string path : {"/",
+                                   "/api/v1/state",
+                                   "/api/v1/targets",
+                                   "/api/v1/events",
+                                   "/api/v1/events?limit=0",
+                                   "/api/v1/series?scope=target&subject=t1",
+                                   "/api/v1/series?scope=layer&subject=web",
+                                   "/api/v1/series?scope=network",
+                                   "/api/v1/series?scope=moon",
+                                   "/api/v1/chart?layer=web",
+                                   "/api/v1/chart?scope=target&subject=t1",
+                                   "/api/v1/chart?scope=network",
+                                   "/api/v1/chart?scope=target&subject=nobody",
+                                   "/api/v1/events?limit=-1",
+                                   "/api/v1/events?limit=abc",
+                                   "/api/v1/events?limit=1e23",
+                                   "/api/v1/events?limit=99999999999999999999999",
+                                   "/api/v1/events?limit=1",
+                                   "/api/v1/chart?layer=web&width=abc",
+                                   "/api/v1/chart?layer=web&width=-5"})
       got[path] = http_exchange(p, "GET " + path + " HTTP/1.1\r\n\r\n");
     return got;
   });
@@ -335,11 +353,15 @@ TEST_F(DashboardStream, RoutesAnswerWithTheirDocuments) {
   EXPECT_TRUE(events.contains("waves"));
   ASSERT_GE(events["events"].size(), 1u);  // t1 went down
   EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/events?limit=0")))["events"].size(), 0u);
-  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=target&subject=t1")))["points"].size(), static_cast<std::size_t>(rounds));
-  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=layer&subject=web")))["points"].size(), static_cast<std::size_t>(rounds));
-  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=network")))["points"].size(), static_cast<std::size_t>(rounds));
+  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=target&subject=t1")))["points"].size(),
+            static_cast<std::size_t>(rounds));
+  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=layer&subject=web")))["points"].size(),
+            static_cast<std::size_t>(rounds));
+  EXPECT_EQ(nlohmann::json::parse(body_of(answers.at("/api/v1/series?scope=network")))["points"].size(),
+            static_cast<std::size_t>(rounds));
   EXPECT_EQ(status_line(answers.at("/api/v1/series?scope=moon")), "HTTP/1.1 400 Bad Request");
-  for (const std::string path : {"/api/v1/chart?layer=web", "/api/v1/chart?scope=target&subject=t1", "/api/v1/chart?scope=network"}) {
+  for (const std::string path :
+       {"/api/v1/chart?layer=web", "/api/v1/chart?scope=target&subject=t1", "/api/v1/chart?scope=network"}) {
     EXPECT_NE(answers.at(path).find("Content-Type: image/svg+xml"), std::string::npos) << path;
     EXPECT_EQ(body_of(answers.at(path)).rfind("<svg", 0), 0u) << path;
   }
@@ -347,7 +369,8 @@ TEST_F(DashboardStream, RoutesAnswerWithTheirDocuments) {
   // A limit or width that is not a whole number is the client's mistake, said as one (it was
   // 200 with an empty list).
   for (const std::string path : {"/api/v1/events?limit=-1", "/api/v1/events?limit=abc", "/api/v1/events?limit=1e23",
-                                 "/api/v1/events?limit=99999999999999999999999", "/api/v1/chart?layer=web&width=abc", "/api/v1/chart?layer=web&width=-5"}) {
+                                 "/api/v1/events?limit=99999999999999999999999", "/api/v1/chart?layer=web&width=abc",
+                                 "/api/v1/chart?layer=web&width=-5"}) {
     EXPECT_EQ(status_line(answers.at(path)), "HTTP/1.1 400 Bad Request") << path;
     EXPECT_NE(body_of(answers.at(path)).find("expected a whole number"), std::string::npos) << path;
   }
@@ -360,18 +383,23 @@ TEST(DashboardServeCommand, ReplaysAStoreAndFollowsAMonitorWritingIt) {
   TempDir dir;
   TcpListener open_port;
   const std::uint16_t closed_port = unused_tcp_port();
-  const auto config = dir.write("c.yaml", "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s }\ntargets:\n"
-                                          "  - { name: up-one, layer: web, address: 127.0.0.1, checks: [ {tcp: " +
-                                              std::to_string(open_port.port()) + "} ] }\n"
-                                              "  - { name: refusing, layer: mail, address: 127.0.0.1, checks: [ {tcp: " +
-                                              std::to_string(closed_port) + "} ] }\n");
+  const auto config =
+      dir.write("c.yaml",
+                "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s }\ntargets:\n"
+                "  - { name: up-one, layer: web, address: 127.0.0.1, checks: [ {tcp: " +
+                    std::to_string(open_port.port()) +
+                    "} ] }\n"
+                    "  - { name: refusing, layer: mail, address: 127.0.0.1, checks: [ {tcp: " +
+                    std::to_string(closed_port) + "} ] }\n");
   const std::string store = "sqlite:" + (dir.path() / "b.db").string();
-  ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", store, "--quiet", "--user", "root"}, dir.path() / "monitor.log");
-  ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(dir.path() / "b.db") && std::filesystem::file_size(dir.path() / "b.db") > 0; }));
+  ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", store, "--quiet", "--user", "root"},
+                       dir.path() / "monitor.log");
+  ASSERT_TRUE(wait_until(
+      [&] { return std::filesystem::exists(dir.path() / "b.db") && std::filesystem::file_size(dir.path() / "b.db") > 0; }));
   std::this_thread::sleep_for(std::chrono::seconds(2));  // some results to replay
   const std::uint16_t port = unused_tcp_port();
-  ChildProcess serve({BLACKOUT_BINARY, "serve", "--store", store, "--config", config.string(), "--listen", "127.0.0.1:" + std::to_string(port),
-                      "--refresh", "500ms", "--step", "1s"},
+  ChildProcess serve({BLACKOUT_BINARY, "serve", "--store", store, "--config", config.string(), "--listen",
+                      "127.0.0.1:" + std::to_string(port), "--refresh", "500ms", "--step", "1s"},
                      dir.path() / "serve.log");
   ASSERT_TRUE(wait_for_tcp_port("127.0.0.1", port)) << read_file(dir.path() / "serve.log");
   const auto state_of = [&](const std::string& target) {
@@ -381,11 +409,13 @@ TEST(DashboardServeCommand, ReplaysAStoreAndFollowsAMonitorWritingIt) {
       if (t["target"] == target) return t["state"].get<std::string>();
     return std::string();
   };
-  EXPECT_TRUE(wait_until([&] { return state_of("refusing") == "down" && state_of("up-one") == "up"; }, std::chrono::milliseconds(15000)))
+  EXPECT_TRUE(
+      wait_until([&] { return state_of("refusing") == "down" && state_of("up-one") == "up"; }, std::chrono::milliseconds(15000)))
       << read_file(dir.path() / "serve.log");
   // It follows the monitor: the series of a target grows as results are added.
   const auto points = [&] {
-    const auto doc = nlohmann::json::parse(body_of(http_exchange(port, "GET /api/v1/series?scope=target&subject=up-one HTTP/1.1\r\n\r\n")), nullptr, false);
+    const auto doc = nlohmann::json::parse(
+        body_of(http_exchange(port, "GET /api/v1/series?scope=target&subject=up-one HTTP/1.1\r\n\r\n")), nullptr, false);
     return doc.is_discarded() ? std::size_t{0} : doc["points"].size();
   };
   const std::size_t before = points();
@@ -399,7 +429,8 @@ TEST(DashboardServeCommand, ReplaysAStoreAndFollowsAMonitorWritingIt) {
 // what it replays from the results that remain (an event of before them, none after).
 TEST(DashboardServeCommand, TellsTheStoredEventsOfAPeriodWhoseResultsWerePruned) {
   TempDir dir;
-  const auto config = dir.write("c.yaml", "lab_only: true\nvantage: test\ntargets:\n  - { name: ns1, layer: dns, address: 127.0.0.1, checks: [icmp] }\n");
+  const auto config = dir.write(
+      "c.yaml", "lab_only: true\nvantage: test\ntargets:\n  - { name: ns1, layer: dns, address: 127.0.0.1, checks: [icmp] }\n");
   const std::string url = "sqlite:" + (dir.path() / "b.db").string();
   const Timestamp t0{std::chrono::seconds(1'800'000'000)};
   {
@@ -437,8 +468,9 @@ TEST(DashboardServeCommand, TellsTheStoredEventsOfAPeriodWhoseResultsWerePruned)
     ASSERT_TRUE((*store)->write_results(std::vector<Result>{r}));
   }
   const std::uint16_t port = unused_tcp_port();
-  ChildProcess serve({BLACKOUT_BINARY, "serve", "--store", url, "--config", config.string(), "--listen", "127.0.0.1:" + std::to_string(port)},
-                     dir.path() / "serve.log");
+  ChildProcess serve(
+      {BLACKOUT_BINARY, "serve", "--store", url, "--config", config.string(), "--listen", "127.0.0.1:" + std::to_string(port)},
+      dir.path() / "serve.log");
   ASSERT_TRUE(wait_for_tcp_port("127.0.0.1", port)) << read_file(dir.path() / "serve.log");
   const auto doc = nlohmann::json::parse(body_of(http_exchange(port, "GET /api/v1/events HTTP/1.1\r\n\r\n")), nullptr, false);
   ASSERT_TRUE(doc.is_object());

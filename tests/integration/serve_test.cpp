@@ -1,9 +1,8 @@
 // The HTTP endpoint: the server against well-behaved and hostile clients on loopback, and the
 // monitor's /metrics as promtool and a real Prometheus server (started here, on loopback)
 // read it.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,7 +25,8 @@ using namespace testing_support;
 
 // Sends `request` to 127.0.0.1:port (after `pause`), reads until the server closes; "" if
 // the connection failed.
-std::string http_exchange(std::uint16_t port, const std::string& request, std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
+std::string http_exchange(std::uint16_t port, const std::string& request,
+                          std::chrono::milliseconds pause = std::chrono::milliseconds(0)) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in to{};
   to.sin_family = AF_INET;
@@ -71,10 +71,13 @@ class ServerFixture : public testing::Test {
     server = std::move(*started);
     server->route("/hello", [] { return HttpResponse{200, "text/plain", "hello\n"}; });
   }
-  [[nodiscard]] std::uint16_t port() const { return static_cast<std::uint16_t>(std::stoi(server->address().substr(server->address().rfind(':') + 1))); }
+  [[nodiscard]] std::uint16_t port() const {
+    return static_cast<std::uint16_t>(std::stoi(server->address().substr(server->address().rfind(':') + 1)));
+  }
   std::string run(const std::function<std::string()>& client) {
     auto answer = std::async(std::launch::async, client);
-    loop.run_until([&] { return answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }, clock.now() + std::chrono::seconds(20));
+    loop.run_until([&] { return answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready; },
+                   clock.now() + std::chrono::seconds(20));
     return answer.get();
   }
 };
@@ -89,7 +92,8 @@ TEST_F(ServerFixture, AnswersKnownPathsAndRefusesTheRest) {
   EXPECT_EQ(body_of(head), "");
   EXPECT_NE(head.find("Content-Length: 6"), std::string::npos);
   EXPECT_EQ(status_line(run([&] { return http_exchange(p, "GET /nothing HTTP/1.1\r\n\r\n"); })), "HTTP/1.1 404 Not Found");
-  EXPECT_EQ(status_line(run([&] { return http_exchange(p, "POST /hello HTTP/1.1\r\nContent-Length: 0\r\n\r\n"); })), "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_EQ(status_line(run([&] { return http_exchange(p, "POST /hello HTTP/1.1\r\nContent-Length: 0\r\n\r\n"); })),
+            "HTTP/1.1 405 Method Not Allowed");
 }
 
 TEST_F(ServerFixture, HostileClientsGetAnErrorAndCostLittle) {
@@ -98,7 +102,8 @@ TEST_F(ServerFixture, HostileClientsGetAnErrorAndCostLittle) {
   options.max_request_bytes = 1024;
   start(options);
   const auto p = port();
-  EXPECT_EQ(status_line(run([&] { return http_exchange(p, "\x16\x03\x01 not http at all\r\n\r\n"); })), "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(status_line(run([&] { return http_exchange(p, "\x16\x03\x01 not http at all\r\n\r\n"); })),
+            "HTTP/1.1 400 Bad Request");
   const std::string oversized = "GET /hello HTTP/1.1\r\nX: " + std::string(4000, 'a') + "\r\n\r\n";
   EXPECT_EQ(status_line(run([&] { return http_exchange(p, oversized); })), "HTTP/1.1 431 Request Header Fields Too Large");
   // Half a request, then nothing: answered 408 once the request timeout passes.
@@ -117,8 +122,10 @@ TEST_F(ServerFixture, ABearerTokenIsRequiredWhenSet) {
   const auto refused = run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\n\r\n"); });
   EXPECT_EQ(status_line(refused), "HTTP/1.1 401 Unauthorized");
   EXPECT_NE(refused.find("WWW-Authenticate: Bearer"), std::string::npos);
-  EXPECT_EQ(status_line(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nAuthorization: Bearer wrong\r\n\r\n"); })), "HTTP/1.1 401 Unauthorized");
-  EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nauthorization: Bearer s3cret\r\n\r\n"); })), "hello\n");
+  EXPECT_EQ(status_line(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nAuthorization: Bearer wrong\r\n\r\n"); })),
+            "HTTP/1.1 401 Unauthorized");
+  EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nauthorization: Bearer s3cret\r\n\r\n"); })),
+            "hello\n");
 }
 
 // The scheme's name in any case (RFC 7235); whitespace around the token is not part of it.
@@ -128,9 +135,12 @@ TEST_F(ServerFixture, TheBearerSchemeIsCaseInsensitive) {
   start(options);
   const auto p = port();
   for (const std::string scheme : {"bearer", "BEARER", "BeArEr"})
-    EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nAuthorization: " + scheme + " s3cret \r\n\r\n"); })), "hello\n")
+    EXPECT_EQ(
+        body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nAuthorization: " + scheme + " s3cret \r\n\r\n"); })),
+        "hello\n")
         << scheme;
-  for (const std::string wrong : {"Basic s3cret", "Bearer", "Bearer ", "Bearers3cret", "Bearer s3cre", "Bearer s3crets", "s3cret"})
+  for (const std::string wrong :
+       {"Basic s3cret", "Bearer", "Bearer ", "Bearers3cret", "Bearer s3cre", "Bearer s3crets", "s3cret"})
     EXPECT_EQ(status_line(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nAuthorization: " + wrong + "\r\n\r\n"); })),
               "HTTP/1.1 401 Unauthorized")
         << wrong;
@@ -168,15 +178,19 @@ TEST_F(ServerFixture, OnlyItsOwnNamesInHostAreAnswered) {
   start(options);
   const auto p = port();
   const std::string port_text = std::to_string(p);
-  for (const std::string& host : std::vector<std::string>{"localhost", "localhost:" + port_text, "LOCALHOST.", "dash.localhost:" + port_text, "127.0.0.1:" + port_text,
-                                 "127.0.0.1", "[::1]:" + port_text, "198.18.0.7", "monitor.example.org", "monitor.example.org:" + port_text})
-    EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nHost: " + host + "\r\n\r\n"); })), "hello\n") << host;
-  for (const std::string& host : std::vector<std::string>{"attacker.example", "attacker.example:" + port_text, "localhost.attacker.example", "evil-localhost",
-                                 "monitor.example.org.attacker.example", "[::1", "", "127.0.0.1.nip.io"}) {
+  for (const std::string& host : std::vector<std::string>{
+           "localhost", "localhost:" + port_text, "LOCALHOST.", "dash.localhost:" + port_text, "127.0.0.1:" + port_text,
+           "127.0.0.1", "[::1]:" + port_text, "198.18.0.7", "monitor.example.org", "monitor.example.org:" + port_text})
+    EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nHost: " + host + "\r\n\r\n"); })), "hello\n")
+        << host;
+  for (const std::string& host :
+       std::vector<std::string>{"attacker.example", "attacker.example:" + port_text, "localhost.attacker.example",
+                                "evil-localhost", "monitor.example.org.attacker.example", "[::1", "", "127.0.0.1.nip.io"}) {
     const std::string answer = run([&] { return http_exchange(p, "GET /hello HTTP/1.1\r\nHost: " + host + "\r\n\r\n"); });
     EXPECT_EQ(status_line(answer), "HTTP/1.1 403 Forbidden") << host;
   }
-  EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.0\r\n\r\n"); })), "hello\n") << "no Host at all: not a browser";
+  EXPECT_EQ(body_of(run([&] { return http_exchange(p, "GET /hello HTTP/1.0\r\n\r\n"); })), "hello\n")
+      << "no Host at all: not a browser";
 }
 
 TEST_F(ServerFixture, ConnectionsOverTheCapAreTurnedAway) {
@@ -207,17 +221,22 @@ TEST_F(ServerFixture, ConnectionsOverTheCapAreTurnedAway) {
   EXPECT_NE(answers.find("|HTTP/1.1 200 OK"), std::string::npos) << answers;
 }
 
-std::string http_get(std::uint16_t port, const std::string& path) { return body_of(http_exchange(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")); }
+std::string http_get(std::uint16_t port, const std::string& path) {
+  return body_of(http_exchange(port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+}
 
 TEST(MonitorMetrics, PromtoolAcceptsThemAndARealPrometheusScrapesThem) {
   TempDir dir;
   TcpListener open_port;
   const std::uint16_t closed_port = unused_tcp_port();
-  const auto config = dir.write("c.yaml", "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s }\ntargets:\n"
-                                          "  - { name: up-one, layer: web, address: 127.0.0.1, checks: [ {tcp: " +
-                                              std::to_string(open_port.port()) + "} ] }\n"
-                                              "  - { name: refusing, layer: mail, address: 127.0.0.1, checks: [ {tcp: " +
-                                              std::to_string(closed_port) + "} ] }\n");
+  const auto config =
+      dir.write("c.yaml",
+                "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s }\ntargets:\n"
+                "  - { name: up-one, layer: web, address: 127.0.0.1, checks: [ {tcp: " +
+                    std::to_string(open_port.port()) +
+                    "} ] }\n"
+                    "  - { name: refusing, layer: mail, address: 127.0.0.1, checks: [ {tcp: " +
+                    std::to_string(closed_port) + "} ] }\n");
   const std::uint16_t port = unused_tcp_port();
   ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", "none", "--quiet", "--user", "root", "--listen",
                         "127.0.0.1:" + std::to_string(port)},
@@ -226,10 +245,13 @@ TEST(MonitorMetrics, PromtoolAcceptsThemAndARealPrometheusScrapesThem) {
   std::string metrics;
   ASSERT_TRUE(wait_until([&] {
     metrics = http_get(port, "/metrics");
-    return metrics.find("blackout_target_state{vantage=\"test\",target=\"refusing\",layer=\"mail\",state=\"down\"} 1") != std::string::npos;
+    return metrics.find("blackout_target_state{vantage=\"test\",target=\"refusing\",layer=\"mail\",state=\"down\"} 1") !=
+           std::string::npos;
   })) << metrics;
-  EXPECT_NE(metrics.find("blackout_target_state{vantage=\"test\",target=\"up-one\",layer=\"web\",state=\"up\"} 1"), std::string::npos);
-  EXPECT_NE(metrics.find("blackout_check_results_total{vantage=\"test\",target=\"refusing\",check=\"tcp:" + std::to_string(closed_port) + "\",outcome=\"refused\"}"),
+  EXPECT_NE(metrics.find("blackout_target_state{vantage=\"test\",target=\"up-one\",layer=\"web\",state=\"up\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics.find("blackout_check_results_total{vantage=\"test\",target=\"refusing\",check=\"tcp:" +
+                         std::to_string(closed_port) + "\",outcome=\"refused\"}"),
             std::string::npos)
       << metrics;
   EXPECT_NE(metrics.find("blackout_probes_launched_total "), std::string::npos);
@@ -238,7 +260,8 @@ TEST(MonitorMetrics, PromtoolAcceptsThemAndARealPrometheusScrapesThem) {
   const auto file = dir.write("metrics.txt", metrics);
   const std::string promtool = find_program("promtool");
   ASSERT_FALSE(promtool.empty()) << "promtool (package prometheus) is needed";
-  const std::string command = promtool + " check metrics < " + file.string() + " > " + (dir.path() / "promtool.out").string() + " 2>&1";
+  const std::string command =
+      promtool + " check metrics < " + file.string() + " > " + (dir.path() / "promtool.out").string() + " 2>&1";
   EXPECT_EQ(std::system(command.c_str()), 0) << read_file(dir.path() / "promtool.out");
 
   const std::string state = http_get(port, "/api/v1/state");
@@ -249,18 +272,22 @@ TEST(MonitorMetrics, PromtoolAcceptsThemAndARealPrometheusScrapesThem) {
   const std::string prometheus = find_program("prometheus");
   ASSERT_FALSE(prometheus.empty());
   const std::uint16_t prometheus_port = unused_tcp_port();
-  const auto prometheus_config = dir.write("prometheus.yml", "global: { scrape_interval: 1s, evaluation_interval: 1s }\n"
-                                                             "scrape_configs:\n  - job_name: blackout\n    static_configs:\n"
-                                                             "      - targets: ['127.0.0.1:" +
-                                                                 std::to_string(port) + "']\n");
-  ChildProcess server({prometheus, "--config.file=" + prometheus_config.string(), "--storage.tsdb.path=" + (dir.path() / "tsdb").string(),
-                       "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)},
-                      dir.path() / "prometheus.log");
-  ASSERT_TRUE(wait_for_tcp_port("127.0.0.1", prometheus_port, std::chrono::milliseconds(20000))) << read_file(dir.path() / "prometheus.log");
+  const auto prometheus_config = dir.write("prometheus.yml",
+                                           "global: { scrape_interval: 1s, evaluation_interval: 1s }\n"
+                                           "scrape_configs:\n  - job_name: blackout\n    static_configs:\n"
+                                           "      - targets: ['127.0.0.1:" +
+                                               std::to_string(port) + "']\n");
+  ChildProcess server(
+      {prometheus, "--config.file=" + prometheus_config.string(), "--storage.tsdb.path=" + (dir.path() / "tsdb").string(),
+       "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)},
+      dir.path() / "prometheus.log");
+  ASSERT_TRUE(wait_for_tcp_port("127.0.0.1", prometheus_port, std::chrono::milliseconds(20000)))
+      << read_file(dir.path() / "prometheus.log");
   std::string answer;
   const bool scraped = wait_until(
       [&] {
-        answer = http_get(prometheus_port, "/api/v1/query?query=blackout_target_state%7Btarget%3D%22refusing%22%2Cstate%3D%22down%22%7D");
+        answer = http_get(prometheus_port,
+                          "/api/v1/query?query=blackout_target_state%7Btarget%3D%22refusing%22%2Cstate%3D%22down%22%7D");
         return answer.find("\"refusing\"") != std::string::npos && answer.find("\"1\"]") != std::string::npos;
       },
       std::chrono::milliseconds(30000));
@@ -271,12 +298,16 @@ TEST(MonitorMetrics, PromtoolAcceptsThemAndARealPrometheusScrapesThem) {
 
 TEST(MonitorMetrics, AnAddressOffLoopbackNeedsAToken) {
   TempDir dir;
-  const auto config = dir.write("c.yaml", "lab_only: true\nvantage: test\ntargets:\n  - { name: a, layer: web, address: 127.0.0.1, checks: [ {tcp: 9} ] }\n");
-  ChildProcess monitor({BLACKOUT_BINARY, "monitor", config.string(), "--store", "none", "--user", "root", "--listen", "0.0.0.0:0"},
-                       dir.path() / "monitor.log");
+  const auto config = dir.write(
+      "c.yaml",
+      "lab_only: true\nvantage: test\ntargets:\n  - { name: a, layer: web, address: 127.0.0.1, checks: [ {tcp: 9} ] }\n");
+  ChildProcess monitor(
+      {BLACKOUT_BINARY, "monitor", config.string(), "--store", "none", "--user", "root", "--listen", "0.0.0.0:0"},
+      dir.path() / "monitor.log");
   ASSERT_TRUE(wait_until([&] { return !monitor.running(); }));
   EXPECT_NE(monitor.exit_code(), 0);
-  EXPECT_NE(read_file(dir.path() / "monitor.log").find("off loopback: give --token-file"), std::string::npos) << read_file(dir.path() / "monitor.log");
+  EXPECT_NE(read_file(dir.path() / "monitor.log").find("off loopback: give --token-file"), std::string::npos)
+      << read_file(dir.path() / "monitor.log");
 }
 
 }  // namespace

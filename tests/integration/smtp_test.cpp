@@ -1,7 +1,6 @@
 // smtp check against a real OpenSMTPD started by the test (with STARTTLS and a self-signed
 // certificate made by openssl), and hostile servers written here.
 #include <gtest/gtest.h>
-
 #include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -10,9 +9,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "model/time.hpp"
 #include "probes/smtp/smtp_probe.hpp"
@@ -31,7 +29,8 @@ class Smtpd {
     const std::string d = dir_.path().string();
     std::string config;
     if (tls) {
-      run_command("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + d + "/mail.key -out " + d + "/mail.crt -days 30 -subj /CN=mail.kp.test");
+      run_command("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + d + "/mail.key -out " + d +
+                  "/mail.crt -days 30 -subj /CN=mail.kp.test");
       run_command("chmod 600 " + d + "/mail.key");
       config += "pki mail.kp.test cert \"" + d + "/mail.crt\"\npki mail.kp.test key \"" + d + "/mail.key\"\n";
       config += "listen on 127.0.0.1 port " + std::to_string(port_) + " tls pki mail.kp.test\n";
@@ -41,8 +40,10 @@ class Smtpd {
     config += "action \"local\" mbox\nmatch from any for local action \"local\"\n";
     const auto file = dir_.write("smtpd.conf", config);
     run_command("chmod 644 " + file.string());
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"smtpd", "-d", "-f", file.string()}, dir_.path() / "out.log");
-    if (!wait_for_tcp_port("127.0.0.1", port_)) throw std::runtime_error("smtpd did not start: " + read_file(dir_.path() / "out.log"));
+    process_ =
+        std::make_unique<ChildProcess>(std::vector<std::string>{"smtpd", "-d", "-f", file.string()}, dir_.path() / "out.log");
+    if (!wait_for_tcp_port("127.0.0.1", port_))
+      throw std::runtime_error("smtpd did not start: " + read_file(dir_.path() / "out.log"));
   }
   void stop() { process_.reset(); }
   [[nodiscard]] std::uint16_t port() const { return port_; }
@@ -324,12 +325,14 @@ PeakRun run_for_peak(const std::vector<std::string>& argv, const std::filesystem
   PeakRun run;
   const auto started = std::chrono::steady_clock::now();
   ChildProcess monitor(argv, out);
-  run.stopped = wait_until([&] {
-    std::ifstream status("/proc/" + std::to_string(monitor.pid()) + "/status");
-    for (std::string line; std::getline(status, line);)
-      if (line.rfind("VmHWM:", 0) == 0) run.peak_kib = std::max<std::int64_t>(run.peak_kib, std::atoll(line.c_str() + 6));
-    return !monitor.running();
-  }, limit);
+  run.stopped = wait_until(
+      [&] {
+        std::ifstream status("/proc/" + std::to_string(monitor.pid()) + "/status");
+        for (std::string line; std::getline(status, line);)
+          if (line.rfind("VmHWM:", 0) == 0) run.peak_kib = std::max<std::int64_t>(run.peak_kib, std::atoll(line.c_str() + 6));
+        return !monitor.running();
+      },
+      limit);
   run.took = std::chrono::steady_clock::now() - started;
   if (!run.stopped) monitor.stop();
   return run;
@@ -350,24 +353,27 @@ TEST(SmtpMonitor, AnEndlessGreetingCostsBoundedMemoryAndStallsNothing) {
   const std::string steady_target =
       "  - { name: steady, layer: web, address: 127.0.0.1, checks: [ { tcp: " + std::to_string(steady.port()) + " } ] }\n";
   const auto control_config = dir.write("control.yaml", head + steady_target);
-  const auto config = dir.write("c.yaml", head +
-                                          "  - { name: hostile, layer: mail, address: 127.0.0.1, checks: [ { smtp: { port: " +
-                                              std::to_string(hostile.port()) + ", interval: 1s, timeout: 900ms } } ] }\n"
-                                          "  - { name: hostile2, layer: mail, address: 127.0.0.1, checks: [ { smtp: { port: " +
-                                              std::to_string(hostile.port()) + ", interval: 1s, timeout: 900ms } } ] }\n" + steady_target);
-  const auto control = run_for_peak({BLACKOUT_BINARY, "monitor", control_config.string(), "--store", "none", "--json", "--duration", "2s", "--user", "root"},
-                                    dir.path() / "control.out", 15s);
+  const auto config = dir.write(
+      "c.yaml",
+      head + "  - { name: hostile, layer: mail, address: 127.0.0.1, checks: [ { smtp: { port: " + std::to_string(hostile.port()) +
+          ", interval: 1s, timeout: 900ms } } ] }\n"
+          "  - { name: hostile2, layer: mail, address: 127.0.0.1, checks: [ { smtp: { port: " +
+          std::to_string(hostile.port()) + ", interval: 1s, timeout: 900ms } } ] }\n" + steady_target);
+  const auto control = run_for_peak(
+      {BLACKOUT_BINARY, "monitor", control_config.string(), "--store", "none", "--json", "--duration", "2s", "--user", "root"},
+      dir.path() / "control.out", 15s);
   ASSERT_TRUE(control.stopped) << "a --duration 2s run was still going after 15 s";
   ASSERT_GT(control.peak_kib, 0);
 
   const auto out = dir.path() / "monitor.out";
-  const auto run = run_for_peak({BLACKOUT_BINARY, "monitor", config.string(), "--store", "none", "--json", "--duration", "4s", "--user", "root"}, out, 15s);
+  const auto run = run_for_peak(
+      {BLACKOUT_BINARY, "monitor", config.string(), "--store", "none", "--json", "--duration", "4s", "--user", "root"}, out, 15s);
   ASSERT_TRUE(run.stopped) << "a --duration 4s run was still going after 15 s";
   EXPECT_LT(run.took, 7s) << "--duration 4s";
   EXPECT_GT(hostile.connections.load(), 1) << "the smtp check ran more than once";
   const std::int64_t grown_kib = run.peak_kib - control.peak_kib;
-  EXPECT_LT(grown_kib, 64 * 1024) << "peak RSS " << run.peak_kib << " KiB, " << control.peak_kib << " KiB without the hostile server; it sent "
-                                  << hostile.sent.load() << " bytes";
+  EXPECT_LT(grown_kib, 64 * 1024) << "peak RSS " << run.peak_kib << " KiB, " << control.peak_kib
+                                  << " KiB without the hostile server; it sent " << hostile.sent.load() << " bytes";
 
   std::vector<Timestamp> steady_times;
   int hostile_results = 0;

@@ -3,9 +3,8 @@
 // table's pages, planted symbolic links and shared folders, read-only files and folders,
 // and the read-only commands pointed at a wrong path, an empty file or someone else's
 // database. Everything runs the real blackout binary and the real sqlite3 shell.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -13,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <random>
 
 #include "config/loader.hpp"
@@ -56,9 +55,13 @@ std::uint64_t committed_in(const std::filesystem::path& status_file) {
 
 std::string tcp_config(const TempDir& dir, std::uint16_t port) {
   return dir
-      .write("c.yaml", "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s }\ntargets:\n"
-                       "  - { name: a, layer: web, address: 127.0.0.1, checks: [ {tcp: " + std::to_string(port) + "} ] }\n"
-                       "  - { name: b, layer: dns, address: 127.0.0.1, checks: [ {tcp: " + std::to_string(port) + "} ] }\n")
+      .write("c.yaml",
+             "lab_only: true\nvantage: test\ndefaults: { interval: 200ms, timeout: 100ms, jitter: 0s }\ntargets:\n"
+             "  - { name: a, layer: web, address: 127.0.0.1, checks: [ {tcp: " +
+                 std::to_string(port) +
+                 "} ] }\n"
+                 "  - { name: b, layer: dns, address: 127.0.0.1, checks: [ {tcp: " +
+                 std::to_string(port) + "} ] }\n")
       .string();
 }
 
@@ -89,7 +92,8 @@ TEST(SqliteSecondWriter, AWriteFromTheSqliteShellBetweenTwoBatchesDoesNotWedgeTh
   auto store = open_store("sqlite:" + path);
   ASSERT_TRUE(store) << store.error().message;
   ASSERT_TRUE((*store)->write_results(batch_of(0, 100)));
-  const Ran shell = run({"sqlite3", path, "INSERT INTO series (vantage, target, check_id, kind) VALUES ('shell', 'x', 'y', 'icmp')"}, dir);
+  const Ran shell =
+      run({"sqlite3", path, "INSERT INTO series (vantage, target, check_id, kind) VALUES ('shell', 'x', 'y', 'icmp')"}, dir);
   ASSERT_EQ(shell.code, 0) << shell.output;
   for (int i = 1; i <= 3; ++i) {
     const auto written = (*store)->write_results(batch_of(100 * i, 100));
@@ -98,7 +102,8 @@ TEST(SqliteSecondWriter, AWriteFromTheSqliteShellBetweenTwoBatchesDoesNotWedgeTh
   // The shell holding the write lock a while: the store waits for it (busy timeout) and
   // writes, rather than failing at once.
   const auto holding = dir.path() / "holding";
-  ChildProcess hold({"sqlite3", path, "BEGIN IMMEDIATE;", "INSERT INTO series (vantage, target, check_id, kind) VALUES ('shell', 'x2', 'y', 'icmp');",
+  ChildProcess hold({"sqlite3", path, "BEGIN IMMEDIATE;",
+                     "INSERT INTO series (vantage, target, check_id, kind) VALUES ('shell', 'x2', 'y', 'icmp');",
                      ".shell touch " + holding.string(), ".shell sleep 1", "COMMIT;"},
                     dir.path() / "hold.log");
   ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(holding); })) << read_file(dir.path() / "hold.log");
@@ -120,14 +125,16 @@ TEST(SqliteSecondWriter, AMonitorKeepsStoringThroughTheShellsWriteAndBesideItsRe
   const std::string path = (dir.path() / "m.db").string();
   const auto status = dir.path() / "status";
   const auto log = dir.path() / "monitor.log";
-  ChildProcess monitor({BLACKOUT_BINARY, "monitor", tcp_config(dir, listener.port()), "--store", "sqlite:" + path, "--status-file", status.string(),
-                        "--quiet", "--user", "root"},
+  ChildProcess monitor({BLACKOUT_BINARY, "monitor", tcp_config(dir, listener.port()), "--store", "sqlite:" + path,
+                        "--status-file", status.string(), "--quiet", "--user", "root"},
                        log);
   ASSERT_TRUE(wait_until([&] { return committed_in(status) > 0; })) << read_file(log);
-  const Ran shell = run({"sqlite3", path, "INSERT INTO series (vantage, target, check_id, kind) VALUES ('shell', 'x', 'y', 'icmp')"}, dir);
+  const Ran shell =
+      run({"sqlite3", path, "INSERT INTO series (vantage, target, check_id, kind) VALUES ('shell', 'x', 'y', 'icmp')"}, dir);
   ASSERT_EQ(shell.code, 0) << shell.output;
   const auto after_shell = committed_in(status);
-  ASSERT_TRUE(wait_until([&] { return committed_in(status) > after_shell + 10; })) << "nothing stored after the shell wrote\n" << read_file(log);
+  ASSERT_TRUE(wait_until([&] { return committed_in(status) > after_shell + 10; })) << "nothing stored after the shell wrote\n"
+                                                                                   << read_file(log);
   for (const char* command : {"export", "analyze", "report"}) {
     const auto before = committed_in(status);
     const Ran reader = run({BLACKOUT_BINARY, command, "--store", "sqlite:" + path}, dir);
@@ -151,12 +158,15 @@ TEST(SqliteSecondWriter, ASecondMonitorOnTheFileIsRefusedAndToldWhoHoldsIt) {
   const std::string url = "sqlite:" + (dir.path() / "m.db").string();
   const auto status = dir.path() / "status";
   const std::string config = tcp_config(dir, listener.port());
-  ChildProcess first({BLACKOUT_BINARY, "monitor", config, "--store", url, "--status-file", status.string(), "--quiet", "--user", "root"},
-                     dir.path() / "first.log");
+  ChildProcess first(
+      {BLACKOUT_BINARY, "monitor", config, "--store", url, "--status-file", status.string(), "--quiet", "--user", "root"},
+      dir.path() / "first.log");
   ASSERT_TRUE(wait_until([&] { return committed_in(status) > 0; })) << read_file(dir.path() / "first.log");
-  const Ran second = run({BLACKOUT_BINARY, "monitor", config, "--store", url, "--quiet", "--duration", "5s", "--user", "root"}, dir);
+  const Ran second =
+      run({BLACKOUT_BINARY, "monitor", config, "--store", url, "--quiet", "--duration", "5s", "--user", "root"}, dir);
   EXPECT_EQ(second.code, 1) << second.output;
-  EXPECT_NE(second.output.find("in use by another monitor, process " + std::to_string(first.pid()) + " (blackout)"), std::string::npos)
+  EXPECT_NE(second.output.find("in use by another monitor, process " + std::to_string(first.pid()) + " (blackout)"),
+            std::string::npos)
       << second.output;
   EXPECT_EQ(second.output.find("monitor.started"), std::string::npos) << "refused before it starts probing";
   const auto before = committed_in(status);
@@ -165,7 +175,8 @@ TEST(SqliteSecondWriter, ASecondMonitorOnTheFileIsRefusedAndToldWhoHoldsIt) {
   ASSERT_TRUE(wait_until([&] { return !first.running(); }));
   EXPECT_EQ(first.exit_code(), 0);
   // Once the first is gone, the file is free again.
-  const Ran third = run({BLACKOUT_BINARY, "monitor", config, "--store", url, "--quiet", "--duration", "500ms", "--user", "root"}, dir);
+  const Ran third =
+      run({BLACKOUT_BINARY, "monitor", config, "--store", url, "--quiet", "--duration", "500ms", "--user", "root"}, dir);
   EXPECT_EQ(third.code, 0) << third.output;
 }
 
@@ -177,16 +188,20 @@ void scramble_root_page(const std::string& path, const std::string& table, unsig
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   std::int64_t root = 0, page_size = 0;
-  sqlite3_exec(db, ("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'").c_str(),
-               [](void* out, int, char** values, char**) {
-                 *static_cast<std::int64_t*>(out) = std::atoll(values[0]);
-                 return 0;
-               },
-               &root, nullptr);
-  sqlite3_exec(db, "PRAGMA page_size", [](void* out, int, char** values, char**) {
-    *static_cast<std::int64_t*>(out) = std::atoll(values[0]);
-    return 0;
-  }, &page_size, nullptr);
+  sqlite3_exec(
+      db, ("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'").c_str(),
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::int64_t*>(out) = std::atoll(values[0]);
+        return 0;
+      },
+      &root, nullptr);
+  sqlite3_exec(
+      db, "PRAGMA page_size",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::int64_t*>(out) = std::atoll(values[0]);
+        return 0;
+      },
+      &page_size, nullptr);
   sqlite3_close(db);
   ASSERT_GT(root, 1) << table;
   ASSERT_GT(page_size, 0);
@@ -205,9 +220,10 @@ TEST(SqliteCorruption, ReadersSayWhichFileAndTableInsteadOfAnotherAnalysis) {
   TempDir dir;
   const std::string pristine = (dir.path() / "pristine.db").string();
   {
-    auto config = load_config_text("targets:\n  - { name: a, layer: web, address: 127.0.0.1, checks: [ {tcp: 80} ] }\n"
-                                   "  - { name: b, layer: dns, address: 127.0.0.1, checks: [ {tcp: 80} ] }\n",
-                                   "c.yaml");
+    auto config = load_config_text(
+        "targets:\n  - { name: a, layer: web, address: 127.0.0.1, checks: [ {tcp: 80} ] }\n"
+        "  - { name: b, layer: dns, address: 127.0.0.1, checks: [ {tcp: 80} ] }\n",
+        "c.yaml");
     ASSERT_TRUE(config);
     config->vantage = "v";
     auto store = open_store("sqlite:" + pristine);
@@ -253,7 +269,9 @@ TEST(SqliteFiles, APlantedSymbolicLinkIsRefusedAndWhatItPointsAtIsUntouched) {
   std::filesystem::permissions(shared, std::filesystem::perms::all | std::filesystem::perms::sticky_bit);  // like /tmp
   for (const std::string planted : {"store.db", "store.db-wal", "store.db-lock"}) {
     std::filesystem::create_symlink(victim, shared / planted);
-    const Ran monitor = run({BLACKOUT_BINARY, "monitor", config, "--store", "sqlite:" + (shared / "store.db").string(), "--quiet", "--duration", "1s"}, dir);
+    const Ran monitor = run({BLACKOUT_BINARY, "monitor", config, "--store", "sqlite:" + (shared / "store.db").string(), "--quiet",
+                             "--duration", "1s"},
+                            dir);
     EXPECT_EQ(monitor.code, 1) << planted << ": " << monitor.output;
     EXPECT_NE(monitor.output.find((shared / planted).string() + " is a symbolic link"), std::string::npos) << monitor.output;
     EXPECT_EQ(std::filesystem::file_size(victim), 0u) << "written through the link " << planted;
@@ -261,7 +279,9 @@ TEST(SqliteFiles, APlantedSymbolicLinkIsRefusedAndWhatItPointsAtIsUntouched) {
     std::filesystem::remove(shared / planted);
   }
   // A real file in the same shared folder is fine, and becomes the monitor's user's.
-  const Ran fine = run({BLACKOUT_BINARY, "monitor", config, "--store", "sqlite:" + (shared / "store.db").string(), "--quiet", "--duration", "1s"}, dir);
+  const Ran fine = run(
+      {BLACKOUT_BINARY, "monitor", config, "--store", "sqlite:" + (shared / "store.db").string(), "--quiet", "--duration", "1s"},
+      dir);
   EXPECT_EQ(fine.code, 0) << fine.output;
   const passwd* nobody = getpwnam("nobody");
   ASSERT_NE(nobody, nullptr);
@@ -275,8 +295,8 @@ TEST(SqliteFiles, AFolderAnyoneMayWriteWithoutTheStickyBitIsRefused) {
   const auto open_folder = dir.path() / "open";
   std::filesystem::create_directory(open_folder);
   std::filesystem::permissions(open_folder, std::filesystem::perms::all);
-  const Ran monitor = run({BLACKOUT_BINARY, "monitor", tcp_config(dir, listener.port()), "--store", "sqlite:" + (open_folder / "s.db").string(),
-                           "--quiet", "--duration", "1s", "--user", "root"},
+  const Ran monitor = run({BLACKOUT_BINARY, "monitor", tcp_config(dir, listener.port()), "--store",
+                           "sqlite:" + (open_folder / "s.db").string(), "--quiet", "--duration", "1s", "--user", "root"},
                           dir);
   EXPECT_EQ(monitor.code, 1) << monitor.output;
   EXPECT_NE(monitor.output.find("the folder " + open_folder.string() + " of " + (open_folder / "s.db").string() +
@@ -324,8 +344,8 @@ TEST(ReadOnlyStore, AFileOrFolderTheUserCannotWriteIsRefusedAtStart) {
   TcpListener listener(false, 512);
   const std::string config = tcp_config(dir, listener.port());
   const auto as_nobody = [&](const std::filesystem::path& store) {
-    return run({"setpriv", "--reuid=" + std::to_string(nobody->pw_uid), "--regid=" + std::to_string(nobody->pw_gid), "--clear-groups", BLACKOUT_BINARY,
-                "monitor", config, "--store", "sqlite:" + store.string(), "--duration", "5s"},
+    return run({"setpriv", "--reuid=" + std::to_string(nobody->pw_uid), "--regid=" + std::to_string(nobody->pw_gid),
+                "--clear-groups", BLACKOUT_BINARY, "monitor", config, "--store", "sqlite:" + store.string(), "--duration", "5s"},
                dir);
   };
   for (const bool folder : {false, true}) {
@@ -352,10 +372,11 @@ TEST(ReadOnlyCommands, CreateNothingChangeNothingAndSaySo) {
   const std::uint16_t port = unused_tcp_port();
   const auto readers = [&](const std::filesystem::path& store) {
     const std::string url = "sqlite:" + store.string();
-    return std::vector<std::vector<std::string>>{{BLACKOUT_BINARY, "export", "--store", url},
-                                                 {BLACKOUT_BINARY, "analyze", "--store", url},
-                                                 {BLACKOUT_BINARY, "report", "--store", url},
-                                                 {BLACKOUT_BINARY, "serve", "--store", url, "--listen", "127.0.0.1:" + std::to_string(port)}};
+    return std::vector<std::vector<std::string>>{
+        {BLACKOUT_BINARY, "export", "--store", url},
+        {BLACKOUT_BINARY, "analyze", "--store", url},
+        {BLACKOUT_BINARY, "report", "--store", url},
+        {BLACKOUT_BINARY, "serve", "--store", url, "--listen", "127.0.0.1:" + std::to_string(port)}};
   };
   const auto missing = dir.path() / "no" / "such" / "store.db";
   for (const auto& command : readers(missing)) {
@@ -368,7 +389,8 @@ TEST(ReadOnlyCommands, CreateNothingChangeNothingAndSaySo) {
   for (const auto& command : readers(empty)) {
     const Ran reader = run(command, dir, 10s);
     EXPECT_EQ(reader.code, 1) << command[1] << ": " << reader.output;
-    EXPECT_NE(reader.output.find(empty.string() + ": holds no blackout store"), std::string::npos) << command[1] << ": " << reader.output;
+    EXPECT_NE(reader.output.find(empty.string() + ": holds no blackout store"), std::string::npos)
+        << command[1] << ": " << reader.output;
     EXPECT_EQ(std::filesystem::file_size(empty), 0u) << command[1] << " wrote into the empty file";
   }
   // Someone else's database, in the rollback-journal mode SQLite starts with.
@@ -376,7 +398,8 @@ TEST(ReadOnlyCommands, CreateNothingChangeNothingAndSaySo) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(foreign.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE accounts (id INTEGER, owner TEXT); INSERT INTO accounts VALUES (1, 'someone')", nullptr, nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE accounts (id INTEGER, owner TEXT); INSERT INTO accounts VALUES (1, 'someone')",
+                           nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
   }
@@ -384,8 +407,8 @@ TEST(ReadOnlyCommands, CreateNothingChangeNothingAndSaySo) {
   ASSERT_EQ(before[18], 1) << "a rollback-journal database to begin with";
   auto commands = readers(foreign);
   TcpListener listener(false, 512);
-  commands.push_back({BLACKOUT_BINARY, "monitor", tcp_config(dir, listener.port()), "--store", "sqlite:" + foreign.string(), "--duration", "1s",
-                      "--user", "root"});
+  commands.push_back({BLACKOUT_BINARY, "monitor", tcp_config(dir, listener.port()), "--store", "sqlite:" + foreign.string(),
+                      "--duration", "1s", "--user", "root"});
   for (const auto& command : commands) {
     const Ran reader = run(command, dir, 10s);
     EXPECT_EQ(reader.code, 1) << command[1] << ": " << reader.output;

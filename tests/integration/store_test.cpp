@@ -2,8 +2,9 @@
 // PostgreSQL server started by the test. Round trips of every part of a result, order and
 // filters, series of several vantages, rollups, configuration history, detection records
 // (events and waves read back by time), pruning, schema versions, and hostile bytes in text.
-#include <gtest/gtest.h>
+#include "store/store.hpp"
 
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
@@ -13,10 +14,9 @@
 
 #include "model/event_json.hpp"
 #include "store/rollup.hpp"
-#include "store/store.hpp"
 #include "support/postgres.hpp"
-#include "support/process.hpp"
 #include "support/print.hpp"
+#include "support/process.hpp"
 
 namespace blackout {
 namespace {
@@ -145,7 +145,8 @@ TEST_P(StoreContract, RoundTripsEveryPartOfAResult) {
 
 TEST_P(StoreContract, ResultsComeBackInTimeOrderAndFilter) {
   std::vector<Result> batch;
-  for (int i = 9; i >= 0; --i) batch.push_back(make_result(i % 2 ? "v1" : "v2", "t" + std::to_string(i % 3), std::chrono::seconds(i)));
+  for (int i = 9; i >= 0; --i)
+    batch.push_back(make_result(i % 2 ? "v1" : "v2", "t" + std::to_string(i % 3), std::chrono::seconds(i)));
   ASSERT_TRUE(store->write_results(batch));
   std::vector<Timestamp> times;
   ASSERT_TRUE(store->read_results({}, [&](Result&& r) {
@@ -400,7 +401,8 @@ TEST_P(StoreContract, ManyOpenersOfAFreshStoreAllSucceed) {
     threads.emplace_back([&, i] {
       auto opened = open_store(fresh);
       if (!opened) errors[i] = opened.error().message;
-      else if (auto written = (*opened)->write_results(std::vector<Result>{make_result("v" + std::to_string(i), "a", 1s)}); !written)
+      else if (auto written = (*opened)->write_results(std::vector<Result>{make_result("v" + std::to_string(i), "a", 1s)});
+               !written)
         errors[i] = written.error().message;
     });
   for (auto& thread : threads) thread.join();
@@ -445,7 +447,9 @@ TEST(SqliteStore, AVersionOneStoreIsMigratedAndSpellsOutNewOutcomes) {
   }
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
-  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM outcomes WHERE code = 25; DELETE FROM schema_version WHERE version > 1", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM outcomes WHERE code = 25; DELETE FROM schema_version WHERE version > 1", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   auto reopened = open_store("sqlite:" + path);
   ASSERT_TRUE(reopened) << reopened.error().message;
@@ -460,10 +464,13 @@ TEST(SqliteStore, AVersionOneStoreIsMigratedAndSpellsOutNewOutcomes) {
   reopened->reset();
   sqlite3_open(path.c_str(), &db);
   std::string name;
-  sqlite3_exec(db, "SELECT name FROM outcomes WHERE code = 25", [](void* out, int, char** values, char**) {
-    *static_cast<std::string*>(out) = values[0];
-    return 0;
-  }, &name, nullptr);
+  sqlite3_exec(
+      db, "SELECT name FROM outcomes WHERE code = 25",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) = values[0];
+        return 0;
+      },
+      &name, nullptr);
   sqlite3_close(db);
   EXPECT_EQ(name, "no-session");
 }

@@ -2,7 +2,6 @@
 // back, a queue that fills, a disk that fills (a small tmpfs), a monitor killed with -9 in
 // the middle of heavy ingest, and two vantages writing to one PostgreSQL at once.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/mount.h>
 
@@ -164,10 +163,11 @@ TEST(MonitorCrash, KillNineInHeavyIngestLosesNoAcknowledgedResult) {
   // fixed `--duration 2s` and 20 s to exit did not always suffice. So: wait until the new
   // monitor has committed results of its own, then stop it and wait for it to finish.
   const auto again_status = dir.path() / "again-status";
-  ChildProcess again({BLACKOUT_BINARY, "monitor", config.string(), "--store", "sqlite:" + db.string(), "--status-file", again_status.string(),
-                      "--quiet", "--user", "root"},
+  ChildProcess again({BLACKOUT_BINARY, "monitor", config.string(), "--store", "sqlite:" + db.string(), "--status-file",
+                      again_status.string(), "--quiet", "--user", "root"},
                      dir.path() / "again.log");
-  ASSERT_TRUE(wait_until([&] { return committed_in(again_status) > 0; }, std::chrono::seconds(60))) << read_file(dir.path() / "again.log");
+  ASSERT_TRUE(wait_until([&] { return committed_in(again_status) > 0; }, std::chrono::seconds(60)))
+      << read_file(dir.path() / "again.log");
   again.signal(SIGTERM);
   ASSERT_TRUE(wait_until([&] { return !again.running(); }, std::chrono::seconds(60))) << read_file(dir.path() / "again.log");
   EXPECT_EQ(again.exit_code(), 0) << read_file(dir.path() / "again.log");
@@ -180,8 +180,8 @@ TEST(MonitorVantages, TwoVantagesShareOnePostgres) {
   const std::string url = server.create_database("shared");
   TempDir dir;
   const auto config = heavy_config(dir, 50);
-  ChildProcess a({BLACKOUT_BINARY, "monitor", config.string(), "--store", url, "--vantage", "seoul", "--duration", "3s", "--quiet",
-                  "--user", "root"},
+  ChildProcess a({BLACKOUT_BINARY, "monitor", config.string(), "--store", url, "--vantage", "seoul", "--duration", "3s",
+                  "--quiet", "--user", "root"},
                  dir.path() / "a.log");
   ChildProcess b({BLACKOUT_BINARY, "monitor", config.string(), "--store", url, "--vantage", "frankfurt", "--duration", "3s",
                   "--quiet", "--user", "root"},
@@ -193,7 +193,8 @@ TEST(MonitorVantages, TwoVantagesShareOnePostgres) {
   for (const char* vantage : {"seoul", "frankfurt"}) {
     ResultQuery q;
     q.vantage = vantage;
-    EXPECT_GT(*(*store)->count_results(q), 100) << vantage << "\n" << read_file(dir.path() / "a.log") << read_file(dir.path() / "b.log");
+    EXPECT_GT(*(*store)->count_results(q), 100) << vantage << "\n"
+                                                << read_file(dir.path() / "a.log") << read_file(dir.path() / "b.log");
   }
 }
 

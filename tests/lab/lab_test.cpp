@@ -3,8 +3,9 @@
 // back with blackout bgp read), a killed `lab up` cleaned up by
 // `lab down`, and nothing left behind. Observations use blackout's own probes, run inside
 // the vantage namespace, so the test sees what the monitor sees.
-#include <gtest/gtest.h>
+#include "lab/lab.hpp"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -15,7 +16,6 @@
 #include <thread>
 
 #include "lab/command.hpp"
-#include "lab/lab.hpp"
 #include "lab/topology.hpp"
 #include "support/process.hpp"
 
@@ -49,7 +49,8 @@ class LabTest : public testing::Test {
     const std::string out = probe({"icmp", address, "-c", std::to_string(count), "-i", "200ms", "-t", "1s"});
     std::vector<double> rtts;
     const std::regex ok(R"( ok ([0-9.]+)ms)");
-    for (auto it = std::sregex_iterator(out.begin(), out.end(), ok); it != std::sregex_iterator(); ++it) rtts.push_back(std::stod((*it)[1]));
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), ok); it != std::sregex_iterator(); ++it)
+      rtts.push_back(std::stod((*it)[1]));
     if (rtts.empty()) return -1;
     std::sort(rtts.begin(), rtts.end());
     return rtts[rtts.size() / 2];
@@ -57,7 +58,8 @@ class LabTest : public testing::Test {
   bool namespaces_gone() const {
     const auto listed = lab::run_command({"ip", "netns", "list"}).output;
     for (const std::string& role : lab::lab_roles)
-      if (listed.find(lab.ns(role) + " ") != std::string::npos || listed.find(lab.ns(role) + "\n") != std::string::npos) return false;
+      if (listed.find(lab.ns(role) + " ") != std::string::npos || listed.find(lab.ns(role) + "\n") != std::string::npos)
+        return false;
     return true;
   }
 
@@ -88,12 +90,14 @@ TEST_F(LabTest, EveryServiceAnswersTheVantage) {
     EXPECT_NE(probe({"http", "http://" + address + "/"}).find(" ok "), std::string::npos) << site;
   }
   for (const char* address : {"198.18.64.20", "198.18.64.21"})
-    EXPECT_NE(probe({"dns", address, "-o", "query=kp.test", "-o", "type=SOA"}).find("authoritative=true"), std::string::npos) << address;
+    EXPECT_NE(probe({"dns", address, "-o", "query=kp.test", "-o", "type=SOA"}).find("authoritative=true"), std::string::npos)
+        << address;
   EXPECT_NE(probe({"smtp", "198.18.64.30", "-t", "2s"}).find("banner_code=220"), std::string::npos);
   // The collector learns the prefix from the transit a moment after the transit has it (what
   // lab.up waits for): seconds on a loaded machine.
   auto seen = lab.collector_has_prefix();
-  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20); seen && !*seen && std::chrono::steady_clock::now() < deadline;) {
+  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+       seen && !*seen && std::chrono::steady_clock::now() < deadline;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     seen = lab.collector_has_prefix();
   }
@@ -114,7 +118,8 @@ TEST_F(LabTest, EachActionIsSeenFromTheVantage) {
   const double calm = ping_ms("198.18.64.10");
   ASSERT_GE(calm, 0);
   ASSERT_TRUE(lab.start_flood("mfa", 12'000'000, std::chrono::seconds(20)));
-  ASSERT_TRUE(wait_until([&] { return ping_ms("198.18.64.10", 1) > 20.0; }, std::chrono::seconds(10))) << "the flood never filled mfa's queue";
+  ASSERT_TRUE(wait_until([&] { return ping_ms("198.18.64.10", 1) > 20.0; }, std::chrono::seconds(10)))
+      << "the flood never filled mfa's queue";
   const double flooded = ping_ms("198.18.64.10", 8);
   const double neighbour = ping_ms("198.18.64.11", 5);
   EXPECT_GT(flooded, 20.0) << "calm " << calm << " ms";
@@ -127,7 +132,9 @@ TEST_F(LabTest, EachActionIsSeenFromTheVantage) {
   EXPECT_EQ(probe({"dns", "198.18.64.20", "-o", "query=kp.test", "-t", "300ms"}).find(" ok "), std::string::npos);
   EXPECT_GE(ping_ms("198.18.64.20", 1), 0);
   ASSERT_TRUE(lab.start_service("ns1"));
-  EXPECT_TRUE(wait_until([&] { return probe({"dns", "198.18.64.20", "-o", "query=kp.test"}).find(" ok ") != std::string::npos; }));
+  EXPECT_TRUE(wait_until([&] {
+    return probe({"dns", "198.18.64.20", "-o", "query=kp.test"}).find(" ok ") != std::string::npos;
+  }));
 
   // Rejected traffic comes back as ICMP admin-prohibited, dropped traffic as silence.
   ASSERT_TRUE(lab.block("kcna", true));
@@ -150,14 +157,16 @@ TEST_F(LabTest, EachActionIsSeenFromTheVantage) {
                                          (lab.mrt_dir() / "updates.mrt").string()});
   EXPECT_EQ(updates.exit_code, 0) << updates.output;
   EXPECT_NE(updates.output.find("|W|198.18.2.1|64500|198.18.64.0/22\n"), std::string::npos) << updates.output;
-  EXPECT_NE(updates.output.find("|A|198.18.2.1|64500|198.18.64.0/22|64500 64511|IGP|198.18.2.1|"), std::string::npos) << updates.output;
+  EXPECT_NE(updates.output.find("|A|198.18.2.1|64500|198.18.64.0/22|64500 64511|IGP|198.18.2.1|"), std::string::npos)
+      << updates.output;
   // And its periodic RIB dumps (TABLE_DUMP_V2, every 10 s): one holds the prefix.
   EXPECT_TRUE(wait_until(
       [&] {
         for (const auto& entry : std::filesystem::directory_iterator(lab.mrt_dir())) {
           if (entry.path().filename().string().rfind("rib.", 0) != 0) continue;
           const auto dump = lab::run_command({BLACKOUT_BINARY, "bgp", "read", "--format", "lines", entry.path().string()});
-          if (dump.exit_code == 0 && dump.output.find("|B|198.18.2.1|64500|198.18.64.0/22|64500 64511|IGP|") != std::string::npos) return true;
+          if (dump.exit_code == 0 && dump.output.find("|B|198.18.2.1|64500|198.18.64.0/22|64500 64511|IGP|") != std::string::npos)
+            return true;
         }
         return false;
       },
@@ -183,14 +192,16 @@ TEST_F(LabTest, EachActionIsSeenFromTheVantage) {
 
 TEST_F(LabTest, AKilledLabUpIsCleanedByLabDown) {
   const std::string name = unique_name() + "k";
-  ChildProcess up({BLACKOUT_BINARY, "lab", "up", "--name", name, "--state-dir", (dir.path() / "killed").string()}, dir.path() / "up.log");
+  ChildProcess up({BLACKOUT_BINARY, "lab", "up", "--name", name, "--state-dir", (dir.path() / "killed").string()},
+                  dir.path() / "up.log");
   // Killed halfway: after the namespaces exist, before BGP is up.
   ASSERT_TRUE(wait_until([&] { return read_file(dir.path() / "up.log").find("BIRD") != std::string::npos; }));
   up.signal(SIGKILL);
   ASSERT_TRUE(wait_until([&] { return !up.running(); }));
   lab::Lab killed(name, dir.path() / "killed");
   EXPECT_FALSE(killed.status().absent());
-  const auto result = lab::run_command({BLACKOUT_BINARY, "lab", "down", "--name", name, "--state-dir", (dir.path() / "killed").string()});
+  const auto result =
+      lab::run_command({BLACKOUT_BINARY, "lab", "down", "--name", name, "--state-dir", (dir.path() / "killed").string()});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_TRUE(killed.status().absent());
   const auto left = lab::run_command({"ip", "netns", "list"}).output;

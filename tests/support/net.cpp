@@ -90,7 +90,8 @@ Target make_target(CheckParams params, std::string address, Duration timeout) {
 const FieldValue& field_of(const Result& result, std::string_view name) {
   const FieldValue* value = result.field(name);
   if (!value)
-    throw std::runtime_error("the result (" + std::string(to_string(result.outcome)) + ": " + result.detail + ") has no field " + std::string(name));
+    throw std::runtime_error("the result (" + std::string(to_string(result.outcome)) + ": " + result.detail + ") has no field " +
+                             std::string(name));
   return *value;
 }
 

@@ -36,9 +36,12 @@ bool Nsd::available() { return !find_program("nsd").empty(); }
 void Nsd::write_config() {
   const std::string d = dir_.path().string();
   // No response rate limiting: a test's burst of queries from loopback is not an attack.
-  std::string conf = "server:\n  ip-address: 127.0.0.1\n  port: " + std::to_string(port_) + "\n  server-count: 1\n  rrl-ratelimit: 0\n  username: \"\"\n"
-                     "  chroot: \"\"\n  zonesdir: \"" + d + "\"\n  database: \"\"\n  pidfile: \"" + d + "/nsd.pid\"\n  xfrdfile: \"" + d +
-                     "/xfrd.state\"\n  zonelistfile: \"" + d + "/zone.list\"\n  logfile: \"" + d + "/nsd.log\"\n"
+  std::string conf = "server:\n  ip-address: 127.0.0.1\n  port: " + std::to_string(port_) +
+                     "\n  server-count: 1\n  rrl-ratelimit: 0\n  username: \"\"\n"
+                     "  chroot: \"\"\n  zonesdir: \"" +
+                     d + "\"\n  database: \"\"\n  pidfile: \"" + d + "/nsd.pid\"\n  xfrdfile: \"" + d +
+                     "/xfrd.state\"\n  zonelistfile: \"" + d + "/zone.list\"\n  logfile: \"" + d +
+                     "/nsd.log\"\n"
                      "remote-control:\n  control-enable: no\n";
   for (const auto& [origin, text] : zones_) {
     dir_.write(origin + ".zone", text);
@@ -57,7 +60,8 @@ bool answers_over_udp(std::uint16_t port, const std::string& origin) {
   while (start <= origin.size()) {
     const std::size_t dot = std::min(origin.find('.', start), origin.size());
     query.push_back(static_cast<std::uint8_t>(dot - start));
-    query.insert(query.end(), origin.begin() + static_cast<std::ptrdiff_t>(start), origin.begin() + static_cast<std::ptrdiff_t>(dot));
+    query.insert(query.end(), origin.begin() + static_cast<std::ptrdiff_t>(start),
+                 origin.begin() + static_cast<std::ptrdiff_t>(dot));
     start = dot + 1;
   }
   for (const std::uint8_t b : std::vector<std::uint8_t>{0x00, 0x00, 0x06, 0x00, 0x01}) query.push_back(b);
@@ -92,7 +96,8 @@ bool udp_port_free(std::uint16_t port) {
 }  // namespace
 
 void Nsd::start() {
-  process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"nsd", "-d", "-c", (dir_.path() / "nsd.conf").string()}, dir_.path() / "out.log");
+  process_ = std::make_unique<ChildProcess>(std::vector<std::string>{"nsd", "-d", "-c", (dir_.path() / "nsd.conf").string()},
+                                            dir_.path() / "out.log");
   // nsd that cannot bind its port exits: no need to wait the whole limit for it.
   if (!wait_until([&] { return tcp_port_open("127.0.0.1", port_) || !process_->running(); }) || !process_->running())
     throw std::runtime_error("nsd did not start on port " + std::to_string(port_) + ": " + read_file(dir_.path() / "out.log") +

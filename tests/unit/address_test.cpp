@@ -1,7 +1,7 @@
 // Addresses, prefixes and the lab ranges.
-#include <gtest/gtest.h>
-
 #include "model/address.hpp"
+
+#include <gtest/gtest.h>
 
 namespace blackout {
 namespace {

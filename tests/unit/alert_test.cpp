@@ -15,24 +15,30 @@ namespace {
 const Timestamp t0 = Timestamp{std::chrono::seconds(1'800'000'000)};
 
 Config load(const std::string& alerts) {
-  const std::string text = "lab_only: true\ngroups: { government: ministries }\ntargets:\n"
-                           "  - { name: mfa, layer: web, groups: [government], address: 198.18.64.10, checks: [icmp] }\n"
-                           "  - { name: kcna, layer: web, address: 198.18.64.13, checks: [icmp] }\n"
-                           "  - { name: ns1, layer: dns, address: 198.18.64.20, checks: [icmp] }\n" +
-                           alerts;
+  const std::string text =
+      "lab_only: true\ngroups: { government: ministries }\ntargets:\n"
+      "  - { name: mfa, layer: web, groups: [government], address: 198.18.64.10, checks: [icmp] }\n"
+      "  - { name: kcna, layer: web, address: 198.18.64.13, checks: [icmp] }\n"
+      "  - { name: ns1, layer: dns, address: 198.18.64.20, checks: [icmp] }\n" +
+      alerts;
   auto config = load_config_text(text, "alerts.yaml");
   if (!config) throw std::runtime_error(config.error()[0].to_string());
   return *config;
 }
 
-StateChange change(double seconds, Scope scope, const std::string& subject, State from, State to, const std::string& vantage = "") {
-  return StateChange{t0 + std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)), vantage, scope, subject, from, to, "test"};
+StateChange change(double seconds, Scope scope, const std::string& subject, State from, State to,
+                   const std::string& vantage = "") {
+  return StateChange{
+      t0 + std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)), vantage, scope, subject, from, to, "test"};
 }
 
-const char* channels = "alerts:\n  group_window: 30s\n  channels:\n    - { name: hook, webhook: { url: \"http://127.0.0.1:9/\" } }\n";
+const char* channels =
+    "alerts:\n  group_window: 30s\n  channels:\n    - { name: hook, webhook: { url: \"http://127.0.0.1:9/\" } }\n";
 
 TEST(Notifier, ACascadeIsOneIncidentWithOneUpdateAndOneResolution) {
-  const Config config = load(std::string(channels) + "  rules:\n    - { name: all, scope: layer, kinds: [down, stressed, recovered], channels: [hook] }\n");
+  const Config config =
+      load(std::string(channels) +
+           "  rules:\n    - { name: all, scope: layer, kinds: [down, stressed, recovered], channels: [hook] }\n");
   Notifier notifier(config.alerts, config.targets);
   std::vector<Notification> sent;
   const auto take = [&](std::vector<Notification> n) { sent.insert(sent.end(), n.begin(), n.end()); };
@@ -88,17 +94,19 @@ TEST(Notifier, AFlappingTargetIsOneIncidentNotAStorm) {
 }
 
 TEST(Notifier, RulesSelectByScopeSubjectGroupAndKind) {
-  const Config config = load(std::string(channels) +
-                             "  rules:\n"
-                             "    - { name: gov, scope: group, subjects: [government], kinds: [down, stressed], channels: [hook] }\n"
-                             "    - { name: net, scope: network, channels: [hook] }\n");
+  const Config config =
+      load(std::string(channels) +
+           "  rules:\n"
+           "    - { name: gov, scope: group, subjects: [government], kinds: [down, stressed], channels: [hook] }\n"
+           "    - { name: net, scope: network, channels: [hook] }\n");
   Notifier notifier(config.alerts, config.targets);
   EXPECT_TRUE(notifier.add(change(0, Scope::target, "kcna", State::up, State::down, "v1")).empty()) << "kcna is not in the group";
   const auto gov = notifier.add(change(1, Scope::target, "mfa", State::up, State::stressed, "v1"));
   ASSERT_EQ(gov.size(), 1u);
   EXPECT_EQ(gov[0].rule, "gov");
   EXPECT_TRUE(notifier.add(change(2, Scope::network, "network", State::up, State::stressed)).empty()) << "net asks for down only";
-  EXPECT_TRUE(notifier.add(change(3, Scope::network, "network", State::up, State::down, "v1")).empty()) << "one vantage's view is not the network's";
+  EXPECT_TRUE(notifier.add(change(3, Scope::network, "network", State::up, State::down, "v1")).empty())
+      << "one vantage's view is not the network's";
   const auto net = notifier.add(change(4, Scope::network, "network", State::stressed, State::down));
   ASSERT_EQ(net.size(), 1u);
   EXPECT_EQ(net[0].rule, "net");
@@ -107,13 +115,15 @@ TEST(Notifier, RulesSelectByScopeSubjectGroupAndKind) {
 }
 
 TEST(Notifier, IsAPureFunctionOfTheChanges) {
-  const Config config = load(std::string(channels) + "  rules:\n    - { scope: layer, kinds: [down, stressed, recovered], channels: [hook] }\n");
+  const Config config =
+      load(std::string(channels) + "  rules:\n    - { scope: layer, kinds: [down, stressed, recovered], channels: [hook] }\n");
   const auto run = [&] {
     Notifier notifier(config.alerts, config.targets);
     std::string log;
     for (int i = 0; i < 50; ++i) {
       const State to = i % 3 == 0 ? State::down : i % 3 == 1 ? State::stressed : State::up;
-      for (const Notification& n : notifier.add(change(i * 7, Scope::layer, i % 2 ? "dns" : "web", State::up, to))) log += n.title + "|" + n.text;
+      for (const Notification& n : notifier.add(change(i * 7, Scope::layer, i % 2 ? "dns" : "web", State::up, to)))
+        log += n.title + "|" + n.text;
       for (const Notification& n : notifier.tick(t0 + std::chrono::seconds(i * 7 + 3))) log += n.title + "|" + n.text;
     }
     return log;
@@ -133,7 +143,9 @@ TEST(AlertMessages, WebhookPayloadsInEachFormatAndAThreadedEmail) {
   EXPECT_EQ(json["changes"][0]["to"], "down");
   EXPECT_EQ(json["vantage"], "lab-vantage");
   hook.format = "slack";
-  EXPECT_EQ(nlohmann::json::parse(webhook_payload(hook, opened[0], "v"))["text"].get<std::string>().rfind("blackout: network down", 0), 0u);
+  EXPECT_EQ(
+      nlohmann::json::parse(webhook_payload(hook, opened[0], "v"))["text"].get<std::string>().rfind("blackout: network down", 0),
+      0u);
   hook.format = "matrix";
   EXPECT_EQ(nlohmann::json::parse(webhook_payload(hook, opened[0], "v"))["msgtype"], "m.text");
 
@@ -148,25 +160,31 @@ TEST(AlertMessages, WebhookPayloadsInEachFormatAndAThreadedEmail) {
   const std::string last = email_message(mail, resolved[0], "v", resolved[0].time);
   EXPECT_NE(first.find("Subject: blackout: network down\r\n"), std::string::npos) << first;
   EXPECT_NE(first.find("To: noc@kp.test, desk@kp.test\r\n"), std::string::npos);
-  const auto id = first.substr(first.find("Message-ID: ") + 12, first.find("\r\n", first.find("Message-ID: ")) - first.find("Message-ID: ") - 12);
+  const auto id = first.substr(first.find("Message-ID: ") + 12,
+                               first.find("\r\n", first.find("Message-ID: ")) - first.find("Message-ID: ") - 12);
   EXPECT_NE(last.find("In-Reply-To: " + id + "\r\n"), std::string::npos) << last;
   EXPECT_EQ(last.find("\n.\r\n"), std::string::npos) << "no bare dot line in the body";
 }
 
 TEST(AlertConfig, MistakesAreNamedWhereTheyAre) {
   const auto bad = [](const std::string& alerts) {
-    auto config = load_config_text("lab_only: true\ntargets:\n  - { name: a, layer: web, address: 127.0.0.1, checks: [icmp] }\n" + alerts, "x.yaml");
+    auto config = load_config_text(
+        "lab_only: true\ntargets:\n  - { name: a, layer: web, address: 127.0.0.1, checks: [icmp] }\n" + alerts, "x.yaml");
     return config ? std::string("loaded") : config.error()[0].to_string();
   };
-  EXPECT_EQ(bad("alerts:\n  channels:\n    - { name: h, webhook: { url: \"http://8.8.8.8/\" } }\n"),
-            "x.yaml:6:34: alerts.channels[0].webhook.url: address 8.8.8.8 is outside loopback and the lab ranges, and lab_only is set");
-  EXPECT_EQ(bad("alerts:\n  channels:\n    - { name: h, webhook: { url: \"http://127.0.0.1/\" } }\n  rules:\n    - { scope: layer, subjects: [dnss], channels: [h] }\n"),
+  EXPECT_EQ(
+      bad("alerts:\n  channels:\n    - { name: h, webhook: { url: \"http://8.8.8.8/\" } }\n"),
+      "x.yaml:6:34: alerts.channels[0].webhook.url: address 8.8.8.8 is outside loopback and the lab ranges, and lab_only is set");
+  EXPECT_EQ(bad("alerts:\n  channels:\n    - { name: h, webhook: { url: \"http://127.0.0.1/\" } }\n  rules:\n    - { scope: "
+                "layer, subjects: [dnss], channels: [h] }\n"),
             "x.yaml:8:34: alerts.rules[0].subjects[0]: no layer \"dnss\"");
-  EXPECT_EQ(bad("alerts:\n  channels:\n    - { name: h, webhook: { url: \"http://127.0.0.1/\" } }\n  rules:\n    - { channels: [mail] }\n"),
+  EXPECT_EQ(bad("alerts:\n  channels:\n    - { name: h, webhook: { url: \"http://127.0.0.1/\" } }\n  rules:\n    - { channels: "
+                "[mail] }\n"),
             "x.yaml:8:20: alerts.rules[0].channels[0]: no channel \"mail\" in alerts.channels");
   EXPECT_EQ(bad("alerts:\n  channels:\n    - { name: m, email: { server: \"smtp://127.0.0.1:25\", from: nobody, to: [a@b] } }\n"),
             "x.yaml:6:64: alerts.channels[0].email.from: expected an e-mail address, got \"nobody\"");
-  EXPECT_EQ(bad("alerts:\n  channels:\n    - { name: m }\n"), "x.yaml:6:7: alerts.channels[0]: a channel is either a webhook or an email");
+  EXPECT_EQ(bad("alerts:\n  channels:\n    - { name: m }\n"),
+            "x.yaml:6:7: alerts.channels[0]: a channel is either a webhook or an email");
 }
 
 }  // namespace

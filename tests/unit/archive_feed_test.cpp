@@ -1,11 +1,12 @@
 // bgp checks answered from MRT archives (bgp/archive_feed.hpp): real collector files of
 // tests/data/mrt merged in time order, and small hand-made records for the rules on
 // which peers count (a dump, a settled session; a lost session is not a withdrawal).
+#include "bgp/archive_feed.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "bgp/archive_feed.hpp"
 #include "bgp/mrt_merge.hpp"
 #include "config/loader.hpp"
 #include "support/net.hpp"

@@ -1,7 +1,6 @@
 // Config loading: valid files load with the right values; each malformed file in
 // tests/data/configs/bad/ gives the error its first line announces ("# expect: ...").
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -215,7 +214,8 @@ targets:
     layer: nope
     address: 1.2.3
     checks: [icmp, tcp: 99999]
-)", "many.yaml");
+)",
+                                 "many.yaml");
   ASSERT_FALSE(config);
   EXPECT_GE(config.error().size(), 3u);
   for (const ConfigError& error : config.error()) {
@@ -262,12 +262,14 @@ targets:
     checks:
       - icmp
       - tcp: { port: 22, timeout: 20s }
-)", "t.yaml");
+)",
+                                 "t.yaml");
   ASSERT_FALSE(config);
   std::vector<std::string> errors;
   for (const ConfigError& e : config.error()) errors.push_back(e.to_string());
-  EXPECT_EQ(errors, (std::vector<std::string>{"t.yaml:6:15: targets[0].interval: timeout 2s must be shorter than the interval 1.5s",
-                                              "t.yaml:13:35: targets[1].checks[1].tcp.timeout: timeout 20s must be shorter than the interval 10s"}));
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "t.yaml:6:15: targets[0].interval: timeout 2s must be shorter than the interval 1.5s",
+                        "t.yaml:13:35: targets[1].checks[1].tcp.timeout: timeout 20s must be shorter than the interval 10s"}));
 }
 
 TEST(Config, ADirectoryIsSaidToBeADirectory) {
@@ -281,7 +283,8 @@ TEST(Config, DevicesAndPipesAreRefusedBeforeAnythingIsRead) {
   const auto started = std::chrono::steady_clock::now();
   auto zero = load_config_file("/dev/zero");
   ASSERT_FALSE(zero);
-  EXPECT_EQ(zero.error()[0].to_string(), "/dev/zero: is not a regular file (a device, a pipe or a socket); a config is a YAML text file");
+  EXPECT_EQ(zero.error()[0].to_string(),
+            "/dev/zero: is not a regular file (a device, a pipe or a socket); a config is a YAML text file");
   const auto fifo = std::filesystem::temp_directory_path() / ("blackout-config-fifo-" + std::to_string(::getpid()));
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   auto pipe = load_config_file(fifo.string());  // no writer: a blocking open would never return
@@ -306,14 +309,16 @@ TEST(Config, AFileOverTheLimitIsRefusedBeforeItIsRead) {
 
 TEST(Config, BodyPatternsAreRe2AndTheCatastrophicOnesAreFine) {
   const auto with = [](const std::string& pattern) {
-    return load_config_text("targets:\n  - { name: a, layer: web, checks: [ { http: { url: \"http://127.0.0.1/\", body_match: '" + pattern + "' } } ] }\n",
+    return load_config_text("targets:\n  - { name: a, layer: web, checks: [ { http: { url: \"http://127.0.0.1/\", body_match: '" +
+                                pattern + "' } } ] }\n",
                             "p.yaml");
   };
   EXPECT_TRUE(with("(\\w+\\s?)*!")) << "linear in RE2: nothing to refuse";
   EXPECT_TRUE(with("Welcome.*Korea"));
   const auto backreference = with("(a)\\1");
   ASSERT_FALSE(backreference);
-  EXPECT_NE(backreference.error()[0].to_string().find("p.yaml:2:86: targets[0].checks[0].http.body_match: bad regular expression (RE2 syntax)"),
+  EXPECT_NE(backreference.error()[0].to_string().find(
+                "p.yaml:2:86: targets[0].checks[0].http.body_match: bad regular expression (RE2 syntax)"),
             std::string::npos)
       << backreference.error()[0].to_string();
 }
@@ -349,12 +354,13 @@ std::vector<std::string> bad_config_files() {
   return files;
 }
 
-INSTANTIATE_TEST_SUITE_P(Files, BadConfig, testing::ValuesIn(bad_config_files()), [](const testing::TestParamInfo<std::string>& param_info) {
-  std::string name = param_info.param.substr(0, param_info.param.find('.'));
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return name;
-});
+INSTANTIATE_TEST_SUITE_P(Files, BadConfig, testing::ValuesIn(bad_config_files()),
+                         [](const testing::TestParamInfo<std::string>& param_info) {
+                           std::string name = param_info.param.substr(0, param_info.param.find('.'));
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
 
 TEST(Config, AtLeastTwentyDistinctMalformedFiles) { EXPECT_GE(bad_config_files().size(), 20u); }
 

@@ -47,7 +47,8 @@ ScenarioAction act(double at_minutes, ActionKind kind, const std::string& target
 
 // A flood over the whole border link (at `load` times its 40 Mbit/s, filling a queue of
 // `queue`), then, unless `cut` is empty, the cut `cut` from minute 12 to 24.
-Scenario flood_then(double load, Duration queue, const std::string& cut, Duration interval = std::chrono::seconds(1), double loss = 0.5) {
+Scenario flood_then(double load, Duration queue, const std::string& cut, Duration interval = std::chrono::seconds(1),
+                    double loss = 0.5) {
   Scenario s;
   s.name = "flood-then-" + cut;
   s.speed = 60;
@@ -91,7 +92,8 @@ Scenario flood_then(double load, Duration queue, const std::string& cut, Duratio
     f.to = std::chrono::minutes(24);
     s.faults.push_back(f);
   }
-  std::stable_sort(s.actions.begin(), s.actions.end(), [](const ScenarioAction& a, const ScenarioAction& b) { return a.at < b.at; });
+  std::stable_sort(s.actions.begin(), s.actions.end(),
+                   [](const ScenarioAction& a, const ScenarioAction& b) { return a.at < b.at; });
   derive_truth(s);
   return s;
 }
@@ -124,7 +126,8 @@ TEST(DetectionFamily, TheFamilyCoversWhatTheIssueAsksFor) {
       }
     }
   }
-  for (const char* kind : {"flood", "link-down", "forward-drop", "withdrawal", "service-stop", "blackhole"}) EXPECT_TRUE(cuts.contains(kind)) << kind;
+  for (const char* kind : {"flood", "link-down", "forward-drop", "withdrawal", "service-stop", "blackhole"})
+    EXPECT_TRUE(cuts.contains(kind)) << kind;
   EXPECT_EQ(intervals.size(), 2u);
   EXPECT_LT(weakest, 0.8);
   EXPECT_GT(strongest, 3.5);
@@ -154,7 +157,8 @@ TEST(DetectionMetamorphic, AStrongerFloodIsStillStressLed) {
       const Detected d = detect(flood_then(load, queue, "link-down"));
       const Event* network = network_event(d);
       ASSERT_NE(network, nullptr) << load << "x, " << queue.count() << " ms";
-      EXPECT_EQ(network->signature, Signature::stress_led) << load << "x, " << queue.count() << " ms: " << events_to_text(d.events, d.waves);
+      EXPECT_EQ(network->signature, Signature::stress_led)
+          << load << "x, " << queue.count() << " ms: " << events_to_text(d.events, d.waves);
     }
 }
 
@@ -162,7 +166,8 @@ TEST(DetectionMetamorphic, RemovingTheFloodMakesTheCutClean) {
   // Forwarding dropped at the border: clean without the flood. A link that goes takes the
   // BGP session with it at once (the lab's BIRD sees its interface go), so without the flood
   // the prefix leaving as the hosts fall silent is what the cut looked like.
-  for (const auto& [cut, clean] : {std::pair<std::string, Signature>{"forward-drop", Signature::clean_cut}, {"link-down", Signature::routing_withdrawal}}) {
+  for (const auto& [cut, clean] :
+       {std::pair<std::string, Signature>{"forward-drop", Signature::clean_cut}, {"link-down", Signature::routing_withdrawal}}) {
     const Detected with = detect(flood_then(2.0, std::chrono::milliseconds(200), cut));
     const Detected without = detect(flood_then(0, {}, cut));
     ASSERT_NE(network_event(with), nullptr) << cut;
@@ -173,7 +178,8 @@ TEST(DetectionMetamorphic, RemovingTheFloodMakesTheCutClean) {
   // A withdrawal with the link up: routing, with or without the noise of light loss.
   const Detected withdrawal = detect(flood_then(0, {}, "withdrawal"));
   ASSERT_NE(network_event(withdrawal), nullptr);
-  EXPECT_EQ(network_event(withdrawal)->signature, Signature::routing_withdrawal) << events_to_text(withdrawal.events, withdrawal.waves);
+  EXPECT_EQ(network_event(withdrawal)->signature, Signature::routing_withdrawal)
+      << events_to_text(withdrawal.events, withdrawal.waves);
 }
 
 TEST(DetectionMetamorphic, TwiceTheProbeIntervalKeepsTheVerdict) {
@@ -197,7 +203,9 @@ TEST(DetectionMetamorphic, TwiceTheProbeIntervalKeepsTheVerdict) {
       if (e.scope == Scope::network) sa.push_back(e.signature);
     for (const Event& e : b.events)
       if (e.scope == Scope::network) sb.push_back(e.signature);
-    EXPECT_EQ(sa, sb) << "seed " << seed << "\n1 s:\n" << events_to_text(a.events, a.waves) << "2 s:\n" << events_to_text(b.events, b.waves);
+    EXPECT_EQ(sa, sb) << "seed " << seed << "\n1 s:\n"
+                      << events_to_text(a.events, a.waves) << "2 s:\n"
+                      << events_to_text(b.events, b.waves);
   }
   EXPECT_EQ(played, 12);
 }
@@ -221,7 +229,8 @@ TEST(DetectionMetamorphic, TheSameStoryProbedEvery10sOr60sIsToldRight) {
       slow.interval = interval;
       derive_truth(slow);
       const Detected d = detect(slow, seed);
-      const std::string where = "seed " + std::to_string(seed) + " every " + std::to_string(interval.count()) + " s\n" + score_to_text(d.score);
+      const std::string where =
+          "seed " + std::to_string(seed) + " every " + std::to_string(interval.count()) + " s\n" + score_to_text(d.score);
       EXPECT_EQ(d.score.waves_detected, d.score.waves_expected.value_or(-1)) << where;
       EXPECT_TRUE(d.score.false_events.empty()) << where;
       for (const ExpectedOutcome& o : d.score.expected) {

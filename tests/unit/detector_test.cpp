@@ -1,13 +1,14 @@
 // The detector on synthetic result streams in virtual time: no sockets, no sleeps. A small
 // stream generator plays the scheduler (interval, confirmation re-probes) over a scripted
 // network: RTTs and outcomes as functions of time, per target.
+#include "detect/detector.hpp"
+
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <random>
 
 #include "config/loader.hpp"
-#include "detect/detector.hpp"
 #include "detect/event_log.hpp"
 #include "report/event_text.hpp"
 #include "support/print.hpp"
@@ -49,7 +50,9 @@ std::vector<Target> targets() {
 // with two confirmation re-probes 500 ms apart after a failure of a passing check.
 // The inventory with the country's prefix watched in BGP too.
 std::vector<Target> targets_with_bgp() {
-  auto config = load_config_text(std::string(inventory) + "  - { name: prefix, layer: bgp, checks: [ { bgp: { prefix: 198.18.64.0/22 } } ] }\n", "inventory");
+  auto config = load_config_text(
+      std::string(inventory) + "  - { name: prefix, layer: bgp, checks: [ { bgp: { prefix: 198.18.64.0/22 } } ] }\n",
+      "inventory");
   if (!config) throw std::runtime_error(config.error()[0].to_string());
   return config->targets;
 }
@@ -125,7 +128,8 @@ Outcome_ detect_taking(const std::vector<Result>& results, std::size_t take_ever
 }
 
 // Taken after every result: the detector forgets what it handed over at once.
-Outcome_ detect(const std::vector<Result>& results, DetectionParams params = {}, const std::vector<Target>& inventory_targets = targets()) {
+Outcome_ detect(const std::vector<Result>& results, DetectionParams params = {},
+                const std::vector<Target>& inventory_targets = targets()) {
   return detect_taking(results, 1, params, inventory_targets);
 }
 
@@ -148,9 +152,11 @@ TEST(Detector, QuietNetworkWithBackgroundLossRaisesNoLayerOrNetworkEvent) {
   std::vector<bool> lost(100000);
   for (auto&& l : lost) l = u(random) < 0.03;
   std::size_t n = 0;
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    return Probe{!lost[n++ % lost.size()], normal_rtt(s, target)};
-  }, 6 * 3600));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        return Probe{!lost[n++ % lost.size()], normal_rtt(s, target)};
+      },
+      6 * 3600));
   EXPECT_TRUE(of_scope(o, Scope::layer).empty()) << events_to_text(o.events, o.waves);
   EXPECT_TRUE(of_scope(o, Scope::network).empty()) << events_to_json(o.events, o.waves).substr(0, 3000);
   EXPECT_TRUE(o.waves.empty());
@@ -164,12 +170,14 @@ TEST(Detector, OneLostProbeInAShortWindowIsNotStressButSustainedLossIs) {
   const auto lossy = [](double from, double to) {
     return [from, to](const std::string&, const std::string& target, double s) {
       // Every other scheduled probe (those of even tens of seconds).
-      const bool lost = target == "core" && s >= from && s < to && static_cast<int>(s * 2) % 2 == 1 && static_cast<int>(s / 10) % 2 == 0;
+      const bool lost =
+          target == "core" && s >= from && s < to && static_cast<int>(s * 2) % 2 == 1 && static_cast<int>(s / 10) % 2 == 0;
       return Probe{!lost, normal_rtt(s, target)};
     };
   };
   const auto stressed = [](const Outcome_& o) {
-    return std::count_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "core" && e.kind == State::stressed; });
+    return std::count_if(o.events.begin(), o.events.end(),
+                         [](const Event& e) { return e.subject == "core" && e.kind == State::stressed; });
   };
   DetectionParams params;
   params.window = 3;
@@ -185,10 +193,12 @@ TEST(Detector, StressBeginsAtTheFirstSlowProbeNotWhenTheWindowShowsIt) {
   // A flood makes mfa ten times slower from 1000 s for ten minutes. Its window of 20 needs
   // ten slow samples (100 s) before its median moves; the event must still begin at the
   // first slow probe (mfa probes at x0.0 s: 1000 s) and end once it is fast again.
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    const Duration rtt = normal_rtt(s, target);
-    return Probe{true, target == "mfa" && s >= 1000 && s < 1600 ? rtt * 10 : rtt};
-  }, 3600));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        const Duration rtt = normal_rtt(s, target);
+        return Probe{true, target == "mfa" && s >= 1000 && s < 1600 ? rtt * 10 : rtt};
+      },
+      3600));
   const auto mfa = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "mfa"; });
   ASSERT_NE(mfa, o.events.end()) << events_to_text(o.events, o.waves);
   EXPECT_EQ(mfa->kind, State::stressed);
@@ -202,11 +212,13 @@ TEST(Detector, StressBeginsAtTheFirstSlowProbeNotWhenTheWindowShowsIt) {
 TEST(Detector, OneSlowFirstAnswerAfterAnOutageDoesNotDragItOn) {
   // Everything cut from 1800 s to 2400 s; the first answer of each target after the cut is
   // fifty times slow (a path coming back). The outage ends when the answers come back.
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    if (target == "control") return Probe{true, normal_rtt(s, target)};
-    if (s >= 1800 && s < 2400) return Probe{false, {}};
-    return Probe{true, s >= 2400 && s < 2410 ? normal_rtt(s, target) * 50 : normal_rtt(s, target)};
-  }, 3600));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        if (target == "control") return Probe{true, normal_rtt(s, target)};
+        if (s >= 1800 && s < 2400) return Probe{false, {}};
+        return Probe{true, s >= 2400 && s < 2410 ? normal_rtt(s, target) * 50 : normal_rtt(s, target)};
+      },
+      3600));
   ASSERT_FALSE(o.events.empty());
   for (const Event& e : o.events) {
     ASSERT_TRUE(e.end) << e.id;
@@ -218,10 +230,12 @@ TEST(Detector, OneSlowFirstAnswerAfterAnOutageDoesNotDragItOn) {
 
 TEST(Detector, CleanCutIsFoundFastAndCalledClean) {
   const double cut = 1800, back = 2400;
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    const bool dark = s >= cut && s < back && target != "control";
-    return Probe{!dark, normal_rtt(s, target)};
-  }, 3600));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        const bool dark = s >= cut && s < back && target != "control";
+        return Probe{!dark, normal_rtt(s, target)};
+      },
+      3600));
   const auto network = of_scope(o, Scope::network);
   ASSERT_EQ(network.size(), 1u) << events_to_text(o.events, o.waves);
   const Event& e = *network[0];
@@ -242,9 +256,11 @@ TEST(Detector, ACleanCutIsDownFromItsFirstFailureAndNeverStressedFirst) {
   DetectionParams params;
   params.window = 3;
   params.baseline_min_samples = 5;
-  const auto results = stream([&](const std::string&, const std::string& target, double s) {
-    return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
-  }, 3600);
+  const auto results = stream(
+      [&](const std::string&, const std::string& target, double s) {
+        return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
+      },
+      3600);
   const auto o = detect(results, params);
   const auto targets = of_scope(o, Scope::target);
   ASSERT_EQ(targets.size(), 9u);
@@ -254,8 +270,10 @@ TEST(Detector, ACleanCutIsDownFromItsFirstFailureAndNeverStressedFirst) {
     EXPECT_EQ(e.start, *e.down_at) << e.id << " was stressed before it was down";
     // Down from its first failed probe, not from the confirmation that made it certain; up
     // again from its first answer.
-    const auto first_failure = std::find_if(results.begin(), results.end(), [&](const Result& r) { return r.target == e.subject && r.outcome != Outcome::ok; });
-    const auto first_answer = std::find_if(first_failure, results.end(), [&](const Result& r) { return r.target == e.subject && r.outcome == Outcome::ok; });
+    const auto first_failure = std::find_if(results.begin(), results.end(),
+                                            [&](const Result& r) { return r.target == e.subject && r.outcome != Outcome::ok; });
+    const auto first_answer = std::find_if(first_failure, results.end(),
+                                           [&](const Result& r) { return r.target == e.subject && r.outcome == Outcome::ok; });
     ASSERT_NE(first_answer, results.end());
     EXPECT_EQ(e.start, first_failure->time) << e.id;
     ASSERT_TRUE(e.end) << e.id;
@@ -268,12 +286,17 @@ TEST(Detector, StressThatPassedBeforeACleanCutDoesNotMakeItStressLed) {
   // few minutes, its stress fades by 1650 s, and at 1800 s everything is cut at once: the cut
   // is clean, the earlier stress a separate matter. Border probes run at x4.9 s, confirmations
   // at x5.4 s.
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    if (target == "border" && s >= 1300 && s < 1500 && static_cast<int>(s * 2) % 2 == 1 && static_cast<int>(s / 10) % 2 == 0) return Probe{false, {}};
-    return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
-  }, 3600));
-  const auto border = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.subject == "border" && e.kind == State::stressed; });
-  ASSERT_NE(border, o.events.end()) << "the burst must be stress, or this test shows nothing\n" << events_to_text(o.events, o.waves);
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        if (target == "border" && s >= 1300 && s < 1500 && static_cast<int>(s * 2) % 2 == 1 && static_cast<int>(s / 10) % 2 == 0)
+          return Probe{false, {}};
+        return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
+      },
+      3600));
+  const auto border = std::find_if(o.events.begin(), o.events.end(),
+                                   [](const Event& e) { return e.subject == "border" && e.kind == State::stressed; });
+  ASSERT_NE(border, o.events.end()) << "the burst must be stress, or this test shows nothing\n"
+                                    << events_to_text(o.events, o.waves);
   const auto network = of_scope(o, Scope::network);
   ASSERT_EQ(network.size(), 1u) << events_to_text(o.events, o.waves);
   EXPECT_EQ(network[0]->signature, Signature::clean_cut) << network[0]->evidence[0];
@@ -282,21 +305,23 @@ TEST(Detector, StressThatPassedBeforeACleanCutDoesNotMakeItStressLed) {
 TEST(Detector, StressLedCollapseCascadesWebThenDnsThenRouters) {
   // Stress builds on the web sites and mail from 60 min, the web sites fall at 70, DNS at
   // 80, mail and the routers at 85; all back at 95.
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    const double m = s / 60;
-    const bool web = target == "mfa" || target == "naenara" || target == "airkoryo" || target == "kcna";
-    const bool dns = target == "ns1" || target == "ns2";
-    const bool router = target == "border" || target == "core";
-    if (m >= 60 && m < 95) {
-      if ((web && m >= 70) || (dns && m >= 80) || ((router || target == "mail") && m >= 85)) return Probe{false, {}};
-    }
-    if (m >= 60 && m < 95 && (web || target == "mail")) {
-      // 10x the RTT and a third of the probes lost.
-      const bool lost = static_cast<int>(s) % 3 == 0;
-      return Probe{!lost, normal_rtt(s, target) * 10};
-    }
-    return Probe{true, normal_rtt(s, target)};
-  }, 2 * 3600));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        const double m = s / 60;
+        const bool web = target == "mfa" || target == "naenara" || target == "airkoryo" || target == "kcna";
+        const bool dns = target == "ns1" || target == "ns2";
+        const bool router = target == "border" || target == "core";
+        if (m >= 60 && m < 95) {
+          if ((web && m >= 70) || (dns && m >= 80) || ((router || target == "mail") && m >= 85)) return Probe{false, {}};
+        }
+        if (m >= 60 && m < 95 && (web || target == "mail")) {
+          // 10x the RTT and a third of the probes lost.
+          const bool lost = static_cast<int>(s) % 3 == 0;
+          return Probe{!lost, normal_rtt(s, target) * 10};
+        }
+        return Probe{true, normal_rtt(s, target)};
+      },
+      2 * 3600));
   ASSERT_FALSE(o.waves.empty());
   const Wave& wave = o.waves[0];
   SCOPED_TRACE(events_to_text(o.events, o.waves));
@@ -317,13 +342,17 @@ TEST(Detector, StressLedCollapseCascadesWebThenDnsThenRouters) {
 }
 
 TEST(Detector, AWithdrawalThatCutsTheCountryOffIsARoutingWithdrawal) {
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
-  }, 3600, {"v1"}, [](double s) { return s >= 1800 && s < 2400 ? Outcome::withdrawn : Outcome::ok; }), {}, targets_with_bgp());
+  const auto o = detect(stream(
+                            [&](const std::string&, const std::string& target, double s) {
+                              return Probe{!(s >= 1800 && s < 2400 && target != "control"), normal_rtt(s, target)};
+                            },
+                            3600, {"v1"}, [](double s) { return s >= 1800 && s < 2400 ? Outcome::withdrawn : Outcome::ok; }),
+                        {}, targets_with_bgp());
   const auto network = of_scope(o, Scope::network);
   ASSERT_EQ(network.size(), 1u) << events_to_text(o.events, o.waves);
   EXPECT_EQ(network[0]->signature, Signature::routing_withdrawal) << network[0]->evidence[0];
-  const auto bgp_layer = std::find_if(o.events.begin(), o.events.end(), [](const Event& e) { return e.scope == Scope::layer && e.layer == Layer::bgp; });
+  const auto bgp_layer = std::find_if(o.events.begin(), o.events.end(),
+                                      [](const Event& e) { return e.scope == Scope::layer && e.layer == Layer::bgp; });
   ASSERT_NE(bgp_layer, o.events.end());
   EXPECT_EQ(bgp_layer->signature, Signature::routing_withdrawal);
 }
@@ -331,12 +360,16 @@ TEST(Detector, AWithdrawalThatCutsTheCountryOffIsARoutingWithdrawal) {
 TEST(Detector, PrefixesLeavingAfterAStressLedCollapseDoNotMakeItARoutingWithdrawal) {
   // Stress from 60 min, everything down at 70, the border's session (and the prefix) gone at
   // 80: the way in was stress; the withdrawal is how it ended, told in the evidence.
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    const double m = s / 60;
-    if (target == "control" || m < 60 || m >= 95) return Probe{true, normal_rtt(s, target)};
-    if (m >= 70) return Probe{false, {}};
-    return Probe{static_cast<int>(s) % 3 != 0, normal_rtt(s, target) * 10};
-  }, 2 * 3600, {"v1"}, [](double s) { return s >= 80 * 60 && s < 95 * 60 ? Outcome::withdrawn : Outcome::ok; }), {}, targets_with_bgp());
+  const auto o =
+      detect(stream(
+                 [&](const std::string&, const std::string& target, double s) {
+                   const double m = s / 60;
+                   if (target == "control" || m < 60 || m >= 95) return Probe{true, normal_rtt(s, target)};
+                   if (m >= 70) return Probe{false, {}};
+                   return Probe{static_cast<int>(s) % 3 != 0, normal_rtt(s, target) * 10};
+                 },
+                 2 * 3600, {"v1"}, [](double s) { return s >= 80 * 60 && s < 95 * 60 ? Outcome::withdrawn : Outcome::ok; }),
+             {}, targets_with_bgp());
   const auto network = of_scope(o, Scope::network);
   ASSERT_FALSE(network.empty()) << events_to_text(o.events, o.waves);
   SCOPED_TRACE(events_to_text(o.events, o.waves));
@@ -349,25 +382,32 @@ TEST(Detector, PrefixesLeavingAfterAStressLedCollapseDoNotMakeItARoutingWithdraw
 TEST(Detector, ALostCollectorSessionIsNotAWithdrawal) {
   // No session for ten minutes while everything answers: the prefix's state is unknown then,
   // not down, and nothing is raised.
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) { return Probe{true, normal_rtt(s, target)}; }, 3600,
-                               {"v1"}, [](double s) { return s >= 1800 && s < 2400 ? Outcome::no_session : Outcome::ok; }),
+  const auto o = detect(stream(
+                            [&](const std::string&, const std::string& target, double s) {
+                              return Probe{true, normal_rtt(s, target)};
+                            },
+                            3600, {"v1"}, [](double s) { return s >= 1800 && s < 2400 ? Outcome::no_session : Outcome::ok; }),
                         {}, targets_with_bgp());
   EXPECT_TRUE(o.events.empty()) << events_to_text(o.events, o.waves);
 }
 
 TEST(Detector, TwoWavesSeparatedByRecovery) {
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    const bool dark = target != "control" && ((s >= 1000 && s < 1600) || (s >= 4000 && s < 4600));
-    return Probe{!dark, normal_rtt(s, target)};
-  }, 6000));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        const bool dark = target != "control" && ((s >= 1000 && s < 1600) || (s >= 4000 && s < 4600));
+        return Probe{!dark, normal_rtt(s, target)};
+      },
+      6000));
   EXPECT_EQ(o.waves.size(), 2u);
   EXPECT_EQ(of_scope(o, Scope::network).size(), 2u);
 }
 
 TEST(Detector, TheVantagesOwnFailureIsCalledVantageLocal) {
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    return Probe{!(s >= 1000 && s < 1600), normal_rtt(s, target)};  // everything, control included
-  }, 3000));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        return Probe{!(s >= 1000 && s < 1600), normal_rtt(s, target)};  // everything, control included
+      },
+      3000));
   const auto network = of_scope(o, Scope::network);
   ASSERT_EQ(network.size(), 1u);
   EXPECT_EQ(network[0]->signature, Signature::vantage_local);
@@ -377,9 +417,11 @@ TEST(Detector, TheVantagesOwnFailureIsCalledVantageLocal) {
 // One site silent while the rest answer: that site's own clean cut, not its layer's (its
 // checks are all pings here: nothing of it answers, so it is not a service-only failure).
 TEST(Detector, ASingleSiteGoingSilentIsItsOwnCleanCutNotALayer) {
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    return Probe{!(target == "kcna" && s >= 1000 && s < 1600), normal_rtt(s, target)};
-  }, 3000));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        return Probe{!(target == "kcna" && s >= 1000 && s < 1600), normal_rtt(s, target)};
+      },
+      3000));
   EXPECT_TRUE(of_scope(o, Scope::layer).empty());
   const auto targets_down = of_scope(o, Scope::target);
   ASSERT_EQ(targets_down.size(), 1u);
@@ -390,10 +432,12 @@ TEST(Detector, ASingleSiteGoingSilentIsItsOwnCleanCutNotALayer) {
 
 TEST(Detector, AFlappingTargetDoesNotStormEvents) {
   // Down for one probe, up for one, for an hour: the confirmations make each failure short.
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    const bool flap = target == "mail" && static_cast<int>(s / 10) % 2 == 0;
-    return Probe{!flap, normal_rtt(s, target)};
-  }, 3600));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        const bool flap = target == "mail" && static_cast<int>(s / 10) % 2 == 0;
+        return Probe{!flap, normal_rtt(s, target)};
+      },
+      3600));
   EXPECT_LE(of_scope(o, Scope::target).size(), 5u);
 }
 
@@ -414,10 +458,12 @@ TEST(Detector, NetworkWideNeedsAQuorumOfVantages) {
 
 TEST(Detector, TheBaselineDoesNotLearnTheOutage) {
   // Hours of 10x RTT do not become normal: when it ends, a return to 10x is stress again.
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    const bool slow = (s >= 3600 && s < 3 * 3600) || (s >= 4 * 3600 && s < 4.5 * 3600);
-    return Probe{true, normal_rtt(s, target) * (slow ? 10 : 1)};
-  }, 5 * 3600));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        const bool slow = (s >= 3600 && s < 3 * 3600) || (s >= 4 * 3600 && s < 4.5 * 3600);
+        return Probe{true, normal_rtt(s, target) * (slow ? 10 : 1)};
+      },
+      5 * 3600));
   std::size_t stressed_after = 0;
   for (const Event* e : of_scope(o, Scope::network))
     if (e->start >= t0 + std::chrono::hours(4)) ++stressed_after;
@@ -426,26 +472,32 @@ TEST(Detector, TheBaselineDoesNotLearnTheOutage) {
 
 TEST(Detector, ASlowDriftIsNotStress) {
   // The RTT doubles over ten hours: the baseline follows.
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    return Probe{true, std::chrono::duration_cast<Duration>(normal_rtt(s, target) * (1 + s / 36000))};
-  }, 10 * 3600));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        return Probe{true, std::chrono::duration_cast<Duration>(normal_rtt(s, target) * (1 + s / 36000))};
+      },
+      10 * 3600));
   EXPECT_TRUE(of_scope(o, Scope::network).empty());
   EXPECT_TRUE(of_scope(o, Scope::layer).empty());
 }
 
 TEST(Detector, DiurnalSwingsAreNotStress) {
   // RTT swings 1.5x over a day (compressed here into 2 hours, twice).
-  const auto o = detect(stream([&](const std::string&, const std::string& target, double s) {
-    const double swing = 1.25 + 0.25 * std::sin(s / 7200 * 2 * 3.14159);
-    return Probe{true, std::chrono::duration_cast<Duration>(normal_rtt(s, target) * swing)};
-  }, 4 * 3600));
+  const auto o = detect(stream(
+      [&](const std::string&, const std::string& target, double s) {
+        const double swing = 1.25 + 0.25 * std::sin(s / 7200 * 2 * 3.14159);
+        return Probe{true, std::chrono::duration_cast<Duration>(normal_rtt(s, target) * swing)};
+      },
+      4 * 3600));
   EXPECT_TRUE(of_scope(o, Scope::layer).empty());
 }
 
 TEST(Detector, IsAPureFunctionOfTheStream) {
-  const auto results = stream([&](const std::string&, const std::string& target, double s) {
-    return Probe{!(target != "control" && s >= 1000 && s < 1600), normal_rtt(s, target)};
-  }, 3000);
+  const auto results = stream(
+      [&](const std::string&, const std::string& target, double s) {
+        return Probe{!(target != "control" && s >= 1000 && s < 1600), normal_rtt(s, target)};
+      },
+      3000);
   const auto a = detect(results);
   const auto b = detect(results);
   EXPECT_EQ(events_to_json(a.events, a.waves), events_to_json(b.events, b.waves));
@@ -457,24 +509,29 @@ TEST(Detector, IsAPureFunctionOfTheStream) {
 TEST(Detector, TheStoryIsTheSameHoweverOftenItIsTaken) {
   // Two waves (a flood that ends in a cut, then a clean cut), a site of its own down between
   // them, and a layer stressed across the second wave's end.
-  const auto results = stream([&](const std::string&, const std::string& target, double s) {
-    if (target == "control") return Probe{true, normal_rtt(s, target)};
-    const bool flood = s >= 900 && s < 1100, cut = (s >= 1100 && s < 1600) || (s >= 4000 && s < 4500);
-    const bool own = target == "kcna" && s >= 2500 && s < 2900;
-    const bool slow_dns = (target == "ns1" || target == "ns2") && s >= 4300 && s < 4900;
-    return Probe{!cut && !own, normal_rtt(s, target) * (flood ? 12 : slow_dns ? 8 : 1)};
-  }, 6000);
+  const auto results = stream(
+      [&](const std::string&, const std::string& target, double s) {
+        if (target == "control") return Probe{true, normal_rtt(s, target)};
+        const bool flood = s >= 900 && s < 1100, cut = (s >= 1100 && s < 1600) || (s >= 4000 && s < 4500);
+        const bool own = target == "kcna" && s >= 2500 && s < 2900;
+        const bool slow_dns = (target == "ns1" || target == "ns2") && s >= 4300 && s < 4900;
+        return Probe{!cut && !own, normal_rtt(s, target) * (flood ? 12 : slow_dns ? 8 : 1)};
+      },
+      6000);
   const auto once = detect_taking(results, 0);
   ASSERT_EQ(once.waves.size(), 2u) << events_to_text(once.events, once.waves);
   const std::string told = events_to_json(once.events, once.waves);
   for (const std::size_t every : {1, 7, 300})
-    EXPECT_EQ(events_to_json(detect_taking(results, every).events, detect_taking(results, every).waves), told) << "taken every " << every << " results";
+    EXPECT_EQ(events_to_json(detect_taking(results, every).events, detect_taking(results, every).waves), told)
+        << "taken every " << every << " results";
 }
 
 TEST(Detector, HandsOverAClosedEventOnceAndThenForgetsIt) {
-  const auto results = stream([&](const std::string&, const std::string& target, double s) {
-    return Probe{!(target == "kcna" && s >= 1000 && s < 1600), normal_rtt(s, target)};
-  }, 3000);
+  const auto results = stream(
+      [&](const std::string&, const std::string& target, double s) {
+        return Probe{!(target == "kcna" && s >= 1000 && s < 1600), normal_rtt(s, target)};
+      },
+      3000);
   Detector detector(targets(), {});
   std::size_t handed = 0;
   for (const Result& r : results) {
@@ -490,10 +547,12 @@ TEST(Detector, HandsOverAClosedEventOnceAndThenForgetsIt) {
 }
 
 TEST(EventLog, KeepsTheLatestClosedEventsAndWavesWithinItsLimits) {
-  const auto results = stream([&](const std::string&, const std::string& target, double s) {
-    const bool dark = target != "control" && ((s >= 1000 && s < 1600) || (s >= 4000 && s < 4600) || (s >= 7000 && s < 7600));
-    return Probe{!dark, normal_rtt(s, target)};
-  }, 9000);
+  const auto results = stream(
+      [&](const std::string&, const std::string& target, double s) {
+        const bool dark = target != "control" && ((s >= 1000 && s < 1600) || (s >= 4000 && s < 4600) || (s >= 7000 && s < 7600));
+        return Probe{!dark, normal_rtt(s, target)};
+      },
+      9000);
   const auto all = detect_taking(results, 0);
   ASSERT_EQ(all.waves.size(), 3u);
   Detector detector(targets(), {});

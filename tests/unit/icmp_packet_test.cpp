@@ -1,13 +1,14 @@
 // The ICMP parser on hand-made packets: replies, errors quoting our probes, and malformed
 // input of every length.
-#include <gtest/gtest.h>
-
 #include "probes/common/icmp_packet.hpp"
+
+#include <gtest/gtest.h>
 
 namespace blackout {
 namespace {
 
-std::vector<std::uint8_t> ipv4_header(std::uint8_t protocol, const char* from, const char* to, std::size_t payload, std::uint8_t ttl = 57) {
+std::vector<std::uint8_t> ipv4_header(std::uint8_t protocol, const char* from, const char* to, std::size_t payload,
+                                      std::uint8_t ttl = 57) {
   std::vector<std::uint8_t> h(20);
   h[0] = 0x45;
   const std::size_t total = 20 + payload;

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "bgp/archive_feed.hpp"
@@ -74,8 +74,9 @@ TEST(LabReplay, ReutersIsTwoStressLedWavesWithDnsBeforeTheRouters) {
   EXPECT_EQ(network->signature, Signature::stress_led);
   EXPECT_GT(network->peak_inflation, 10) << "a flood through a 40 Mbit/s bottleneck: queueing delay far above the normal";
   // The border's session died with its link, after the first failures: told, not the signature.
-  const bool routing_told = std::any_of(network->evidence.begin(), network->evidence.end(),
-                                        [](const std::string& e) { return e.find("left the routing table") != std::string::npos; });
+  const bool routing_told = std::any_of(network->evidence.begin(), network->evidence.end(), [](const std::string& e) {
+    return e.find("left the routing table") != std::string::npos;
+  });
   EXPECT_TRUE(routing_told) << events_to_text(r.analysis.events, r.analysis.waves);
 }
 
@@ -163,7 +164,8 @@ TEST(LabReplay, TheVantagesOwnUplinkIsVantageLocal) {
   }
   // The monitor's BGP session went down with its uplink: no-session, which is no withdrawal.
   const auto outcomes = outcomes_of("vantage-down", "country-prefix");
-  EXPECT_GT(outcomes.count(Outcome::no_session) ? outcomes.at(Outcome::no_session) : 0, 0) << "the session must have been lost, or this shows nothing";
+  EXPECT_GT(outcomes.count(Outcome::no_session) ? outcomes.at(Outcome::no_session) : 0, 0)
+      << "the session must have been lost, or this shows nothing";
   EXPECT_EQ(outcomes.count(Outcome::withdrawn), 0u);
   EXPECT_EQ(find_event(r, Scope::layer, "bgp"), nullptr);
 }
@@ -232,7 +234,8 @@ TEST(LabReplay, RetransmissionsOverALossyPathAreNotStress) {
     for (const Event& e : r.analysis.events) {
       if (e.scope == Scope::target && e.kind == State::stressed) {
         // Only the flooded sites of seed 24 were stressed.
-        EXPECT_TRUE(run == "random-24" && (e.subject == "naenara" || e.subject == "kcna")) << run << ": " << e.id << " " << (e.evidence.empty() ? "" : e.evidence.front());
+        EXPECT_TRUE(run == "random-24" && (e.subject == "naenara" || e.subject == "kcna"))
+            << run << ": " << e.id << " " << (e.evidence.empty() ? "" : e.evidence.front());
       }
     }
   }

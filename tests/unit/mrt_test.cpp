@@ -26,9 +26,9 @@ const std::filesystem::path data_dir = BLACKOUT_MRT_DATA_DIR;
 
 // What `bgpdump -m` printed for each file (tests/data/mrt/README.md).
 const std::map<std::string, std::size_t> expected_lines = {
-    {"bview.20020722.2337.gz", 115521},     {"bview.64k_stream_overflow.gz", 23}, {"bview.ipv4_unicast_add_path.gz", 62},
-    {"bview.ipv6_unicast_add_path.gz", 62}, {"updates.20020722.2238.gz", 3337},   {"updates.20070211.0141.gz", 53657},
-    {"updates.20071015.1505.gz", 10496},    {"updates.20100722.2015.gz", 5654},   {"updates.20160811.1600.gz", 41234},
+    {"bview.20020722.2337.gz", 115521},     {"bview.64k_stream_overflow.gz", 23},      {"bview.ipv4_unicast_add_path.gz", 62},
+    {"bview.ipv6_unicast_add_path.gz", 62}, {"updates.20020722.2238.gz", 3337},        {"updates.20070211.0141.gz", 53657},
+    {"updates.20071015.1505.gz", 10496},    {"updates.20100722.2015.gz", 5654},        {"updates.20160811.1600.gz", 41234},
     {"updates.long_withdrawal.gz", 4096},   {"updates.nlri_mask_trailing_bits.gz", 1},
 };
 
@@ -93,8 +93,9 @@ Bytes gzip(const Bytes& in) {
 Bytes bzip2(const Bytes& in) {
   Bytes out(in.size() + in.size() / 100 + 1024);
   unsigned length = static_cast<unsigned>(out.size());
-  BZ2_bzBuffToBuffCompress(reinterpret_cast<char*>(out.data()), &length, const_cast<char*>(reinterpret_cast<const char*>(in.data())),
-                           static_cast<unsigned>(in.size()), 9, 0, 0);
+  BZ2_bzBuffToBuffCompress(reinterpret_cast<char*>(out.data()), &length,
+                           const_cast<char*>(reinterpret_cast<const char*>(in.data())), static_cast<unsigned>(in.size()), 9, 0,
+                           0);
   out.resize(length);
   return out;
 }
@@ -261,7 +262,8 @@ TEST(MrtBrokenInput, CutCompressedFilesSayTheCompressionIsTruncated) {
     for (std::size_t cut = 10; cut < packed.size(); cut += packed.size() / 37 + 1) {
       const ReadResult result = read_bytes(Bytes(packed.begin(), packed.begin() + static_cast<std::ptrdiff_t>(cut)));
       ASSERT_FALSE(result.errors.empty()) << "cut at " << cut;
-      EXPECT_TRUE(result.errors.back().kind == MrtErrorKind::io || result.errors.back().kind == MrtErrorKind::truncated) << result.errors.back().describe();
+      EXPECT_TRUE(result.errors.back().kind == MrtErrorKind::io || result.errors.back().kind == MrtErrorKind::truncated)
+          << result.errors.back().describe();
     }
   }
 }
@@ -275,7 +277,8 @@ TEST(MrtBrokenInput, FlippedBytesGiveTypedErrorsAndReadingGoesOn) {
     std::size_t recovered = 0;
     for (int round = 0; round < 60; ++round) {
       Bytes damaged = plain;
-      for (int flips = 0; flips < 1 + round % 5; ++flips) damaged[random() % damaged.size()] ^= static_cast<std::uint8_t>(1U << (random() % 8));
+      for (int flips = 0; flips < 1 + round % 5; ++flips)
+        damaged[random() % damaged.size()] ^= static_cast<std::uint8_t>(1U << (random() % 8));
       const ReadResult result = read_bytes(damaged);
       for (const MrtError& error : result.errors) {
         EXPECT_FALSE(error.message.empty());
@@ -359,7 +362,10 @@ TEST(MrtLines, Ipv6AddressesAsBgpdumpPrintsThem) {
 
 TEST(MrtLines, AsPathSegmentsAsBgpdumpPrintsThem) {
   std::string out;
-  append_as_path(out, {{as_segment::sequence, {1, 2}}, {as_segment::set, {3, 4}}, {as_segment::confed_sequence, {5, 6}}, {as_segment::confed_set, {7}}});
+  append_as_path(out, {{as_segment::sequence, {1, 2}},
+                       {as_segment::set, {3, 4}},
+                       {as_segment::confed_sequence, {5, 6}},
+                       {as_segment::confed_set, {7}}});
   EXPECT_EQ(out, "1 2 {3,4} (5 6) [7]");
 }
 
@@ -379,9 +385,10 @@ TEST(MrtLines, As4PathIsMergedForTwoByteSessions) {
   put32(as4_aggregator, 70000);
   append(as4_aggregator, {10, 0, 0, 1});
   append(attrs, attribute(0xc0, 18, as4_aggregator));
-  EXPECT_EQ(lines_of(bgp4mp_update({16, 10, 1}, attrs, {24, 198, 18, 64})),
-            "BGP4MP|1000|W|198.18.0.1|65001|10.1.0.0/16\n"
-            "BGP4MP|1000|A|198.18.0.1|65001|198.18.64.0/24|1 70000 80000|IGP|198.18.0.1|0|0|no-export 100:10|AG|70000 10.0.0.1|\n");
+  EXPECT_EQ(
+      lines_of(bgp4mp_update({16, 10, 1}, attrs, {24, 198, 18, 64})),
+      "BGP4MP|1000|W|198.18.0.1|65001|10.1.0.0/16\n"
+      "BGP4MP|1000|A|198.18.0.1|65001|198.18.64.0/24|1 70000 80000|IGP|198.18.0.1|0|0|no-export 100:10|AG|70000 10.0.0.1|\n");
 }
 
 TEST(MrtLines, Ipv6MpReachAndUnreachAndTrailingBits) {

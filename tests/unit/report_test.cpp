@@ -99,12 +99,9 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"')
-        field += text[++i];
-      else if (c == '"')
-        quoted = false;
-      else
-        field += c;
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
+      else if (c == '"') quoted = false;
+      else field += c;
     } else if (c == '"') {
       if (!field.empty()) throw std::runtime_error("a quote inside an unquoted field");
       quoted = in_field = true;
@@ -158,14 +155,16 @@ TEST(Report, ReutersNarrativeTellsTwoStressLedWavesWithDnsBeforeTheRouters) {
   const NarrativeSection* signature = section(r, "Signature");
   ASSERT_NE(signature, nullptr);
   EXPECT_NE(signature->lines[0].find("are stress-led"), std::string::npos) << signature->lines[0];
-  EXPECT_NE(signature->lines[0].find("The BGP layer's 2 events say when the watched prefixes left the routing table"), std::string::npos)
+  EXPECT_NE(signature->lines[0].find("The BGP layer's 2 events say when the watched prefixes left the routing table"),
+            std::string::npos)
       << signature->lines[0];
   EXPECT_NE(signature->lines[1].find("answers fell to "), std::string::npos) << "the evidence follows: " << signature->lines[1];
   EXPECT_NE(signature->lines[1].find("before the first failure"), std::string::npos) << signature->lines[1];
 
   const NarrativeSection* stress = section(r, "Stress and loss");
   ASSERT_NE(stress, nullptr);
-  EXPECT_NE(stress->lines[0].find("x the normal round-trip time and 7"), std::string::npos) << "about three in four probes lost: " << stress->lines[0];
+  EXPECT_NE(stress->lines[0].find("x the normal round-trip time and 7"), std::string::npos)
+      << "about three in four probes lost: " << stress->lines[0];
 
   const NarrativeSection* brunt = section(r, "Targets that took the brunt");
   ASSERT_NE(brunt, nullptr);
@@ -184,7 +183,8 @@ TEST(Report, ReutersSeriesShowEveryLayerGoingDarkTwiceUnderStress) {
   EXPECT_EQ(r.series.bin, std::chrono::seconds(1));
   std::vector<std::string> layers;
   for (const LayerSeries& ls : r.series.layers) layers.emplace_back(to_string(ls.layer));
-  EXPECT_EQ(layers, (std::vector<std::string>{"web", "mail", "dns", "router", "bgp"})) << "the control target is no layer of its own";
+  EXPECT_EQ(layers, (std::vector<std::string>{"web", "mail", "dns", "router", "bgp"}))
+      << "the control target is no layer of its own";
   for (const LayerSeries& ls : r.series.layers) {
     ASSERT_FALSE(ls.points.empty());
     EXPECT_LE(ls.points.size(), 300u);
@@ -283,7 +283,8 @@ TEST(Report, BgpCutReadsAsARoutingWithdrawal) {
   const Built built = build("bgp-cut");
   // The network went dark with the prefix: that is what it looked like; the layers, each on
   // its own, failed at once without stress (clean cuts).
-  EXPECT_NE(built.report.narrative.headline.find("It looked routing-withdrawal"), std::string::npos) << built.report.narrative.headline;
+  EXPECT_NE(built.report.narrative.headline.find("It looked routing-withdrawal"), std::string::npos)
+      << built.report.narrative.headline;
   EXPECT_NE(all_text(built.report.narrative).find("clean-cut"), std::string::npos) << all_text(built.report.narrative);
   EXPECT_NE(all_text(built.report.narrative).find("BGP at"), std::string::npos) << "the prefix's going is in the cascade";
 }
@@ -387,10 +388,12 @@ TEST(Report, WithOnlyRollupsAndStoredEventsLeftTheStoryIsTheOneTheMonitorStored)
     EXPECT_EQ(report->series.source, "rollups");
     // The same events (the store orders those of one start by id, detection by when it made them).
     const auto by_start_and_id = [](std::vector<Event> events) {
-      std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) { return std::tie(x.start, x.id) < std::tie(y.start, y.id); });
+      std::sort(events.begin(), events.end(),
+                [](const Event& x, const Event& y) { return std::tie(x.start, x.id) < std::tie(y.start, y.id); });
       return events;
     };
-    EXPECT_TRUE(events_to_json(by_start_and_id(report->events), report->waves) == events_to_json(by_start_and_id(analysis->events), analysis->waves))
+    EXPECT_TRUE(events_to_json(by_start_and_id(report->events), report->waves) ==
+                events_to_json(by_start_and_id(analysis->events), analysis->waves))
         << "the stored story differs from detection's";
     EXPECT_NE(report->narrative.headline.find("2 waves of outages"), std::string::npos) << report->narrative.headline;
     ASSERT_NE(section(*report, "Source"), nullptr);

@@ -1,5 +1,7 @@
 // Scenarios: every built-in one loads, keeps to the lab's sites and its own duration, and
 // says what a perfect monitor reports; malformed scenario files are refused naming the line.
+#include "lab/scenario.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -9,7 +11,6 @@
 #include "lab/robustness.hpp"
 #include "lab/run.hpp"
 #include "lab/score.hpp"
-#include "lab/scenario.hpp"
 #include "support/print.hpp"
 
 namespace blackout::lab {
@@ -61,15 +62,19 @@ TEST(Scenario, MalformedFilesAreRefusedNamingTheLine) {
       {"name: x\nduration: 10m\nactions:\n  - { stop: mfa }\n", "needs `at`"},
       {"name: x\nduration: ten\n", "duration"},
       {"duration: 10m\n", "needs a `name`"},
-      {"name: x\nduration: 10m\nexpect:\n  - { scope: planet, subject: x, kind: down, from: 1m, to: 2m }\n", "scope: target, layer or network"},
+      {"name: x\nduration: 10m\nexpect:\n  - { scope: planet, subject: x, kind: down, from: 1m, to: 2m }\n",
+       "scope: target, layer or network"},
       {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: down, from: 3m, to: 2m }\n", "after from"},
       {"name: x\nduration: 10m\nactions: [ { at: 1m, loss: 150 } ]\n", "percentage"},
       {"name: x\nduration: 10m\nactions: [ { at: 1m, link_down: moon } ]\n", "border or vantage"},
-      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: dark, from: 1m, to: 2m }\n", "kind: down or stressed"},
+      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: dark, from: 1m, to: 2m }\n",
+       "kind: down or stressed"},
       // A misspelt signature would be a judgement that never matches: refused, with the names.
-      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: down, from: 1m, to: 2m, signature: stress-lead }\n",
+      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: down, from: 1m, to: 2m, signature: stress-lead "
+       "}\n",
        ":4: signature: one of stress-led, stress-only, clean-cut"},
-      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: down, from: 1m, to: 2m, signature: none }\n", "signature: one of"},
+      {"name: x\nduration: 10m\nexpect:\n  - { scope: layer, subject: web, kind: down, from: 1m, to: 2m, signature: none }\n",
+       "signature: one of"},
       {"name: [x\n", "scenario-file:"},
   };
   for (const auto& [text, expected] : cases) {
@@ -132,7 +137,8 @@ TEST(Scenario, EveryActionWritesAndReadsBackAndIsInLabMd) {
   for (const ActionKindInfo& info : action_kind_table()) {
     EXPECT_EQ(action_kind_from_string(info.name), info.kind) << info.name;
     EXPECT_FALSE(info.description.empty()) << info.name;
-    EXPECT_NE(doc.str().find("`" + std::string(info.name) + ":"), std::string::npos) << "docs/lab.md does not say what " << info.name << " does";
+    EXPECT_NE(doc.str().find("`" + std::string(info.name) + ":"), std::string::npos)
+        << "docs/lab.md does not say what " << info.name << " does";
   }
   EXPECT_FALSE(action_kind_from_string("explode"));
   // Every kind of action survives scenario_to_yaml and parse_scenario.
@@ -143,8 +149,8 @@ TEST(Scenario, EveryActionWritesAndReadsBackAndIsInLabMd) {
     ScenarioAction a;
     a.at = std::chrono::minutes(1 + static_cast<int>(info.kind));
     a.kind = info.kind;
-    a.target = info.kind == ActionKind::link_down || info.kind == ActionKind::link_up || info.kind == ActionKind::cut_forwarding ||
-                       info.kind == ActionKind::restore_forwarding
+    a.target = info.kind == ActionKind::link_down || info.kind == ActionKind::link_up ||
+                       info.kind == ActionKind::cut_forwarding || info.kind == ActionKind::restore_forwarding
                    ? "border"
                    : "mfa";
     if (info.kind == ActionKind::flood) a.rate = 9'000'000, a.length = std::chrono::minutes(2);
@@ -230,7 +236,8 @@ TEST(Score, ARunWhoseLabFailedAnActionIsVoidAndLeftOutOfTheTotals) {
   GroundTruth clean = *back;
   clean.lab_failures.clear();
   clean.seed = 29;
-  const std::vector<RobustnessRun> runs = {{"random-28", 28, score, std::nullopt}, {"random-29", 29, score_run(clean, {}, {}, std::chrono::seconds(4)), std::nullopt}};
+  const std::vector<RobustnessRun> runs = {{"random-28", 28, score, std::nullopt},
+                                           {"random-29", 29, score_run(clean, {}, {}, std::chrono::seconds(4)), std::nullopt}};
   const auto totals = add_up(runs);
   EXPECT_EQ(totals.runs, 1);
   EXPECT_EQ(totals.passed, 1);

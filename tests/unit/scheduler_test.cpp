@@ -1,5 +1,7 @@
 // The scheduler in virtual time: a scripted probe answers with outcomes the test chooses,
 // the test advances a ManualClock, and nothing sleeps.
+#include "engine/scheduler.hpp"
+
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -7,7 +9,6 @@
 
 #include "config/loader.hpp"
 #include "engine/loop.hpp"
-#include "engine/scheduler.hpp"
 
 namespace blackout {
 namespace {
@@ -109,7 +110,7 @@ TEST(Scheduler, ConfirmsAFailureAtOnceWithShortSpacing) {
   EXPECT_EQ(h.tcp.starts[1] - h.tcp.starts[0], 10s);
   EXPECT_EQ(h.tcp.starts[2] - h.tcp.starts[1], 510ms);  // 10ms probe + 500ms spacing
   EXPECT_EQ(h.tcp.starts[3] - h.tcp.starts[2], 510ms);
-  EXPECT_EQ(h.tcp.starts[4] - h.tcp.starts[1], 10s);    // the schedule did not drift
+  EXPECT_EQ(h.tcp.starts[4] - h.tcp.starts[1], 10s);  // the schedule did not drift
   EXPECT_FALSE(h.results[1].confirmation);
   EXPECT_TRUE(h.results[2].confirmation);
   EXPECT_TRUE(h.results[3].confirmation);
@@ -136,11 +137,13 @@ TEST(Scheduler, ASingleLossIsConfirmedAwayAndTheScheduleGoesOn) {
 
 TEST(Scheduler, GlobalRateLimitSpreadsABurst) {
   std::string yaml = "defaults: { interval: 10s, timeout: 1s, jitter: 0s }\ntargets:\n";
-  for (int i = 0; i < 100; ++i) yaml += "  - { name: t" + std::to_string(i) + ", layer: host, address: 127.0.0.1, checks: [ {tcp: 80} ] }\n";
+  for (int i = 0; i < 100; ++i)
+    yaml += "  - { name: t" + std::to_string(i) + ", layer: host, address: 127.0.0.1, checks: [ {tcp: 80} ] }\n";
   Harness h(yaml);
   SchedulerLimits limits;
   limits.max_probes_per_second = 20;  // 100 checks need at least 5s
-  Scheduler scheduler(h.loop, h.random, h.config.targets, h.probes(), "v", [&](Result&& r) { h.results.push_back(r); }, limits);
+  Scheduler scheduler(
+      h.loop, h.random, h.config.targets, h.probes(), "v", [&](Result&& r) { h.results.push_back(r); }, limits);
   scheduler.start();
   h.advance(10s, 1ms);
   // Over any one second window no more than rate + burst (20 + 2) probes started.
@@ -154,13 +157,15 @@ TEST(Scheduler, GlobalRateLimitSpreadsABurst) {
 
 TEST(Scheduler, ConcurrencyCapHoldsProbesBack) {
   std::string yaml = "defaults: { interval: 10s, timeout: 5s, jitter: 0s }\ntargets:\n";
-  for (int i = 0; i < 50; ++i) yaml += "  - { name: t" + std::to_string(i) + ", layer: host, address: 127.0.0.1, checks: [ {tcp: 80} ] }\n";
+  for (int i = 0; i < 50; ++i)
+    yaml += "  - { name: t" + std::to_string(i) + ", layer: host, address: 127.0.0.1, checks: [ {tcp: 80} ] }\n";
   Harness h(yaml);
   h.tcp.delay = 3s;
   SchedulerLimits limits;
   limits.max_in_flight = 1000;
   limits.max_in_flight_per_kind[static_cast<std::size_t>(CheckKind::tcp)] = 5;
-  Scheduler scheduler(h.loop, h.random, h.config.targets, h.probes(), "v", [&](Result&& r) { h.results.push_back(r); }, limits);
+  Scheduler scheduler(
+      h.loop, h.random, h.config.targets, h.probes(), "v", [&](Result&& r) { h.results.push_back(r); }, limits);
   scheduler.start();
   for (int i = 0; i < 400; ++i) {
     h.advance(100ms, 10ms);

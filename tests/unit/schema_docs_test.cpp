@@ -76,7 +76,8 @@ TEST(VocabularyDocs, AnEventDocumentWithWordsNotOursIsRefusedNamingTheField) {
   EXPECT_NE(bad_signature.error().message.find("field signature"), std::string::npos) << bad_signature.error().message;
   const auto bad_kind = event_from_json(replaced("\"kind\":\"down\"", "\"kind\":\"up\""));
   ASSERT_FALSE(bad_kind);
-  EXPECT_NE(bad_kind.error().message.find("field kind: expected down or stressed"), std::string::npos) << bad_kind.error().message;
+  EXPECT_NE(bad_kind.error().message.find("field kind: expected down or stressed"), std::string::npos)
+      << bad_kind.error().message;
   Wave w;
   w.id = "wave:1";
   w.signatures = {Signature::stress_led, Signature::clean_cut};
@@ -94,7 +95,8 @@ TEST(SchemaDocs, EveryKeyHasATypeAndAMeaning) {
 
 TEST(SchemaDocs, TopLevelKeys) {
   const auto keys = child_keys("");
-  EXPECT_EQ(keys, (std::vector<std::string_view>{"vantage", "store", "lab_only", "retention", "detection", "alerts", "bgp", "resolver", "defaults", "groups", "targets"}));
+  EXPECT_EQ(keys, (std::vector<std::string_view>{"vantage", "store", "lab_only", "retention", "detection", "alerts", "bgp",
+                                                 "resolver", "defaults", "groups", "targets"}));
 }
 
 }  // namespace

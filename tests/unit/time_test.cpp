@@ -1,7 +1,7 @@
 // Durations and RFC 3339 timestamps: round trips and rejections.
-#include <gtest/gtest.h>
-
 #include "model/time.hpp"
+
+#include <gtest/gtest.h>
 
 namespace blackout {
 namespace {

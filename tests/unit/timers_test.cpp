@@ -1,8 +1,9 @@
 // Timer queue and loop in virtual time.
+#include "engine/timers.hpp"
+
 #include <gtest/gtest.h>
 
 #include "engine/loop.hpp"
-#include "engine/timers.hpp"
 
 namespace blackout {
 namespace {

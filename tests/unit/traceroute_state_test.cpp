@@ -16,7 +16,9 @@ TraceState state(int first, int max) {
   return s;
 }
 
-HopAnswer hop(const char* from, HopAnswer::Kind kind, Duration rtt = 1ms) { return HopAnswer{*IpAddress::parse(from), rtt, kind, 0}; }
+HopAnswer hop(const char* from, HopAnswer::Kind kind, Duration rtt = 1ms) {
+  return HopAnswer{*IpAddress::parse(from), rtt, kind, 0};
+}
 
 TEST(TraceState, CompleteOnlyWhenEveryHopBeforeTheEndAnswered) {
   TraceState s = state(1, 5);

@@ -70,8 +70,8 @@ const char* to_string(IcmpParseError error) {
   return "?";
 }
 
-std::optional<IcmpMessage> parse_icmp_message(bool v6, std::span<const std::uint8_t> message, const IpAddress& from,
-                                              int ttl, IcmpParseError& error) {
+std::optional<IcmpMessage> parse_icmp_message(bool v6, std::span<const std::uint8_t> message, const IpAddress& from, int ttl,
+                                              IcmpParseError& error) {
   if (message.size() < 8) {
     error = IcmpParseError::too_short;
     return std::nullopt;
@@ -137,7 +137,8 @@ std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes) {
   return static_cast<std::uint16_t>(~sum);
 }
 
-std::vector<std::uint8_t> build_echo_request(bool v6, std::uint16_t id, std::uint16_t seq, std::span<const std::uint8_t> payload) {
+std::vector<std::uint8_t> build_echo_request(bool v6, std::uint16_t id, std::uint16_t seq,
+                                             std::span<const std::uint8_t> payload) {
   std::vector<std::uint8_t> packet(8 + payload.size());
   packet[0] = v6 ? icmp6_echo_request : icmp4_echo_request;
   packet[4] = static_cast<std::uint8_t>(id >> 8);

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <array>
-#include <vector>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace blackout {
 namespace {
@@ -85,10 +85,10 @@ bool IcmpSocket::keep_only_ids(std::uint16_t first_id, std::uint16_t count) {
     // X = length of the IPv4 header.
     code.push_back(BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0));
   }
-  code.push_back(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0));                 // A = type
+  code.push_back(BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0));                  // A = type
   code.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, echo_reply, 1, 0));  // echo reply? check its id
-  code.push_back(BPF_STMT(BPF_RET | BPF_K, keep));                      // anything else: keep
-  code.push_back(BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4));                 // A = id
+  code.push_back(BPF_STMT(BPF_RET | BPF_K, keep));                        // anything else: keep
+  code.push_back(BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4));                  // A = id
   code.push_back(BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, first_id));
   code.push_back(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xffff));
   code.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, count, 0, 1));

@@ -40,7 +40,8 @@ void DnsProbe::start(const ProbeRequest& request, ProbeDone done) {
     auto it = sessions_.find(key);
     if (it == sessions_.end()) return;
     if (it->second.malformed > 0 && !it->second.over_tcp) {
-      fail(key, Outcome::bad_reply, std::to_string(it->second.malformed) + " malformed answers and no good one: " + it->second.last_malformed);
+      fail(key, Outcome::bad_reply,
+           std::to_string(it->second.malformed) + " malformed answers and no good one: " + it->second.last_malformed);
     } else {
       ++timeouts_;
       const Session& waited = it->second;
@@ -48,12 +49,14 @@ void DnsProbe::start(const ProbeRequest& request, ProbeDone done) {
       // confused about ids, a middlebox): say how many, not just "no answer".
       std::string ignored;
       if (waited.wrong_id > 0) ignored += std::to_string(waited.wrong_id) + " with a wrong id";
-      if (waited.wrong_question > 0) ignored += (ignored.empty() ? "" : ", ") + std::to_string(waited.wrong_question) + " for another question";
+      if (waited.wrong_question > 0)
+        ignored += (ignored.empty() ? "" : ", ") + std::to_string(waited.wrong_question) + " for another question";
       const std::string detail = waited.over_tcp ? "no complete answer over TCP" : "no answer";
       fail(key, Outcome::timeout, ignored.empty() ? detail : detail + " (ignored " + ignored + ")");
     }
   });
-  session.query = build_dns_query(session.id, params.query, params.qtype, params.qclass, params.recursion_desired, params.tcp ? 0 : 1232);
+  session.query =
+      build_dns_query(session.id, params.query, params.qtype, params.qclass, params.recursion_desired, params.tcp ? 0 : 1232);
   if (params.tcp) {
     loop_.post([this, key] { start_tcp(key); });
     return;
@@ -107,7 +110,8 @@ bool DnsProbe::consider(std::uint64_t key, std::span<const std::uint8_t> bytes) 
     ++s.wrong_id;
     return false;
   }
-  if (!same_dns_name(r.qname, s.params.query == "." ? "" : s.params.query) || r.qtype != s.params.qtype || r.qclass != s.params.qclass) {
+  if (!same_dns_name(r.qname, s.params.query == "." ? "" : s.params.query) || r.qtype != s.params.qtype ||
+      r.qclass != s.params.qclass) {
     ++wrong_question_;
     ++s.wrong_question;
     return false;
@@ -203,7 +207,8 @@ void DnsProbe::on_tcp(std::uint64_t key, std::uint32_t events) {
   const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
   if (n == 0) {
     ++tcp_errors_;
-    return fail(key, Outcome::bad_reply, "the server closed the TCP connection after " + std::to_string(s.tcp_in.size()) + " bytes");
+    return fail(key, Outcome::bad_reply,
+                "the server closed the TCP connection after " + std::to_string(s.tcp_in.size()) + " bytes");
   }
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -216,7 +221,8 @@ void DnsProbe::on_tcp(std::uint64_t key, std::uint32_t events) {
     if (s.tcp_in.size() >= 2 + length) {
       if (!consider(key, std::span(s.tcp_in).subspan(2, length))) {
         // Over TCP there is no forger to wait out: what came is the answer, and it is bad.
-        const std::string why = sessions_.at(key).last_malformed.empty() ? "the answer does not match the question" : sessions_.at(key).last_malformed;
+        const std::string why = sessions_.at(key).last_malformed.empty() ? "the answer does not match the question"
+                                                                         : sessions_.at(key).last_malformed;
         return fail(key, Outcome::bad_reply, "TCP answer: " + why);
       }
       return;
@@ -244,11 +250,16 @@ void DnsProbe::finish(std::uint64_t key, Result&& result) {
 }
 
 std::vector<Counter> DnsProbe::counters() const {
-  return {{"sent", sent_},           {"ok", ok_},
-          {"timeouts", timeouts_},   {"refused", refused_},
-          {"wrong_id", wrong_id_},   {"wrong_question", wrong_question_},
-          {"malformed", malformed_}, {"truncated_retries", truncated_retries_},
-          {"tcp_errors", tcp_errors_}, {"failed_expectations", failed_expectations_}};
+  return {{"sent", sent_},
+          {"ok", ok_},
+          {"timeouts", timeouts_},
+          {"refused", refused_},
+          {"wrong_id", wrong_id_},
+          {"wrong_question", wrong_question_},
+          {"malformed", malformed_},
+          {"truncated_retries", truncated_retries_},
+          {"tcp_errors", tcp_errors_},
+          {"failed_expectations", failed_expectations_}};
 }
 
 }  // namespace blackout

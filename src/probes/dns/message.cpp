@@ -8,7 +8,9 @@
 namespace blackout {
 namespace {
 
-std::uint16_t u16(std::span<const std::uint8_t> m, std::size_t at) { return static_cast<std::uint16_t>((m[at] << 8) | m[at + 1]); }
+std::uint16_t u16(std::span<const std::uint8_t> m, std::size_t at) {
+  return static_cast<std::uint16_t>((m[at] << 8) | m[at + 1]);
+}
 std::uint32_t u32(std::span<const std::uint8_t> m, std::size_t at) {
   return (std::uint32_t{m[at]} << 24) | (std::uint32_t{m[at + 1]} << 16) | (std::uint32_t{m[at + 2]} << 8) | m[at + 3];
 }
@@ -97,8 +99,18 @@ bool same_dns_name(const std::string& a, const std::string& b) {
 
 std::vector<std::uint8_t> build_dns_query(std::uint16_t id, const std::string& name, std::uint16_t qtype, std::uint16_t qclass,
                                           bool recursion_desired, std::uint16_t edns_udp_size) {
-  std::vector<std::uint8_t> q{static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id), static_cast<std::uint8_t>(recursion_desired ? 0x01 : 0x00), 0,
-                              0, 1, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(edns_udp_size ? 1 : 0)};
+  std::vector<std::uint8_t> q{static_cast<std::uint8_t>(id >> 8),
+                              static_cast<std::uint8_t>(id),
+                              static_cast<std::uint8_t>(recursion_desired ? 0x01 : 0x00),
+                              0,
+                              0,
+                              1,
+                              0,
+                              0,
+                              0,
+                              0,
+                              0,
+                              static_cast<std::uint8_t>(edns_udp_size ? 1 : 0)};
   if (name != ".") {
     for (const std::string& label : split(name, '.')) {
       if (label.empty()) continue;
@@ -113,7 +125,8 @@ std::vector<std::uint8_t> build_dns_query(std::uint16_t id, const std::string& n
   }
   if (edns_udp_size) {
     // OPT: root name, type 41, class = UDP size, TTL 0, no options.
-    const std::uint8_t opt[] = {0, 0, 41, static_cast<std::uint8_t>(edns_udp_size >> 8), static_cast<std::uint8_t>(edns_udp_size), 0, 0, 0, 0, 0, 0};
+    const std::uint8_t opt[] = {
+        0, 0, 41, static_cast<std::uint8_t>(edns_udp_size >> 8), static_cast<std::uint8_t>(edns_udp_size), 0, 0, 0, 0, 0, 0};
     q.insert(q.end(), std::begin(opt), std::end(opt));
   }
   return q;

@@ -14,11 +14,11 @@
 namespace blackout {
 
 enum class DnsParseError : std::uint8_t {
-  short_header,      // fewer than 12 bytes
-  not_a_response,    // QR bit clear
-  bad_name,          // label or name too long, pointer loop, pointer forward or out of range
-  truncated,         // a section ends before its declared records do
-  bad_question,      // not exactly one question
+  short_header,    // fewer than 12 bytes
+  not_a_response,  // QR bit clear
+  bad_name,        // label or name too long, pointer loop, pointer forward or out of range
+  truncated,       // a section ends before its declared records do
+  bad_question,    // not exactly one question
 };
 const char* to_string(DnsParseError error);
 

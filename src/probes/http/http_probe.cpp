@@ -10,9 +10,9 @@
 #include <cstring>
 
 #include "config/values.hpp"
+#include "model/result_fields.hpp"
 #include "probes/common/socket.hpp"
 #include "probes/http/cert_date.hpp"
-#include "model/result_fields.hpp"
 
 namespace blackout {
 namespace {
@@ -153,9 +153,13 @@ void HttpProbe::start(const ProbeRequest& request, ProbeDone done) {
     // The Host and the TLS name are host_header's: put it in the URL, connect where we must.
     const std::size_t host_start = url.find("://") + 3;
     const std::size_t host_end = url.find_first_of("/?#", host_start);
-    const std::string authority = url.substr(host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start);
+    const std::string authority =
+        url.substr(host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start);
     const std::size_t colon = authority.rfind(':');
-    const std::string port_suffix = (colon != std::string::npos && authority.find(']') < colon) || (colon != std::string::npos && authority.find('[') == std::string::npos) ? authority.substr(colon) : "";
+    const std::string port_suffix = (colon != std::string::npos && authority.find(']') < colon) ||
+                                            (colon != std::string::npos && authority.find('[') == std::string::npos)
+                                        ? authority.substr(colon)
+                                        : "";
     url.replace(host_start, authority.size(), params.host_header + port_suffix);
   }
   if (parsed && (request.address || !params.host_header.empty())) {
@@ -164,8 +168,9 @@ void HttpProbe::start(const ProbeRequest& request, ProbeDone done) {
     std::optional<IpAddress> literal = IpAddress::parse(parsed->host);
     if (!address && literal) address = &*literal;
     if (address) {
-      const std::string connect_to = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(parsed->port) + ":" +
-                                     bracketed(*address) + ":" + std::to_string(parsed->port);
+      const std::string connect_to = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                                     std::to_string(parsed->port) + ":" + bracketed(*address) + ":" +
+                                     std::to_string(parsed->port);
       transfer->connect_to = curl_slist_append(nullptr, connect_to.c_str());
       curl_easy_setopt(easy, CURLOPT_CONNECT_TO, transfer->connect_to);
     }
@@ -181,7 +186,8 @@ void HttpProbe::start(const ProbeRequest& request, ProbeDone done) {
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &HttpProbe::on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(request.check->timeout).count()));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(request.check->timeout).count()));
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   // No DNS cache: a monitor wants a fresh lookup each time, and curl prunes its cache by
   // walking every entry at each transfer (a sweep of 16,384 addresses made that quadratic).
@@ -243,7 +249,8 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
   curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
 
   const Duration dns = micros_info(easy, CURLINFO_NAMELOOKUP_TIME_T), connect = micros_info(easy, CURLINFO_CONNECT_TIME_T),
-                 tls = micros_info(easy, CURLINFO_APPCONNECT_TIME_T), pretransfer = micros_info(easy, CURLINFO_PRETRANSFER_TIME_T),
+                 tls = micros_info(easy, CURLINFO_APPCONNECT_TIME_T),
+                 pretransfer = micros_info(easy, CURLINFO_PRETRANSFER_TIME_T),
                  first_byte = micros_info(easy, CURLINFO_STARTTRANSFER_TIME_T), total = micros_info(easy, CURLINFO_TOTAL_TIME_T);
   if (dns.count() > 0) r.phases.dns = dns;
   if (connect.count() > 0) r.phases.connect = connect - dns;
@@ -253,7 +260,10 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
   r.fields.push_back({"url", t.params->url});
   if (status > 0) r.fields.push_back({"status", std::int64_t{status}});
   if (version != 0)
-    r.fields.push_back({"http_version", std::string(version == CURL_HTTP_VERSION_1_0 ? "1.0" : version == CURL_HTTP_VERSION_1_1 ? "1.1" : version == CURL_HTTP_VERSION_2_0 ? "2" : "3")});
+    r.fields.push_back({"http_version", std::string(version == CURL_HTTP_VERSION_1_0   ? "1.0"
+                                                    : version == CURL_HTTP_VERSION_1_1 ? "1.1"
+                                                    : version == CURL_HTTP_VERSION_2_0 ? "2"
+                                                                                       : "3")});
   r.fields.push_back({"body_bytes", static_cast<std::int64_t>(t.body_bytes)});
   r.fields.push_back({"header_bytes", static_cast<std::int64_t>(t.header_bytes)});
   r.fields.push_back({"redirects", std::int64_t{redirects}});
@@ -265,7 +275,8 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
   curl_certinfo* certs = nullptr;
   if (curl_easy_getinfo(easy, CURLINFO_CERTINFO, &certs) == CURLE_OK && certs && certs->num_of_certs > 0)
     for (curl_slist* line = certs->certinfo[0]; line; line = line->next)
-      if (std::string_view(line->data).starts_with("Expire date:")) expires = parse_cert_date(std::string_view(line->data).substr(12));
+      if (std::string_view(line->data).starts_with("Expire date:"))
+        expires = parse_cert_date(std::string_view(line->data).substr(12));
   std::optional<double> days_left;
   if (expires) {
     days_left = to_seconds(*expires - loop_.clock().wall_now()) / 86400;
@@ -281,7 +292,8 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
   const std::string curl_text = curl_easy_strerror(code);
   if (code != CURLE_OK && !t.refused_address.empty()) {
     r.outcome = Outcome::not_permitted;
-    r.detail = "not connected to " + t.refused_address + (redirects > 0 ? " (after " + std::to_string(redirects) + " redirects)" : "") +
+    r.detail = "not connected to " + t.refused_address +
+               (redirects > 0 ? " (after " + std::to_string(redirects) + " redirects)" : "") +
                ": outside loopback and the lab ranges, and lab_only is set";
     ++refused_by_lab_only_;
     return r;
@@ -289,7 +301,10 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
   switch (code) {
     case CURLE_OK: break;
     case CURLE_OPERATION_TIMEDOUT:
-      failure(Outcome::timeout, timeouts_, t.body_bytes > 0 ? "the body did not arrive in time" : status > 0 ? "the body did not arrive in time" : "no answer in time");
+      failure(Outcome::timeout, timeouts_,
+              t.body_bytes > 0 ? "the body did not arrive in time"
+              : status > 0     ? "the body did not arrive in time"
+                               : "no answer in time");
       return r;
     case CURLE_COULDNT_RESOLVE_HOST: failure(Outcome::resolve_error, other_errors_, curl_text); return r;
     case CURLE_COULDNT_CONNECT: {
@@ -305,16 +320,14 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-      failure(Outcome::tls_error, tls_errors_, curl_text);
-      return r;
+    case CURLE_SSL_INVALIDCERTSTATUS: failure(Outcome::tls_error, tls_errors_, curl_text); return r;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
       if (os_errno == ECONNRESET || os_errno == EPIPE || code == CURLE_PARTIAL_FILE)
-        failure(Outcome::reset, resets_, "the connection broke mid-transfer after " + std::to_string(t.body_bytes) + " body bytes (" + curl_text + ")");
-      else
-        failure(Outcome::network_error, other_errors_, curl_text);
+        failure(Outcome::reset, resets_,
+                "the connection broke mid-transfer after " + std::to_string(t.body_bytes) + " body bytes (" + curl_text + ")");
+      else failure(Outcome::network_error, other_errors_, curl_text);
       return r;
     case CURLE_WRITE_ERROR:
       failure(Outcome::bad_reply, bad_replies_, t.headers_too_large ? "headers larger than 64 KiB" : curl_text);
@@ -358,8 +371,16 @@ Result HttpProbe::judge(Transfer& t, CURLcode code) {
 }
 
 std::vector<Counter> HttpProbe::counters() const {
-  return {{"sent", sent_},           {"ok", ok_},           {"timeouts", timeouts_}, {"refused", refused_},     {"tls_errors", tls_errors_},
-          {"bad_status", bad_status_}, {"bad_body", bad_body_}, {"bad_replies", bad_replies_}, {"resets", resets_}, {"other_errors", other_errors_},
+  return {{"sent", sent_},
+          {"ok", ok_},
+          {"timeouts", timeouts_},
+          {"refused", refused_},
+          {"tls_errors", tls_errors_},
+          {"bad_status", bad_status_},
+          {"bad_body", bad_body_},
+          {"bad_replies", bad_replies_},
+          {"resets", resets_},
+          {"other_errors", other_errors_},
           {"refused_by_lab_only", refused_by_lab_only_}};
 }
 

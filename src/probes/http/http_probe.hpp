@@ -61,8 +61,8 @@ class HttpProbe final : public Probe {
   std::optional<TimerId> timer_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::unordered_map<std::string, std::unique_ptr<RE2>> patterns_;
-  std::uint64_t sent_ = 0, ok_ = 0, timeouts_ = 0, refused_ = 0, tls_errors_ = 0, bad_status_ = 0, bad_body_ = 0, bad_replies_ = 0,
-                resets_ = 0, other_errors_ = 0, refused_by_lab_only_ = 0;
+  std::uint64_t sent_ = 0, ok_ = 0, timeouts_ = 0, refused_ = 0, tls_errors_ = 0, bad_status_ = 0, bad_body_ = 0,
+                bad_replies_ = 0, resets_ = 0, other_errors_ = 0, refused_by_lab_only_ = 0;
 };
 
 }  // namespace blackout

@@ -102,7 +102,8 @@ void IcmpProbe::fail_later(ProbeDone done, Outcome outcome, std::string detail, 
 
 void IcmpProbe::start(const ProbeRequest& request, ProbeDone done) {
   const auto& params = std::get<IcmpParams>(request.check->params);
-  if (!request.address) return fail_later(std::move(done), Outcome::resolve_error, "the target has no address", params.payload_size);
+  if (!request.address)
+    return fail_later(std::move(done), Outcome::resolve_error, "the target has no address", params.payload_size);
   IcmpSocket& socket = socket_for(*request.address);
   if (socket.mode() == IcmpSocket::Mode::none)
     return fail_later(std::move(done), Outcome::not_permitted, "icmp " + socket.unavailable_reason(), params.payload_size);
@@ -132,8 +133,8 @@ void IcmpProbe::start(const ProbeRequest& request, ProbeDone done) {
     ++send_errors_;
     free_.push_back(slot_index);
     const Outcome outcome = outcome_from_errno(error);
-    return fail_later(std::move(done), outcome == Outcome::refused ? Outcome::network_error : outcome, "sendto: " + errno_name(error),
-                      params.payload_size);
+    return fail_later(std::move(done), outcome == Outcome::refused ? Outcome::network_error : outcome,
+                      "sendto: " + errno_name(error), params.payload_size);
   }
   ++sent_;
   slot.done = std::move(done);
@@ -258,21 +259,16 @@ void IcmpProbe::on_message(const IcmpSocket& socket, const IcmpSocket::Received&
     result.outcome = outcome_for_error(socket.v6(), message);
     result.fields.push_back({"icmp_type", std::int64_t{message.type}});
     result.fields.push_back({"icmp_code", std::int64_t{message.code}});
-    result.detail = "ICMP type " + std::to_string(message.type) + " code " + std::to_string(message.code) + " from " + message.from.to_string();
+    result.detail = "ICMP type " + std::to_string(message.type) + " code " + std::to_string(message.code) + " from " +
+                    message.from.to_string();
   }
   complete(*slot_index, std::move(result));
 }
 
 std::vector<Counter> IcmpProbe::counters() const {
-  return {{"sent", sent_},
-          {"replies", replies_},
-          {"errors_received", errors_received_},
-          {"timeouts", timeouts_},
-          {"send_errors", send_errors_},
-          {"late_or_duplicate", late_or_duplicate_},
-          {"forged", forged_},
-          {"foreign", foreign_},
-          {"malformed", malformed_}};
+  return {{"sent", sent_},         {"replies", replies_},         {"errors_received", errors_received_},
+          {"timeouts", timeouts_}, {"send_errors", send_errors_}, {"late_or_duplicate", late_or_duplicate_},
+          {"forged", forged_},     {"foreign", foreign_},         {"malformed", malformed_}};
 }
 
 }  // namespace blackout

@@ -28,8 +28,9 @@ std::optional<Expected<SmtpReply, SmtpParseError>> SmtpReplyParser::next() {
     std::string_view line(buffer_.data() + position, newline - position);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.size() > max_line) return Expected<SmtpReply, SmtpParseError>(SmtpParseError::line_too_long);
-    if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0])) || !std::isdigit(static_cast<unsigned char>(line[1])) ||
-        !std::isdigit(static_cast<unsigned char>(line[2])) || (line.size() > 3 && line[3] != '-' && line[3] != ' '))
+    if (line.size() < 3 || !std::isdigit(static_cast<unsigned char>(line[0])) ||
+        !std::isdigit(static_cast<unsigned char>(line[1])) || !std::isdigit(static_cast<unsigned char>(line[2])) ||
+        (line.size() > 3 && line[3] != '-' && line[3] != ' '))
       return Expected<SmtpReply, SmtpParseError>(SmtpParseError::bad_code);
     const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
     if (reply.code != 0 && code != reply.code) return Expected<SmtpReply, SmtpParseError>(SmtpParseError::mixed_codes);

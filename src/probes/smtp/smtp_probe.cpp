@@ -82,9 +82,12 @@ void SmtpProbe::start(const ProbeRequest& request, ProbeDone done) {
     if (it == sessions_.end()) return;
     ++timeouts_;
     const Session& session = it->second;
-    std::string detail = session.stage == Stage::connect ? "no answer to the connection"
-                         : session.stage == Stage::banner ? (session.received == 0 ? "no banner" : "the banner was incomplete after " + std::to_string(session.received) + " bytes")
-                                                          : std::string("no answer at the ") + stage_name(static_cast<int>(session.stage)) + " stage";
+    std::string detail =
+        session.stage == Stage::connect ? "no answer to the connection"
+        : session.stage == Stage::banner
+            ? (session.received == 0 ? "no banner"
+                                     : "the banner was incomplete after " + std::to_string(session.received) + " bytes")
+            : std::string("no answer at the ") + stage_name(static_cast<int>(session.stage)) + " stage";
     finish(fd, Outcome::timeout, detail);
   });
   loop_.watch(fd, io_writable | io_readable, [this, fd](std::uint32_t events) { on_event(fd, events); });
@@ -172,7 +175,8 @@ void SmtpProbe::on_event(int fd, std::uint32_t events) {
     // (The serial tells this session from a later one given the same descriptor.)
     if (s.ssl && SSL_pending(s.ssl) > 0)
       loop_.post([this, fd, serial = s.serial] {
-        if (const auto found = sessions_.find(fd); found != sessions_.end() && found->second.serial == serial) on_event(fd, io_readable);
+        if (const auto found = sessions_.find(fd); found != sessions_.end() && found->second.serial == serial)
+          on_event(fd, io_readable);
       });
     return;
   }
@@ -196,7 +200,8 @@ bool SmtpProbe::use_replies(int fd, Session& s) {
   while (auto reply = s.parser.next()) {
     if (!*reply) {
       ++bad_replies_;
-      finish(fd, Outcome::bad_reply, std::string("at the ") + stage_name(static_cast<int>(s.stage)) + " stage: " + to_string(reply->error()));
+      finish(fd, Outcome::bad_reply,
+             std::string("at the ") + stage_name(static_cast<int>(s.stage)) + " stage: " + to_string(reply->error()));
       return false;
     }
     advance(fd, s, **reply);
@@ -209,7 +214,8 @@ void SmtpProbe::advance(int fd, Session& s, const SmtpReply& reply) {
   const auto rejected = [&](const char* what) {
     ++rejected_;
     finish(fd, reply.code >= 400 ? Outcome::smtp_rejected : Outcome::bad_reply,
-           std::string(what) + " answered " + std::to_string(reply.code) + " " + printable(reply.lines.empty() ? "" : reply.lines[0], 120));
+           std::string(what) + " answered " + std::to_string(reply.code) + " " +
+               printable(reply.lines.empty() ? "" : reply.lines[0], 120));
   };
   switch (s.stage) {
     case Stage::banner:
@@ -253,11 +259,9 @@ void SmtpProbe::advance(int fd, Session& s, const SmtpReply& reply) {
       if (reply.code != 250) return rejected("EHLO over TLS");
       s.stage = Stage::quit;
       return send_line(fd, s, "QUIT");
-    case Stage::quit:
-      return finish(fd, Outcome::ok, "");
+    case Stage::quit: return finish(fd, Outcome::ok, "");
     case Stage::connect:
-    case Stage::tls:
-      return;
+    case Stage::tls: return;
   }
 }
 
@@ -282,8 +286,14 @@ void SmtpProbe::finish(int fd, Outcome outcome, std::string detail) {
 }
 
 std::vector<Counter> SmtpProbe::counters() const {
-  return {{"sent", sent_},         {"ok", ok_},         {"timeouts", timeouts_}, {"refused", refused_},
-          {"rejected", rejected_}, {"bad_replies", bad_replies_}, {"tls_errors", tls_errors_}, {"other_errors", other_errors_}};
+  return {{"sent", sent_},
+          {"ok", ok_},
+          {"timeouts", timeouts_},
+          {"refused", refused_},
+          {"rejected", rejected_},
+          {"bad_replies", bad_replies_},
+          {"tls_errors", tls_errors_},
+          {"other_errors", other_errors_}};
 }
 
 }  // namespace blackout

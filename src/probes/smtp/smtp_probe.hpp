@@ -36,9 +36,9 @@ class SmtpProbe final : public Probe {
     std::optional<Duration> first_byte, tls_time;
     TimerId timer = 0;
     SmtpReplyParser parser;
-    std::string out;          // bytes still to send
+    std::string out;  // bytes still to send
     std::size_t received = 0;
-    Result result;            // filled as the conversation goes
+    Result result;             // filled as the conversation goes
     std::uint64_t serial = 0;  // which session this is, whatever its descriptor
     ~Session();
   };
@@ -55,7 +55,8 @@ class SmtpProbe final : public Probe {
   SSL_CTX* tls_context_;
   std::unordered_map<int, Session> sessions_;
   std::uint64_t serial_ = 0;
-  std::uint64_t sent_ = 0, ok_ = 0, timeouts_ = 0, refused_ = 0, rejected_ = 0, bad_replies_ = 0, tls_errors_ = 0, other_errors_ = 0;
+  std::uint64_t sent_ = 0, ok_ = 0, timeouts_ = 0, refused_ = 0, rejected_ = 0, bad_replies_ = 0, tls_errors_ = 0,
+                other_errors_ = 0;
 };
 
 }  // namespace blackout

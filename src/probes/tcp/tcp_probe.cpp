@@ -8,8 +8,8 @@
 #include <array>
 #include <cerrno>
 
-#include "probes/common/socket.hpp"
 #include "model/result_fields.hpp"
+#include "probes/common/socket.hpp"
 
 namespace blackout {
 
@@ -76,7 +76,9 @@ void TcpProbe::start(const ProbeRequest& request, ProbeDone done) {
     } else {
       const Outcome outcome = outcome_from_errno(error);
       if (outcome == Outcome::refused) ++refused_;
-      else if (outcome == Outcome::unreachable_host || outcome == Outcome::unreachable_net || outcome == Outcome::unreachable_admin) ++unreachable_;
+      else if (outcome == Outcome::unreachable_host || outcome == Outcome::unreachable_net ||
+               outcome == Outcome::unreachable_admin)
+        ++unreachable_;
       else ++other_errors_;
       finish(fd, outcome, "connect: " + errno_name(error));
     }
@@ -109,7 +111,11 @@ void TcpProbe::finish(int fd, Outcome outcome, std::string detail) {
 }
 
 std::vector<Counter> TcpProbe::counters() const {
-  return {{"sent", sent_}, {"ok", ok_}, {"refused", refused_}, {"timeouts", timeouts_}, {"unreachable", unreachable_},
+  return {{"sent", sent_},
+          {"ok", ok_},
+          {"refused", refused_},
+          {"timeouts", timeouts_},
+          {"unreachable", unreachable_},
           {"other_errors", other_errors_}};
 }
 

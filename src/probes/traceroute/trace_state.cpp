@@ -64,7 +64,10 @@ Result TraceState::to_result(bool timed_out) const {
   result.fields.push_back({"last_responsive_hop", std::int64_t{last_responsive}});
   result.fields.push_back({"last_responsive_address", last_address});
   result.fields.push_back({"hops", hops});
-  result.fields.push_back({"stopped_by", std::string(reached ? "reached" : end ? "unreachable" : timed_out ? "timeout" : "max-hops")});
+  result.fields.push_back({"stopped_by", std::string(reached     ? "reached"
+                                                     : end       ? "unreachable"
+                                                     : timed_out ? "timeout"
+                                                                 : "max-hops")});
   result.fields.push_back({"probes_sent", std::int64_t{probes_sent}});
   return result;
 }

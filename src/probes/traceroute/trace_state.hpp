@@ -25,7 +25,7 @@ struct TraceState {
   IpAddress destination;
   int first_hop = 1;
   int max_hops = 30;
-  std::vector<MonoTime> sent;                    // index ttl - first_hop
+  std::vector<MonoTime> sent;                     // index ttl - first_hop
   std::vector<std::optional<HopAnswer>> answers;  // index ttl - first_hop
   int probes_sent = 0;
 

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "probes/common/icmp_packet.hpp"
 #include "model/result_fields.hpp"
+#include "probes/common/icmp_packet.hpp"
 
 namespace blackout {
 namespace {
@@ -60,7 +60,8 @@ void TracerouteProbe::start(const ProbeRequest& request, ProbeDone done) {
   const IpAddress& destination = *request.address;
   const bool v6 = !destination.is_v4();
   IcmpSocket& icmp = v6 ? v6_ : v4_;
-  if (icmp.mode() == IcmpSocket::Mode::none) return fail_later(std::move(done), Outcome::not_permitted, "traceroute " + icmp.unavailable_reason());
+  if (icmp.mode() == IcmpSocket::Mode::none)
+    return fail_later(std::move(done), Outcome::not_permitted, "traceroute " + icmp.unavailable_reason());
 
   const std::uint64_t id = next_id_++;
   Trace trace;
@@ -112,7 +113,8 @@ void TracerouteProbe::start(const ProbeRequest& request, ProbeDone done) {
       static constexpr char payload[12] = "blackout-tr";
       if (::sendto(trace.udp.get(), payload, sizeof payload, 0, to.get(), to.length) < 0) error = errno;
     } else {
-      const std::vector<std::uint8_t> packet = build_echo_request(v6, trace.token, static_cast<std::uint16_t>(ttl), std::vector<std::uint8_t>(16, 0));
+      const std::vector<std::uint8_t> packet =
+          build_echo_request(v6, trace.token, static_cast<std::uint16_t>(ttl), std::vector<std::uint8_t>(16, 0));
       error = icmp.send(destination, packet, ttl);
     }
     if (error != 0) {
@@ -174,7 +176,8 @@ void TracerouteProbe::on_message(const IcmpSocket::Received& received) {
     answer.kind = HopAnswer::Kind::destination;
   } else if (message.kind == IcmpMessage::Kind::time_exceeded) {
     answer.kind = HopAnswer::Kind::time_exceeded;
-  } else if (message.from == trace.state.destination && trace.method == TracerouteParams::Method::udp && is_port_unreachable(v6, message.code)) {
+  } else if (message.from == trace.state.destination && trace.method == TracerouteParams::Method::udp &&
+             is_port_unreachable(v6, message.code)) {
     answer.kind = HopAnswer::Kind::destination;
   } else {
     answer.kind = HopAnswer::Kind::unreachable;
@@ -214,9 +217,10 @@ void TracerouteProbe::finish(std::uint64_t id, bool timed_out) {
 }
 
 std::vector<Counter> TracerouteProbe::counters() const {
-  return {{"traces", traces_started_}, {"probes_sent", probes_sent_}, {"answers", answers_},   {"reached", reached_},
-          {"not_reached", not_reached_}, {"timeouts", timeouts_},     {"send_errors", send_errors_}, {"mismatched", mismatched_},
-          {"late", late_},             {"malformed", malformed_}};
+  return {{"traces", traces_started_},   {"probes_sent", probes_sent_}, {"answers", answers_},
+          {"reached", reached_},         {"not_reached", not_reached_}, {"timeouts", timeouts_},
+          {"send_errors", send_errors_}, {"mismatched", mismatched_},   {"late", late_},
+          {"malformed", malformed_}};
 }
 
 }  // namespace blackout

@@ -36,7 +36,8 @@ StoreError error_of(PGconn* connection, const PGresult* result, const std::strin
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   StoreError::Kind kind = StoreError::Kind::io;
   const std::string sqlstate = state ? state : "";
-  if (PQstatus(connection) != CONNECTION_OK || sqlstate.starts_with("08") || sqlstate.starts_with("57P")) kind = StoreError::Kind::unavailable;
+  if (PQstatus(connection) != CONNECTION_OK || sqlstate.starts_with("08") || sqlstate.starts_with("57P"))
+    kind = StoreError::Kind::unavailable;
   else if (sqlstate == "53100") kind = StoreError::Kind::full;
   else if (sqlstate.starts_with("XX")) kind = StoreError::Kind::corrupt;
   return StoreError{kind, what + ": " + message};
@@ -56,9 +57,7 @@ void append_copy_text(std::string& out, std::string_view text) {
   }
 }
 
-void append_optional(std::string& out, const std::optional<Duration>& d) {
-  out += d ? std::to_string(d->count()) : "\\N";
-}
+void append_optional(std::string& out, const std::optional<Duration>& d) { out += d ? std::to_string(d->count()) : "\\N"; }
 
 std::optional<Duration> duration_at(PGresult* r, int row, int column) {
   if (PQgetisnull(r, row, column)) return std::nullopt;
@@ -80,20 +79,24 @@ StoreResult<std::unique_ptr<Store>> PostgresStore::open(const std::string& url, 
   PGconn* connection = PQconnectdb(url.c_str());
   std::unique_ptr<PostgresStore> store(new PostgresStore(connection, url));
   if (PQstatus(connection) != CONNECTION_OK)
-    return StoreError{StoreError::Kind::unavailable, "cannot connect to " + store->redacted_url_ + ": " + PQerrorMessage(connection)};
+    return StoreError{StoreError::Kind::unavailable,
+                      "cannot connect to " + store->redacted_url_ + ": " + PQerrorMessage(connection)};
   PgResult quiet(PQexec(connection, "SET client_min_messages = warning"));
   if (access == StoreAccess::read_only) {
     // A reader changes nothing: no schema made, no migration; the session refuses writes.
     PgResult read_only(PQexec(connection, "SET default_transaction_read_only = on"));
-    if (read_only.status() != PGRES_COMMAND_OK) return error_of(connection, read_only.result, store->redacted_url_ + ": read-only session");
+    if (read_only.status() != PGRES_COMMAND_OK)
+      return error_of(connection, read_only.result, store->redacted_url_ + ": read-only session");
     auto current = store->stored_version();
     if (!current) return current.error();
     const auto migrations = postgres_migrations();
     const int latest = migrations.empty() ? 0 : migrations.back().version;
-    if (*current == 0) return StoreError{StoreError::Kind::schema, store->redacted_url_ + ": holds no blackout store (no schema_version)"};
+    if (*current == 0)
+      return StoreError{StoreError::Kind::schema, store->redacted_url_ + ": holds no blackout store (no schema_version)"};
     if (*current > latest)
       return StoreError{StoreError::Kind::schema, store->redacted_url_ + ": schema version " + std::to_string(*current) +
-                                                      " is newer than this blackout's " + std::to_string(latest) + "; upgrade blackout"};
+                                                      " is newer than this blackout's " + std::to_string(latest) +
+                                                      "; upgrade blackout"};
     store->version_ = *current;
     return std::unique_ptr<Store>(std::move(store));
   }
@@ -103,10 +106,12 @@ StoreResult<std::unique_ptr<Store>> PostgresStore::open(const std::string& url, 
 
 StoreResult<int> PostgresStore::stored_version() {
   PgResult exists(PQexec(connection_, "SELECT to_regclass('schema_version') IS NOT NULL"));
-  if (exists.status() != PGRES_TUPLES_OK || PQntuples(exists.result) != 1) return error_of(connection_, exists.result, redacted_url_ + ": reading table schema_version");
+  if (exists.status() != PGRES_TUPLES_OK || PQntuples(exists.result) != 1)
+    return error_of(connection_, exists.result, redacted_url_ + ": reading table schema_version");
   if (std::string(PQgetvalue(exists.result, 0, 0)) != "t") return 0;
   PgResult version(PQexec(connection_, "SELECT coalesce(max(version), 0) FROM schema_version"));
-  if (version.status() != PGRES_TUPLES_OK || PQntuples(version.result) != 1) return error_of(connection_, version.result, redacted_url_ + ": reading table schema_version");
+  if (version.status() != PGRES_TUPLES_OK || PQntuples(version.result) != 1)
+    return error_of(connection_, version.result, redacted_url_ + ": reading table schema_version");
   return std::atoi(PQgetvalue(version.result, 0, 0));
 }
 
@@ -133,7 +138,8 @@ StoreResult<Done> PostgresStore::migrate() {
   if (current > latest) {
     PgResult rollback(PQexec(connection_, "ROLLBACK"));
     return StoreError{StoreError::Kind::schema, redacted_url_ + ": schema version " + std::to_string(current) +
-                                                    " is newer than this blackout's " + std::to_string(latest) + "; upgrade blackout"};
+                                                    " is newer than this blackout's " + std::to_string(latest) +
+                                                    "; upgrade blackout"};
   }
   for (const Migration& migration : migrations) {
     if (migration.version <= current) continue;
@@ -152,8 +158,8 @@ StoreResult<Done> PostgresStore::migrate() {
       PgResult inserted(PQexec(connection_, outcomes.c_str()));
     }
     const auto now = std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch()).count();
-    PgResult recorded(PQexec(connection_, ("INSERT INTO schema_version (version, applied_at) VALUES (" + std::to_string(migration.version) +
-                                           ", " + std::to_string(now) + ")")
+    PgResult recorded(PQexec(connection_, ("INSERT INTO schema_version (version, applied_at) VALUES (" +
+                                           std::to_string(migration.version) + ", " + std::to_string(now) + ")")
                                               .c_str()));
   }
   PgResult commit(PQexec(connection_, "COMMIT"));
@@ -162,8 +168,8 @@ StoreResult<Done> PostgresStore::migrate() {
   return Done{};
 }
 
-StoreResult<std::int64_t> PostgresStore::series_id(const std::string& vantage, const std::string& target, const std::string& check,
-                                                   CheckKind kind) {
+StoreResult<std::int64_t> PostgresStore::series_id(const std::string& vantage, const std::string& target,
+                                                   const std::string& check, CheckKind kind) {
   std::string key = vantage + '\0' + target + '\0' + check;
   if (const auto it = series_.find(key); it != series_.end()) return it->second;
   const std::string kind_name(to_string(kind));
@@ -173,9 +179,10 @@ StoreResult<std::int64_t> PostgresStore::series_id(const std::string& vantage, c
                                "ON CONFLICT (vantage, target, check_id) DO NOTHING",
                                4, nullptr, values, nullptr, nullptr, 0));
   if (insert.status() != PGRES_COMMAND_OK) return error_of(connection_, insert.result, "insert series");
-  PgResult select(PQexecParams(connection_, "SELECT id FROM series WHERE vantage = $1 AND target = $2 AND check_id = $3", 3, nullptr,
-                               values, nullptr, nullptr, 0));
-  if (select.status() != PGRES_TUPLES_OK || PQntuples(select.result) != 1) return error_of(connection_, select.result, "find series");
+  PgResult select(PQexecParams(connection_, "SELECT id FROM series WHERE vantage = $1 AND target = $2 AND check_id = $3", 3,
+                               nullptr, values, nullptr, nullptr, 0));
+  if (select.status() != PGRES_TUPLES_OK || PQntuples(select.result) != 1)
+    return error_of(connection_, select.result, "find series");
   const std::int64_t id = std::strtoll(PQgetvalue(select.result, 0, 0), nullptr, 10);
   series_.emplace(std::move(key), id);
   return id;
@@ -222,9 +229,10 @@ StoreResult<Done> PostgresStore::write_results(std::span<const Result> results) 
     else append_copy_text(data, r.detail);
     data += '\n';
   }
-  PgResult start(PQexec(connection_,
-                        "COPY results (time_us, series, outcome, rtt_us, dns_us, connect_us, tls_us, first_byte_us, confirmation, fields, "
-                        "detail) FROM STDIN"));
+  PgResult start(
+      PQexec(connection_,
+             "COPY results (time_us, series, outcome, rtt_us, dns_us, connect_us, tls_us, first_byte_us, confirmation, fields, "
+             "detail) FROM STDIN"));
   if (start.status() != PGRES_COPY_IN) return error_of(connection_, start.result, "start COPY");
   if (PQputCopyData(connection_, data.data(), static_cast<int>(data.size())) != 1 || PQputCopyEnd(connection_, nullptr) != 1)
     return error_of(connection_, nullptr, "COPY data");
@@ -250,16 +258,19 @@ StoreResult<Done> PostgresStore::write_rollups(std::span<const Rollup> rollups) 
       return id.error();
     }
     const auto text = [](const std::optional<Duration>& d) { return d ? std::to_string(d->count()) : std::string(); };
-    const std::string values[8] = {std::to_string(*id),   std::to_string(micros(r.minute)), std::to_string(r.count),
-                                   std::to_string(r.successes), text(r.rtt_min), text(r.rtt_median), text(r.rtt_p95), text(r.rtt_max)};
+    const std::string values[8] = {std::to_string(*id),     std::to_string(micros(r.minute)),
+                                   std::to_string(r.count), std::to_string(r.successes),
+                                   text(r.rtt_min),         text(r.rtt_median),
+                                   text(r.rtt_p95),         text(r.rtt_max)};
     const char* params[8];
     for (int i = 0; i < 8; ++i) params[i] = (i >= 4 && values[i].empty()) ? nullptr : values[i].c_str();
-    PgResult upsert(PQexecParams(connection_,
-                                 "INSERT INTO rollups (series, minute_us, count, successes, rtt_min_us, rtt_median_us, rtt_p95_us, rtt_max_us) "
-                                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (series, minute_us) DO UPDATE SET "
-                                 "count = excluded.count, successes = excluded.successes, rtt_min_us = excluded.rtt_min_us, "
-                                 "rtt_median_us = excluded.rtt_median_us, rtt_p95_us = excluded.rtt_p95_us, rtt_max_us = excluded.rtt_max_us",
-                                 8, nullptr, params, nullptr, nullptr, 0));
+    PgResult upsert(PQexecParams(
+        connection_,
+        "INSERT INTO rollups (series, minute_us, count, successes, rtt_min_us, rtt_median_us, rtt_p95_us, rtt_max_us) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (series, minute_us) DO UPDATE SET "
+        "count = excluded.count, successes = excluded.successes, rtt_min_us = excluded.rtt_min_us, "
+        "rtt_median_us = excluded.rtt_median_us, rtt_p95_us = excluded.rtt_p95_us, rtt_max_us = excluded.rtt_max_us",
+        8, nullptr, params, nullptr, nullptr, 0));
     if (upsert.status() != PGRES_COMMAND_OK) {
       StoreError e = error_of(connection_, upsert.result, "upsert rollup");
       PgResult rollback(PQexec(connection_, "ROLLBACK"));
@@ -284,16 +295,19 @@ StoreResult<Done> PostgresStore::write_config(const Config& config, Timestamp at
   std::unordered_map<std::string, std::string> current;
   {
     const char* params[1] = {config.vantage.c_str()};
-    PgResult select(PQexecParams(connection_, "SELECT name, definition FROM config_targets WHERE vantage = $1 AND valid_to_us IS NULL", 1,
+    PgResult select(PQexecParams(connection_,
+                                 "SELECT name, definition FROM config_targets WHERE vantage = $1 AND valid_to_us IS NULL", 1,
                                  nullptr, params, nullptr, nullptr, 0));
     if (select.status() != PGRES_TUPLES_OK) return fail(select.result, "read config");
-    for (int row = 0; row < PQntuples(select.result); ++row) current[text_at(select.result, row, 0)] = text_at(select.result, row, 1);
+    for (int row = 0; row < PQntuples(select.result); ++row)
+      current[text_at(select.result, row, 0)] = text_at(select.result, row, 1);
   }
   const std::string at_text = std::to_string(micros(at));
   const auto close = [&](const std::string& name) -> bool {
     const char* params[3] = {at_text.c_str(), config.vantage.c_str(), name.c_str()};
-    PgResult update(PQexecParams(connection_, "UPDATE config_targets SET valid_to_us = $1 WHERE vantage = $2 AND name = $3 AND valid_to_us IS NULL",
-                                 3, nullptr, params, nullptr, nullptr, 0));
+    PgResult update(PQexecParams(
+        connection_, "UPDATE config_targets SET valid_to_us = $1 WHERE vantage = $2 AND name = $3 AND valid_to_us IS NULL", 3,
+        nullptr, params, nullptr, nullptr, 0));
     return update.status() == PGRES_COMMAND_OK;
   };
   for (const Target& target : config.targets) {
@@ -306,8 +320,9 @@ StoreResult<Done> PostgresStore::write_config(const Config& config, Timestamp at
     }
     const std::string layer(to_string(target.layer));
     const char* params[5] = {config.vantage.c_str(), target.name.c_str(), layer.c_str(), definition.c_str(), at_text.c_str()};
-    PgResult insert(PQexecParams(connection_, "INSERT INTO config_targets (vantage, name, layer, definition, valid_from_us) VALUES ($1, $2, $3, $4, $5)",
-                                 5, nullptr, params, nullptr, nullptr, 0));
+    PgResult insert(PQexecParams(
+        connection_, "INSERT INTO config_targets (vantage, name, layer, definition, valid_from_us) VALUES ($1, $2, $3, $4, $5)",
+        5, nullptr, params, nullptr, nullptr, 0));
     if (insert.status() != PGRES_COMMAND_OK) return fail(insert.result, "insert config row");
   }
   for (const auto& [name, definition] : current)
@@ -324,8 +339,10 @@ struct QueryParams {
   std::optional<std::string> vantage, target;
   const char* values[4];
   explicit QueryParams(const ResultQuery& q)
-      : from(std::to_string(q.from ? micros(*q.from) : INT64_MIN)), to(std::to_string(q.to ? micros(*q.to) : INT64_MAX)),
-        vantage(q.vantage), target(q.target) {
+      : from(std::to_string(q.from ? micros(*q.from) : INT64_MIN)),
+        to(std::to_string(q.to ? micros(*q.to) : INT64_MAX)),
+        vantage(q.vantage),
+        target(q.target) {
     values[0] = from.c_str();
     values[1] = to.c_str();
     values[2] = vantage ? vantage->c_str() : nullptr;
@@ -341,12 +358,14 @@ constexpr const char* filter =
 StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, const std::function<bool(Result&&)>& each) {
   if (auto connected = ensure_connected(); !connected) return connected.error();
   const QueryParams params(query);
-  const std::string sql = std::string(
-                              "SELECT r.time_us, s.vantage, s.target, s.check_id, s.kind, r.outcome, r.rtt_us, r.dns_us, r.connect_us, "
-                              "r.tls_us, r.first_byte_us, r.confirmation, r.fields, r.detail FROM results r JOIN series s ON s.id = r.series") +
-                          filter + (query.arrival_order ? " ORDER BY r.id" : " ORDER BY r.time_us, r.id");
+  const std::string sql =
+      std::string(
+          "SELECT r.time_us, s.vantage, s.target, s.check_id, s.kind, r.outcome, r.rtt_us, r.dns_us, r.connect_us, "
+          "r.tls_us, r.first_byte_us, r.confirmation, r.fields, r.detail FROM results r JOIN series s ON s.id = r.series") +
+      filter + (query.arrival_order ? " ORDER BY r.id" : " ORDER BY r.time_us, r.id");
   // Row by row, so that a large export does not sit in memory.
-  if (PQsendQueryParams(connection_, sql.c_str(), 4, nullptr, params.values, nullptr, nullptr, 0) != 1 || PQsetSingleRowMode(connection_) != 1)
+  if (PQsendQueryParams(connection_, sql.c_str(), 4, nullptr, params.values, nullptr, nullptr, 0) != 1 ||
+      PQsetSingleRowMode(connection_) != 1)
     return error_of(connection_, nullptr, redacted_url_ + ": reading table results");
   std::int64_t count = 0;
   bool stopped = false;
@@ -367,7 +386,8 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
     const auto kind = check_kind_from_string(text_at(raw, 0, 4));
     const int outcome = std::atoi(PQgetvalue(raw, 0, 5));
     if (!kind || outcome < 0 || static_cast<std::size_t>(outcome) >= outcome_count) {
-      failure = StoreError{StoreError::Kind::corrupt, redacted_url_ + ": tables results and series: a result with an unknown kind or outcome code"};
+      failure = StoreError{StoreError::Kind::corrupt,
+                           redacted_url_ + ": tables results and series: a result with an unknown kind or outcome code"};
       continue;
     }
     r.kind = *kind;
@@ -392,7 +412,8 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
   return count;
 }
 
-StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) {
+StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> changes, std::span<const Event> events,
+                                                 std::span<const Wave> waves) {
   if (auto connected = ensure_connected(); !connected) return connected.error();
   PgResult begin(PQexec(connection_, "BEGIN"));
   if (begin.status() != PGRES_COMMAND_OK) return error_of(connection_, begin.result, "begin detection");
@@ -402,8 +423,10 @@ StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> ch
     return e;
   };
   for (const StateChange& c : changes) {
-    const std::string time = std::to_string(micros(c.time)), scope(to_string(c.scope)), from(to_string(c.from)), to(to_string(c.to));
-    const char* params[7] = {time.c_str(), c.vantage.c_str(), scope.c_str(), c.subject.c_str(), from.c_str(), to.c_str(), c.reason.c_str()};
+    const std::string time = std::to_string(micros(c.time)), scope(to_string(c.scope)), from(to_string(c.from)),
+                      to(to_string(c.to));
+    const char* params[7] = {time.c_str(), c.vantage.c_str(), scope.c_str(),   c.subject.c_str(),
+                             from.c_str(), to.c_str(),        c.reason.c_str()};
     PgResult insert(PQexecParams(connection_,
                                  "INSERT INTO state_changes (time_us, vantage, scope, subject, from_state, to_state, reason) "
                                  "VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -414,36 +437,35 @@ StoreResult<Done> PostgresStore::write_detection(std::span<const StateChange> ch
   // hand), and keep the start and end to the microsecond.
   for (const Event& event : events) {
     const std::string scope(to_string(event.scope)), layer = event.layer ? std::string(to_string(*event.layer)) : std::string();
-    const std::string start = std::to_string(micros(event.start)), end = event.end ? std::to_string(micros(*event.end)) : std::string();
-    const std::string peak_stress = std::to_string(event.peak_stress), peak_loss = std::to_string(event.peak_loss), document = event_to_json(event);
+    const std::string start = std::to_string(micros(event.start)),
+                      end = event.end ? std::to_string(micros(*event.end)) : std::string();
+    const std::string peak_stress = std::to_string(event.peak_stress), peak_loss = std::to_string(event.peak_loss),
+                      document = event_to_json(event);
     const std::string kind(to_string(event.kind)), signature(to_string(event.signature));
-    const char* params[10] = {event.id.c_str(),
-                              scope.c_str(),
-                              event.layer ? layer.c_str() : nullptr,
-                              kind.c_str(),
-                              start.c_str(),
-                              event.end ? end.c_str() : nullptr,
-                              peak_stress.c_str(),
-                              peak_loss.c_str(),
-                              signature.c_str(),
+    const char* params[10] = {event.id.c_str(),    scope.c_str(),     event.layer ? layer.c_str() : nullptr,
+                              kind.c_str(),        start.c_str(),     event.end ? end.c_str() : nullptr,
+                              peak_stress.c_str(), peak_loss.c_str(), signature.c_str(),
                               document.c_str()};
-    PgResult upsert(PQexecParams(connection_,
-                                 "INSERT INTO events (id, scope, layer, kind, start_us, end_us, peak_stress, peak_loss, signature, document) "
-                                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                                 "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, start_us = excluded.start_us, end_us = excluded.end_us, "
-                                 "peak_stress = excluded.peak_stress, peak_loss = excluded.peak_loss, signature = excluded.signature, "
-                                 "document = excluded.document",
-                                 10, nullptr, params, nullptr, nullptr, 0));
+    PgResult upsert(PQexecParams(
+        connection_,
+        "INSERT INTO events (id, scope, layer, kind, start_us, end_us, peak_stress, peak_loss, signature, document) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+        "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, start_us = excluded.start_us, end_us = excluded.end_us, "
+        "peak_stress = excluded.peak_stress, peak_loss = excluded.peak_loss, signature = excluded.signature, "
+        "document = excluded.document",
+        10, nullptr, params, nullptr, nullptr, 0));
     if (upsert.status() != PGRES_COMMAND_OK) return fail(upsert.result, "upsert event");
   }
   for (const Wave& wave : waves) {
-    const std::string start = std::to_string(micros(wave.start)), end = wave.end ? std::to_string(micros(*wave.end)) : std::string();
+    const std::string start = std::to_string(micros(wave.start)),
+                      end = wave.end ? std::to_string(micros(*wave.end)) : std::string();
     const std::string document = wave_to_json(wave);
     const char* params[4] = {wave.id.c_str(), start.c_str(), wave.end ? end.c_str() : nullptr, document.c_str()};
-    PgResult upsert(PQexecParams(connection_,
-                                 "INSERT INTO waves (id, start_us, end_us, document) VALUES ($1, $2, $3, $4) "
-                                 "ON CONFLICT (id) DO UPDATE SET start_us = excluded.start_us, end_us = excluded.end_us, document = excluded.document",
-                                 4, nullptr, params, nullptr, nullptr, 0));
+    PgResult upsert(PQexecParams(
+        connection_,
+        "INSERT INTO waves (id, start_us, end_us, document) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (id) DO UPDATE SET start_us = excluded.start_us, end_us = excluded.end_us, document = excluded.document",
+        4, nullptr, params, nullptr, nullptr, 0));
     if (upsert.status() != PGRES_COMMAND_OK) return fail(upsert.result, "upsert wave");
   }
   PgResult commit(PQexec(connection_, "COMMIT"));
@@ -455,7 +477,8 @@ namespace {
 
 // Rows of (id, start_us, end_us, document) of the events or waves that meet the query.
 PGresult* select_detection(PGconn* connection, const char* table, const EventQuery& query) {
-  const std::string from = std::to_string(query.from ? micros(*query.from) : INT64_MIN), to = std::to_string(query.to ? micros(*query.to) : INT64_MAX);
+  const std::string from = std::to_string(query.from ? micros(*query.from) : INT64_MIN),
+                    to = std::to_string(query.to ? micros(*query.to) : INT64_MAX);
   const char* params[2] = {from.c_str(), to.c_str()};
   const std::string sql = std::string("SELECT id, start_us, end_us, document FROM ") + table +
                           " WHERE start_us < $2 AND (end_us IS NULL OR end_us >= $1) ORDER BY start_us, id";
@@ -471,7 +494,8 @@ std::optional<Timestamp> time_at(PGresult* rows, int row, int column) {
 
 // Events and waves are read alike: the document, with the start and end from their columns.
 template <typename Record>
-StoreResult<std::vector<Record>> PostgresStore::read_detection(const char* table, const char* noun, Expected<Record> (*parse)(std::string_view),
+StoreResult<std::vector<Record>> PostgresStore::read_detection(const char* table, const char* noun,
+                                                               Expected<Record> (*parse)(std::string_view),
                                                                const EventQuery& query) {
   if (auto connected = ensure_connected(); !connected) return connected.error();
   PgResult rows(select_detection(connection_, table, query));
@@ -481,8 +505,8 @@ StoreResult<std::vector<Record>> PostgresStore::read_detection(const char* table
     auto record = parse(text_at(rows.result, row, 3));
     if (!record)
       return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table " + table + ": the document of " +
-                                                       blackout::quoted(text_at(rows.result, row, 0)) + " does not read as " + noun + " (" +
-                                                       record.error().message + ")"};
+                                                       blackout::quoted(text_at(rows.result, row, 0)) + " does not read as " +
+                                                       noun + " (" + record.error().message + ")"};
     record->start = time_at(rows.result, row, 1).value_or(Timestamp{});
     record->end = time_at(rows.result, row, 2);
     out.push_back(std::move(*record));
@@ -490,22 +514,30 @@ StoreResult<std::vector<Record>> PostgresStore::read_detection(const char* table
   return out;
 }
 
-StoreResult<std::vector<Event>> PostgresStore::read_events(const EventQuery& query) { return read_detection("events", "an event", &event_from_json, query); }
+StoreResult<std::vector<Event>> PostgresStore::read_events(const EventQuery& query) {
+  return read_detection("events", "an event", &event_from_json, query);
+}
 
-StoreResult<std::vector<Wave>> PostgresStore::read_waves(const EventQuery& query) { return read_detection("waves", "a wave", &wave_from_json, query); }
+StoreResult<std::vector<Wave>> PostgresStore::read_waves(const EventQuery& query) {
+  return read_detection("waves", "a wave", &wave_from_json, query);
+}
 
 StoreResult<std::vector<Target>> PostgresStore::current_targets() {
   if (auto connected = ensure_connected(); !connected) return connected.error();
-  PgResult rows(PQexec(connection_, "SELECT definition, vantage, name FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name"));
-  if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table config_targets");
+  PgResult rows(PQexec(connection_,
+                       "SELECT definition, vantage, name FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name"));
+  if (rows.status() != PGRES_TUPLES_OK)
+    return error_of(connection_, rows.result, redacted_url_ + ": reading table config_targets");
   std::vector<Target> out;
   std::set<std::string> seen;
   for (int row = 0; row < PQntuples(rows.result); ++row) {
     // A definition that does not read is damage, not a target to leave out silently.
     auto target = target_from_definition(text_at(rows.result, row, 0));
     if (!target)
-      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table config_targets: the definition of " + blackout::quoted(text_at(rows.result, row, 2)) +
-                                                       " (vantage " + blackout::quoted(text_at(rows.result, row, 1)) + ") does not read as a target"};
+      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table config_targets: the definition of " +
+                                                       blackout::quoted(text_at(rows.result, row, 2)) + " (vantage " +
+                                                       blackout::quoted(text_at(rows.result, row, 1)) +
+                                                       ") does not read as a target"};
     if (seen.insert(target->name).second) out.push_back(std::move(*target));
   }
   return out;
@@ -516,19 +548,21 @@ StoreResult<std::int64_t> PostgresStore::count_results(const ResultQuery& query)
   const QueryParams params(query);
   const std::string sql = std::string("SELECT count(*) FROM results r JOIN series s ON s.id = r.series") + filter;
   PgResult count(PQexecParams(connection_, sql.c_str(), 4, nullptr, params.values, nullptr, nullptr, 0));
-  if (count.status() != PGRES_TUPLES_OK || PQntuples(count.result) != 1) return error_of(connection_, count.result, redacted_url_ + ": reading table results");
+  if (count.status() != PGRES_TUPLES_OK || PQntuples(count.result) != 1)
+    return error_of(connection_, count.result, redacted_url_ + ": reading table results");
   return static_cast<std::int64_t>(std::strtoll(PQgetvalue(count.result, 0, 0), nullptr, 10));
 }
 
 StoreResult<std::vector<Rollup>> PostgresStore::read_rollups(const ResultQuery& query) {
   if (auto connected = ensure_connected(); !connected) return connected.error();
   const QueryParams params(query);
-  PgResult rows(PQexecParams(connection_,
-                             "SELECT r.minute_us, s.vantage, s.target, s.check_id, s.kind, r.count, r.successes, r.rtt_min_us, r.rtt_median_us, "
-                             "r.rtt_p95_us, r.rtt_max_us FROM rollups r JOIN series s ON s.id = r.series WHERE r.minute_us >= $1 AND "
-                             "r.minute_us < $2 AND ($3::text IS NULL OR s.vantage = $3) AND ($4::text IS NULL OR s.target = $4) "
-                             "ORDER BY r.minute_us, s.vantage, s.target, s.check_id",
-                             4, nullptr, params.values, nullptr, nullptr, 0));
+  PgResult rows(PQexecParams(
+      connection_,
+      "SELECT r.minute_us, s.vantage, s.target, s.check_id, s.kind, r.count, r.successes, r.rtt_min_us, r.rtt_median_us, "
+      "r.rtt_p95_us, r.rtt_max_us FROM rollups r JOIN series s ON s.id = r.series WHERE r.minute_us >= $1 AND "
+      "r.minute_us < $2 AND ($3::text IS NULL OR s.vantage = $3) AND ($4::text IS NULL OR s.target = $4) "
+      "ORDER BY r.minute_us, s.vantage, s.target, s.check_id",
+      4, nullptr, params.values, nullptr, nullptr, 0));
   if (rows.status() != PGRES_TUPLES_OK) return error_of(connection_, rows.result, redacted_url_ + ": reading table rollups");
   std::vector<Rollup> out;
   for (int row = 0; row < PQntuples(rows.result); ++row) {
@@ -538,7 +572,8 @@ StoreResult<std::vector<Rollup>> PostgresStore::read_rollups(const ResultQuery& 
     r.target = text_at(rows.result, row, 2);
     r.check = text_at(rows.result, row, 3);
     const auto kind = check_kind_from_string(text_at(rows.result, row, 4));
-    if (!kind) return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table series: a series with an unknown check kind"};
+    if (!kind)
+      return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table series: a series with an unknown check kind"};
     r.kind = *kind;
     r.count = std::strtoll(PQgetvalue(rows.result, row, 5), nullptr, 10);
     r.successes = std::strtoll(PQgetvalue(rows.result, row, 6), nullptr, 10);
@@ -574,11 +609,12 @@ StoreResult<PruneStats> PostgresStore::prune(Timestamp raw_before, Timestamp rol
       if (changed == 0) return Done{};
     }
   };
-  if (auto done = batches("DELETE FROM results WHERE ctid IN (SELECT ctid FROM results WHERE time_us < $1 LIMIT 5000)", raw_before, stats.results);
+  if (auto done = batches("DELETE FROM results WHERE ctid IN (SELECT ctid FROM results WHERE time_us < $1 LIMIT 5000)",
+                          raw_before, stats.results);
       !done)
     return done.error();
-  if (auto done = batches("DELETE FROM rollups WHERE ctid IN (SELECT ctid FROM rollups WHERE minute_us < $1 LIMIT 5000)", rollups_before,
-                          stats.rollups);
+  if (auto done = batches("DELETE FROM rollups WHERE ctid IN (SELECT ctid FROM rollups WHERE minute_us < $1 LIMIT 5000)",
+                          rollups_before, stats.rollups);
       !done)
     return done.error();
   return stats;

@@ -24,7 +24,8 @@ class PostgresStore final : public Store {
   StoreResult<Done> write_results(std::span<const Result> results) override;
   StoreResult<Done> write_rollups(std::span<const Rollup> rollups) override;
   StoreResult<Done> write_config(const Config& config, Timestamp at) override;
-  StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) override;
+  StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const Event> events,
+                                    std::span<const Wave> waves) override;
   StoreResult<std::vector<Event>> read_events(const EventQuery& query) override;
   StoreResult<std::vector<Wave>> read_waves(const EventQuery& query) override;
   StoreResult<std::vector<Target>> current_targets() override;
@@ -39,12 +40,13 @@ class PostgresStore final : public Store {
   PostgresStore(pg_conn* connection, std::string url);
   StoreResult<Done> ensure_connected();
   template <typename Record>
-  StoreResult<std::vector<Record>> read_detection(const char* table, const char* noun, Expected<Record> (*parse)(std::string_view),
-                                                  const EventQuery& query);
+  StoreResult<std::vector<Record>> read_detection(const char* table, const char* noun,
+                                                  Expected<Record> (*parse)(std::string_view), const EventQuery& query);
   StoreResult<Done> migrate();
   // The schema version the database holds; 0 when it holds no blackout store.
   StoreResult<int> stored_version();
-  StoreResult<std::int64_t> series_id(const std::string& vantage, const std::string& target, const std::string& check, CheckKind kind);
+  StoreResult<std::int64_t> series_id(const std::string& vantage, const std::string& target, const std::string& check,
+                                      CheckKind kind);
 
   pg_conn* connection_;
   std::string url_;

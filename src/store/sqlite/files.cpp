@@ -48,16 +48,18 @@ StoreResult<Done> check_sqlite_location(const std::string& path) {
       return failure(StoreError::Kind::io, file + ": " + std::strerror(errno));
     }
     if (S_ISLNK(info.st_mode))
-      return failure(StoreError::Kind::io, file + " is a symbolic link: a store's files are never opened through one (another user "
-                                                  "could point it at someone else's file); give the real path");
+      return failure(StoreError::Kind::io, file +
+                                               " is a symbolic link: a store's files are never opened through one (another user "
+                                               "could point it at someone else's file); give the real path");
     if (!S_ISREG(info.st_mode)) return failure(StoreError::Kind::io, file + " is not a regular file");
   }
   const std::string parent = parent_of(path);
   struct stat folder {};
   if (::stat(parent.c_str(), &folder) == 0 && (folder.st_mode & S_IWOTH) != 0 && (folder.st_mode & S_ISVTX) == 0)
-    return failure(StoreError::Kind::io, "the folder " + parent + " of " + path +
-                                             " may be written by anyone and has no sticky bit: another user could replace the store's "
-                                             "files; keep the store in a folder of its own (or set the sticky bit, chmod +t)");
+    return failure(StoreError::Kind::io,
+                   "the folder " + parent + " of " + path +
+                       " may be written by anyone and has no sticky bit: another user could replace the store's "
+                       "files; keep the store in a folder of its own (or set the sticky bit, chmod +t)");
   return Done{};
 }
 

@@ -2,9 +2,6 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <sqlite3.h>
-
-#include <nlohmann/json.hpp>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "model/event_json.hpp"
@@ -76,7 +74,8 @@ std::optional<Duration> column_duration(sqlite3_stmt* statement, int index) {
 
 std::string column_text(sqlite3_stmt* statement, int index) {
   const auto* text = sqlite3_column_text(statement, index);
-  return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(statement, index))) : "";
+  return text ? std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(statement, index)))
+              : "";
 }
 
 // Closes a transaction on every path: commit() or, on destruction, rollback.
@@ -122,7 +121,8 @@ StoreResult<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, S
   sqlite3* db = nullptr;
   // NOFOLLOW: a writer never opens a store through a symbolic link (checked above, and here
   // again by SQLite itself at the moment of opening).
-  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW) | SQLITE_OPEN_NOMUTEX;
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW) |
+              SQLITE_OPEN_NOMUTEX;
   std::string name = path;
   if (read_only && reader_needs_immutable(path)) {
     // A store on read-only media (a read-only mount, a folder the reader cannot write) has
@@ -142,7 +142,8 @@ StoreResult<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, S
   // shell) before a write fails and the store writer retries; readers never wait for writers.
   sqlite3_busy_timeout(db, 5000);
   if (!read_only && sqlite3_db_readonly(db, "main") == 1)
-    return StoreError{StoreError::Kind::io, path + " can only be read (a read-only file or file system): a monitor would store nothing"};
+    return StoreError{StoreError::Kind::io,
+                      path + " can only be read (a read-only file or file system): a monitor would store nothing"};
   // What the file is, before anything is changed in it: a file of another program is
   // refused untouched (not switched to WAL first).
   auto current = store->schema_version();
@@ -159,8 +160,9 @@ StoreResult<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, S
     const int latest = sqlite_migrations().empty() ? 0 : sqlite_migrations().back().version;
     if (*current == 0) return StoreError{StoreError::Kind::schema, path + ": holds no blackout store (an empty database)"};
     if (*current > latest)
-      return StoreError{StoreError::Kind::schema, path + ": schema version " + std::to_string(*current) + " is newer than this blackout's " +
-                                                      std::to_string(latest) + "; upgrade blackout"};
+      return StoreError{StoreError::Kind::schema, path + ": schema version " + std::to_string(*current) +
+                                                      " is newer than this blackout's " + std::to_string(latest) +
+                                                      "; upgrade blackout"};
     store->version_ = *current;
     return std::unique_ptr<Store>(std::move(store));
   }
@@ -237,7 +239,8 @@ StoreResult<int> SqliteStore::schema_version() {
   const int count = rc == SQLITE_ROW ? sqlite3_column_int(tables, 0) : -1;
   sqlite3_finalize(tables);
   if (rc != SQLITE_ROW) return error("not a blackout database");
-  if (count > 0) return StoreError{StoreError::Kind::schema, path_ + ": holds tables but no schema_version: not a blackout database"};
+  if (count > 0)
+    return StoreError{StoreError::Kind::schema, path_ + ": holds tables but no schema_version: not a blackout database"};
   return 0;
 }
 
@@ -265,16 +268,17 @@ StoreResult<Done> SqliteStore::migrate() {
         if (auto done = exec(outcomes); !done) return done.error();
       }
       const auto now = std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch()).count();
-      if (auto done = exec("INSERT INTO schema_version (version, applied_at) VALUES (" + std::to_string(migration.version) + ", " +
-                           std::to_string(now) + ")");
+      if (auto done = exec("INSERT INTO schema_version (version, applied_at) VALUES (" + std::to_string(migration.version) +
+                           ", " + std::to_string(now) + ")");
           !done)
         return done.error();
     }
     if (transaction.commit() != SQLITE_OK) return error("commit migrations");
   }
   if (*current > latest)
-    return StoreError{StoreError::Kind::schema, path_ + ": schema version " + std::to_string(*current) + " is newer than this blackout's " +
-                                                    std::to_string(latest) + "; upgrade blackout"};
+    return StoreError{StoreError::Kind::schema, path_ + ": schema version " + std::to_string(*current) +
+                                                    " is newer than this blackout's " + std::to_string(latest) +
+                                                    "; upgrade blackout"};
   version_ = latest;
   return Done{};
 }
@@ -287,8 +291,9 @@ StoreResult<std::int64_t> SqliteStore::series_id(const std::string& vantage, con
   key += '\0';
   key += check;
   if (const auto it = series_.find(key); it != series_.end()) return it->second;
-  auto insert = prepare("INSERT INTO series (vantage, target, check_id, kind) VALUES (?1, ?2, ?3, ?4) "
-                        "ON CONFLICT (vantage, target, check_id) DO NOTHING");
+  auto insert = prepare(
+      "INSERT INTO series (vantage, target, check_id, kind) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (vantage, target, check_id) DO NOTHING");
   if (!insert) return insert.error();
   sqlite3_bind_text(*insert, 1, vantage.data(), static_cast<int>(vantage.size()), SQLITE_STATIC);
   sqlite3_bind_text(*insert, 2, target.data(), static_cast<int>(target.size()), SQLITE_STATIC);
@@ -325,8 +330,9 @@ StoreResult<Done> SqliteStore::write_results(std::span<const Result> results) {
       series_.clear();
       return series.error();
     }
-    auto insert = prepare("INSERT INTO results (time_us, series, outcome, rtt_us, dns_us, connect_us, tls_us, first_byte_us, "
-                          "confirmation, fields, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    auto insert = prepare(
+        "INSERT INTO results (time_us, series, outcome, rtt_us, dns_us, connect_us, tls_us, first_byte_us, "
+        "confirmation, fields, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!insert) return insert.error();
     sqlite3_stmt* s = *insert;
     sqlite3_bind_int64(s, 1, micros(r.time));
@@ -359,10 +365,11 @@ StoreResult<Done> SqliteStore::write_rollups(std::span<const Rollup> rollups) {
       series_.clear();
       return series.error();
     }
-    auto upsert = prepare("INSERT INTO rollups (series, minute_us, count, successes, rtt_min_us, rtt_median_us, rtt_p95_us, rtt_max_us) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (series, minute_us) DO UPDATE SET "
-                          "count = excluded.count, successes = excluded.successes, rtt_min_us = excluded.rtt_min_us, "
-                          "rtt_median_us = excluded.rtt_median_us, rtt_p95_us = excluded.rtt_p95_us, rtt_max_us = excluded.rtt_max_us");
+    auto upsert = prepare(
+        "INSERT INTO rollups (series, minute_us, count, successes, rtt_min_us, rtt_median_us, rtt_p95_us, rtt_max_us) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (series, minute_us) DO UPDATE SET "
+        "count = excluded.count, successes = excluded.successes, rtt_min_us = excluded.rtt_min_us, "
+        "rtt_median_us = excluded.rtt_median_us, rtt_p95_us = excluded.rtt_p95_us, rtt_max_us = excluded.rtt_max_us");
     if (!upsert) return upsert.error();
     sqlite3_stmt* s = *upsert;
     sqlite3_bind_int64(s, 1, *series);
@@ -418,7 +425,8 @@ StoreResult<Done> SqliteStore::write_config(const Config& config, Timestamp at) 
       if (same) continue;
       if (auto closed = close(target.name); !closed) return closed.error();
     }
-    auto insert = prepare("INSERT INTO config_targets (vantage, name, layer, definition, valid_from_us) VALUES (?1, ?2, ?3, ?4, ?5)");
+    auto insert =
+        prepare("INSERT INTO config_targets (vantage, name, layer, definition, valid_from_us) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!insert) return insert.error();
     const std::string_view layer = to_string(target.layer);
     sqlite3_bind_text(*insert, 1, config.vantage.data(), static_cast<int>(config.vantage.size()), SQLITE_STATIC);
@@ -475,7 +483,8 @@ StoreResult<std::int64_t> SqliteStore::read_results(const ResultQuery& query, co
     const auto kind = check_kind_from_string(column_text(s, 4));
     const int outcome = sqlite3_column_int(s, 5);
     if (!kind || outcome < 0 || static_cast<std::size_t>(outcome) >= outcome_count)
-      return StoreError{StoreError::Kind::corrupt, path_ + ": tables results and series: a result with an unknown kind or outcome code"};
+      return StoreError{StoreError::Kind::corrupt,
+                        path_ + ": tables results and series: a result with an unknown kind or outcome code"};
     r.kind = *kind;
     r.outcome = static_cast<Outcome>(outcome);
     r.rtt = column_duration(s, 6);
@@ -494,12 +503,14 @@ StoreResult<std::int64_t> SqliteStore::read_results(const ResultQuery& query, co
   return count;
 }
 
-StoreResult<Done> SqliteStore::write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) {
+StoreResult<Done> SqliteStore::write_detection(std::span<const StateChange> changes, std::span<const Event> events,
+                                               std::span<const Wave> waves) {
   Transaction transaction(db_);
   if (transaction.begin() != SQLITE_OK) return error("begin");
   for (const StateChange& c : changes) {
-    auto insert = prepare("INSERT INTO state_changes (time_us, vantage, scope, subject, from_state, to_state, reason) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    auto insert = prepare(
+        "INSERT INTO state_changes (time_us, vantage, scope, subject, from_state, to_state, reason) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!insert) return insert.error();
     const std::string scope(to_string(c.scope)), from(to_string(c.from)), to(to_string(c.to));
     sqlite3_bind_int64(*insert, 1, micros(c.time));
@@ -514,16 +525,19 @@ StoreResult<Done> SqliteStore::write_detection(std::span<const StateChange> chan
   // The documents carry every field; the columns beside them are for queries (by time, by
   // hand), and keep the start and end to the microsecond.
   for (const Event& event : events) {
-    auto upsert = prepare("INSERT INTO events (id, scope, layer, kind, start_us, end_us, peak_stress, peak_loss, signature, document) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-                          "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, start_us = excluded.start_us, end_us = excluded.end_us, "
-                          "peak_stress = excluded.peak_stress, peak_loss = excluded.peak_loss, signature = excluded.signature, "
-                          "document = excluded.document");
+    auto upsert = prepare(
+        "INSERT INTO events (id, scope, layer, kind, start_us, end_us, peak_stress, peak_loss, signature, document) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+        "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, start_us = excluded.start_us, end_us = excluded.end_us, "
+        "peak_stress = excluded.peak_stress, peak_loss = excluded.peak_loss, signature = excluded.signature, "
+        "document = excluded.document");
     if (!upsert) return upsert.error();
     const std::string scope(to_string(event.scope)), document = event_to_json(event);
     sqlite3_bind_text(*upsert, 1, event.id.data(), static_cast<int>(event.id.size()), SQLITE_TRANSIENT);
     sqlite3_bind_text(*upsert, 2, scope.data(), static_cast<int>(scope.size()), SQLITE_TRANSIENT);
-    if (event.layer) sqlite3_bind_text(*upsert, 3, to_string(*event.layer).data(), static_cast<int>(to_string(*event.layer).size()), SQLITE_TRANSIENT);
+    if (event.layer)
+      sqlite3_bind_text(*upsert, 3, to_string(*event.layer).data(), static_cast<int>(to_string(*event.layer).size()),
+                        SQLITE_TRANSIENT);
     else sqlite3_bind_null(*upsert, 3);
     const std::string_view kind = to_string(event.kind), signature = to_string(event.signature);
     sqlite3_bind_text(*upsert, 4, kind.data(), static_cast<int>(kind.size()), SQLITE_STATIC);
@@ -537,8 +551,9 @@ StoreResult<Done> SqliteStore::write_detection(std::span<const StateChange> chan
     if (sqlite3_step(*upsert) != SQLITE_DONE) return error("upsert event");
   }
   for (const Wave& wave : waves) {
-    auto upsert = prepare("INSERT INTO waves (id, start_us, end_us, document) VALUES (?1, ?2, ?3, ?4) "
-                          "ON CONFLICT (id) DO UPDATE SET start_us = excluded.start_us, end_us = excluded.end_us, document = excluded.document");
+    auto upsert = prepare(
+        "INSERT INTO waves (id, start_us, end_us, document) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (id) DO UPDATE SET start_us = excluded.start_us, end_us = excluded.end_us, document = excluded.document");
     if (!upsert) return upsert.error();
     const std::string document = wave_to_json(wave);
     sqlite3_bind_text(*upsert, 1, wave.id.data(), static_cast<int>(wave.id.size()), SQLITE_TRANSIENT);
@@ -563,7 +578,8 @@ void bind_event_query(sqlite3_stmt* statement, const EventQuery& query) {
 
 // Events and waves are read alike: the document, with the start and end from their columns.
 template <typename Record>
-StoreResult<std::vector<Record>> SqliteStore::read_detection(const char* table, const char* noun, Expected<Record> (*parse)(std::string_view),
+StoreResult<std::vector<Record>> SqliteStore::read_detection(const char* table, const char* noun,
+                                                             Expected<Record> (*parse)(std::string_view),
                                                              const EventQuery& query) {
   const std::string sql = std::string("SELECT id, start_us, end_us, document FROM ") + table +
                           " WHERE start_us < ?2 AND (end_us IS NULL OR end_us >= ?1) ORDER BY start_us, id";
@@ -577,17 +593,23 @@ StoreResult<std::vector<Record>> SqliteStore::read_detection(const char* table, 
     if (!*row) return out;
     auto record = parse(column_text(*select, 3));
     if (!record)
-      return StoreError{StoreError::Kind::corrupt, path_ + ": table " + table + ": the document of " + blackout::quoted(column_text(*select, 0)) +
-                                                       " does not read as " + noun + " (" + record.error().message + ")"};
+      return StoreError{StoreError::Kind::corrupt, path_ + ": table " + table + ": the document of " +
+                                                       blackout::quoted(column_text(*select, 0)) + " does not read as " + noun +
+                                                       " (" + record.error().message + ")"};
     record->start = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 1))};
-    if (sqlite3_column_type(*select, 2) != SQLITE_NULL) record->end = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 2))};
+    if (sqlite3_column_type(*select, 2) != SQLITE_NULL)
+      record->end = Timestamp{std::chrono::microseconds(sqlite3_column_int64(*select, 2))};
     out.push_back(std::move(*record));
   }
 }
 
-StoreResult<std::vector<Event>> SqliteStore::read_events(const EventQuery& query) { return read_detection("events", "an event", &event_from_json, query); }
+StoreResult<std::vector<Event>> SqliteStore::read_events(const EventQuery& query) {
+  return read_detection("events", "an event", &event_from_json, query);
+}
 
-StoreResult<std::vector<Wave>> SqliteStore::read_waves(const EventQuery& query) { return read_detection("waves", "a wave", &wave_from_json, query); }
+StoreResult<std::vector<Wave>> SqliteStore::read_waves(const EventQuery& query) {
+  return read_detection("waves", "a wave", &wave_from_json, query);
+}
 
 StoreResult<std::vector<Target>> SqliteStore::current_targets() {
   auto select = prepare("SELECT definition, vantage, name FROM config_targets WHERE valid_to_us IS NULL ORDER BY vantage, name");
@@ -602,8 +624,9 @@ StoreResult<std::vector<Target>> SqliteStore::current_targets() {
     // analysis would be another one, silently.
     auto target = target_from_definition(column_text(*select, 0));
     if (!target)
-      return StoreError{StoreError::Kind::corrupt, path_ + ": table config_targets: the definition of " + blackout::quoted(column_text(*select, 2)) +
-                                                       " (vantage " + blackout::quoted(column_text(*select, 1)) + ") does not read as a target"};
+      return StoreError{StoreError::Kind::corrupt, path_ + ": table config_targets: the definition of " +
+                                                       blackout::quoted(column_text(*select, 2)) + " (vantage " +
+                                                       blackout::quoted(column_text(*select, 1)) + ") does not read as a target"};
     if (seen.insert(target->name).second) out.push_back(std::move(*target));
   }
 }
@@ -621,10 +644,10 @@ StoreResult<std::int64_t> SqliteStore::count_results(const ResultQuery& query) {
 
 StoreResult<std::vector<Rollup>> SqliteStore::read_rollups(const ResultQuery& query) {
   static const std::string sql = std::string(
-                                     "SELECT r.minute_us, s.vantage, s.target, s.check_id, s.kind, r.count, r.successes, r.rtt_min_us, "
-                                     "r.rtt_median_us, r.rtt_p95_us, r.rtt_max_us FROM rollups r JOIN series s ON s.id = r.series "
-                                     "WHERE r.minute_us >= ?1 AND r.minute_us < ?2 AND (?3 IS NULL OR s.vantage = ?3) AND "
-                                     "(?4 IS NULL OR s.target = ?4) ORDER BY r.minute_us, s.vantage, s.target, s.check_id");
+      "SELECT r.minute_us, s.vantage, s.target, s.check_id, s.kind, r.count, r.successes, r.rtt_min_us, "
+      "r.rtt_median_us, r.rtt_p95_us, r.rtt_max_us FROM rollups r JOIN series s ON s.id = r.series "
+      "WHERE r.minute_us >= ?1 AND r.minute_us < ?2 AND (?3 IS NULL OR s.vantage = ?3) AND "
+      "(?4 IS NULL OR s.target = ?4) ORDER BY r.minute_us, s.vantage, s.target, s.check_id");
   auto select = prepare(sql.c_str());
   if (!select) return select.error();
   sqlite3_stmt* s = *select;
@@ -678,12 +701,13 @@ StoreResult<PruneStats> SqliteStore::prune(Timestamp raw_before, Timestamp rollu
       if (changed == 0) return Done{};
     }
   };
-  if (auto done = batches("DELETE FROM results WHERE rowid IN (SELECT rowid FROM results WHERE time_us < ?1 LIMIT 5000)", raw_before,
-                          stats.results);
+  if (auto done = batches("DELETE FROM results WHERE rowid IN (SELECT rowid FROM results WHERE time_us < ?1 LIMIT 5000)",
+                          raw_before, stats.results);
       !done)
     return done.error();
-  if (auto done = batches("DELETE FROM rollups WHERE (series, minute_us) IN (SELECT series, minute_us FROM rollups WHERE minute_us < ?1 LIMIT 5000)", rollups_before,
-                          stats.rollups);
+  if (auto done = batches("DELETE FROM rollups WHERE (series, minute_us) IN (SELECT series, minute_us FROM rollups WHERE "
+                          "minute_us < ?1 LIMIT 5000)",
+                          rollups_before, stats.rollups);
       !done)
     return done.error();
   return stats;

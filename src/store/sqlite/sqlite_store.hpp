@@ -24,7 +24,8 @@ class SqliteStore final : public Store {
   StoreResult<Done> write_results(std::span<const Result> results) override;
   StoreResult<Done> write_rollups(std::span<const Rollup> rollups) override;
   StoreResult<Done> write_config(const Config& config, Timestamp at) override;
-  StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const Event> events, std::span<const Wave> waves) override;
+  StoreResult<Done> write_detection(std::span<const StateChange> changes, std::span<const Event> events,
+                                    std::span<const Wave> waves) override;
   StoreResult<std::vector<Event>> read_events(const EventQuery& query) override;
   StoreResult<std::vector<Wave>> read_waves(const EventQuery& query) override;
   StoreResult<std::vector<Target>> current_targets() override;
@@ -41,7 +42,8 @@ class SqliteStore final : public Store {
   StoreResult<Done> exec(const std::string& sql);
   StoreResult<Done> migrate();
   StoreResult<int> schema_version();
-  StoreResult<std::int64_t> series_id(const std::string& vantage, const std::string& target, const std::string& check, CheckKind kind);
+  StoreResult<std::int64_t> series_id(const std::string& vantage, const std::string& target, const std::string& check,
+                                      CheckKind kind);
   // A cached statement in use: reset, and its bindings cleared, when it goes out of scope,
   // on every path. A SELECT left stepped keeps its read snapshot open; in WAL mode a
   // connection holding an old snapshot can never write again once another connection has
@@ -64,8 +66,8 @@ class SqliteStore final : public Store {
   // store file and the table. CORRUPT, BUSY, IOERR and the rest are never the end of the data.
   StoreResult<bool> next_row(sqlite3_stmt* statement, const char* table);
   template <typename Record>
-  StoreResult<std::vector<Record>> read_detection(const char* table, const char* noun, Expected<Record> (*parse)(std::string_view),
-                                                  const EventQuery& query);
+  StoreResult<std::vector<Record>> read_detection(const char* table, const char* noun,
+                                                  Expected<Record> (*parse)(std::string_view), const EventQuery& query);
 
   sqlite3* db_;
   std::string path_;
