@@ -151,6 +151,14 @@ TEST(AlertDelivery, ARealSmtpServerDeliversTheMailThreaded) {
   const auto maildir = dir.path() / "mail";
   std::filesystem::create_directories(maildir);
   std::filesystem::permissions(maildir, std::filesystem::perms::all);
+  // The recipient's maildir made beforehand, so that the two deliveries do not both create
+  // it. Once in a sanitizer suite run both mails were accepted and fewer than two reached the
+  // maildir within 10 s; a race to create it is the likely cause (it does not happen alone).
+  for (const char* part : {"cur", "new", "tmp"}) {
+    std::filesystem::create_directories(maildir / "nobody" / part);
+    std::filesystem::permissions(maildir / "nobody" / part, std::filesystem::perms::all);
+  }
+  std::filesystem::permissions(maildir / "nobody", std::filesystem::perms::all);
   const std::uint16_t port = unused_tcp_port();
   const auto config =
       dir.write("smtpd.conf", "listen on 127.0.0.1 port " + std::to_string(port) + "\naction \"deliver\" maildir \"" +
