@@ -13,6 +13,8 @@
 #include <cstring>
 #include <vector>
 
+#include "util/strings.hpp"
+
 namespace blackout::bgp {
 namespace {
 
@@ -34,7 +36,7 @@ class FileInput final : public RawInput {
     for (;;) {
       const ssize_t n = ::read(fd_, into, size);
       if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) return make_error(std::string("read failed: ") + std::strerror(errno));
+      if (errno != EINTR) return make_error(std::string("read failed: ") + errno_text(errno));
     }
   }
 
@@ -231,7 +233,7 @@ const char* to_string(Compression compression) {
 
 Expected<std::unique_ptr<ByteSource>> open_file_source(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(std::string("cannot open: ") + std::strerror(errno));
+  if (fd < 0) return make_error(std::string("cannot open: ") + errno_text(errno));
   return decoding_source(std::make_unique<FileInput>(fd));
 }
 

@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/strings.hpp"
+
 namespace blackout::bgp {
 namespace {
 
@@ -53,7 +55,7 @@ bool is_unset(const IpAddress& address) {
   return std::all_of(address.bytes.begin(), address.bytes.end(), [](std::uint8_t b) { return b == 0; });
 }
 
-std::string errno_text(const char* what, int error) { return std::string(what) + ": " + std::strerror(error); }
+std::string call_failed(const char* what, int error) { return std::string(what) + ": " + errno_text(error); }
 
 }  // namespace
 
@@ -111,14 +113,14 @@ Expected<bool> Session::start() {
   sockaddr_storage address{};
   const socklen_t length = to_sockaddr(config_.local_address, config_.local_port, address);
   listen_fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) return make_error(errno_text("socket", errno));
+  if (listen_fd_ < 0) return make_error(call_failed("socket", errno));
   const int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(listen_fd_, 4) != 0) {
     const int error = errno;
     ::close(listen_fd_);
     listen_fd_ = -1;
-    return make_error(errno_text(
+    return make_error(call_failed(
         ("listening on " + config_.local_address.to_string() + " port " + std::to_string(config_.local_port)).c_str(), error));
   }
   sockaddr_storage bound{};
@@ -156,7 +158,7 @@ void Session::connect_now() {
   fd_ = ::socket(peer.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   set_state(SessionState::connect);
   if (fd_ < 0) {
-    down(DownReason::connect_failed, std::nullopt, errno_text("socket", errno), false);
+    down(DownReason::connect_failed, std::nullopt, call_failed("socket", errno), false);
     return;
   }
   if (!is_unset(config_.local_address) || config_.local_port != 0) {
@@ -165,12 +167,12 @@ void Session::connect_now() {
     const int one = 1;
     ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), local_length) != 0) {
-      down(DownReason::connect_failed, std::nullopt, errno_text("bind", errno), false);
+      down(DownReason::connect_failed, std::nullopt, call_failed("bind", errno), false);
       return;
     }
   }
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&peer), peer_length) != 0 && errno != EINPROGRESS) {
-    down(DownReason::connect_failed, std::nullopt, errno_text("connect", errno), false);
+    down(DownReason::connect_failed, std::nullopt, call_failed("connect", errno), false);
     return;
   }
   loop_.watch(fd_, io_writable, [this](std::uint32_t) { on_connect_result(); });
@@ -186,7 +188,7 @@ void Session::on_connect_result() {
   ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length);
   cancel_timer(connect_timer_);
   if (error != 0) {
-    down(DownReason::connect_failed, std::nullopt, errno_text("connect", error), false);
+    down(DownReason::connect_failed, std::nullopt, call_failed("connect", error), false);
     return;
   }
   const int fd = fd_;
@@ -266,7 +268,7 @@ void Session::read_available() {
     if (got < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       if (errno == EINTR) continue;
-      down(DownReason::peer_closed, std::nullopt, errno_text("recv", errno), false);
+      down(DownReason::peer_closed, std::nullopt, call_failed("recv", errno), false);
       return;
     }
     // Decode what is complete now, so that the buffer stays bounded by one read chunk plus
@@ -412,7 +414,7 @@ void Session::flush() {
     }
     out_.clear();
     // The connection is gone; the read side will tell why (or already has).
-    down(DownReason::peer_closed, std::nullopt, errno_text("send", errno), false);
+    down(DownReason::peer_closed, std::nullopt, call_failed("send", errno), false);
     return;
   }
   if (fd_ >= 0) loop_.modify(fd_, io_readable);

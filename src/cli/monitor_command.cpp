@@ -37,6 +37,7 @@
 #include "store/writer.hpp"
 #include "util/log.hpp"
 #include "util/privileges.hpp"
+#include "util/strings.hpp"
 
 namespace blackout::cli {
 namespace {
@@ -45,6 +46,8 @@ namespace {
 // through a descriptor that does not follow a symbolic link (store/sqlite/files.hpp).
 Expected<Done> hand_store_to(const std::string& store_url, const std::string& user) {
   if (geteuid() != 0 || user == "root" || store_url == "none") return Done{};
+  // No other thread looks users up (getpwnam's buffer is shared only with getpw* calls).
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
   const passwd* entry = getpwnam(user.c_str());
   if (!entry) return Done{};  // drop_privileges says so
   if (auto handed = hand_store_files_to(store_url, entry->pw_uid, entry->pw_gid); !handed)
@@ -191,9 +194,10 @@ Runner add_monitor_command(CLI::App& app) {
       // Not through a symbolic link: root would hand the file it points at to the user.
       const int fd = ::open(o->status_file.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
       if (fd < 0) {
-        std::fprintf(stderr, "blackout monitor: --status-file %s: %s\n", o->status_file.c_str(), std::strerror(errno));
+        std::fprintf(stderr, "blackout monitor: --status-file %s: %s\n", o->status_file.c_str(), errno_text(errno).c_str());
         return exit_failure;
       }
+      // NOLINTNEXTLINE(concurrency-mt-unsafe): as in hand_store_to
       if (const passwd* entry = getpwnam(o->user.c_str()); entry && geteuid() == 0)
         (void)fchown(fd, entry->pw_uid, entry->pw_gid);
       ::close(fd);
@@ -332,7 +336,7 @@ Runner add_monitor_command(CLI::App& app) {
       next->store = current.config->store;
       current.scheduler->stop();
       retiring.push_back(std::move(current));
-      current.config = std::move(next);
+      current = Generation{std::move(next), nullptr};
       names->set_targets(current.config->targets, current.config->vantage, current.config->lab_only);
       current.scheduler = std::make_unique<Scheduler>(loop, random, current.config->targets, probes.table(),
                                                       current.config->vantage, sink, limits);

@@ -10,6 +10,7 @@
 #include "report/builder.hpp"
 #include "report/render.hpp"
 #include "store/store.hpp"
+#include "util/strings.hpp"
 
 namespace blackout::cli {
 
@@ -69,7 +70,7 @@ Runner add_report_command(CLI::App& app) {
     if (!o->output.empty()) {
       out = std::fopen(o->output.c_str(), "w");
       if (!out) {
-        std::fprintf(stderr, "blackout report: cannot write %s: %s\n", o->output.c_str(), std::strerror(errno));
+        std::fprintf(stderr, "blackout report: cannot write %s: %s\n", o->output.c_str(), errno_text(errno).c_str());
         return exit_failure;
       }
     }

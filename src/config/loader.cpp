@@ -1062,12 +1062,12 @@ Expected<Config, ConfigErrors> load_config_file(const std::string& path) {
   // Looked at before anything is read: a directory, a device such as /dev/zero or a pipe
   // that never ends, or a file over the limit is refused at once, with no memory spent on it.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return fail(std::string("cannot open the file: ") + std::strerror(errno));
+  if (fd < 0) return fail(std::string("cannot open the file: ") + errno_text(errno));
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
     const int error = errno;
     ::close(fd);
-    return fail(std::string("cannot read the file: ") + std::strerror(error));
+    return fail(std::string("cannot read the file: ") + errno_text(error));
   }
   if (S_ISDIR(info.st_mode)) {
     ::close(fd);
@@ -1095,7 +1095,7 @@ Expected<Config, ConfigErrors> load_config_file(const std::string& path) {
     if (n < 0) {
       const int error = errno;
       ::close(fd);
-      return fail(std::string("cannot read the file: ") + std::strerror(error));
+      return fail(std::string("cannot read the file: ") + errno_text(error));
     }
     if (n == 0) break;
     length += static_cast<std::size_t>(n);

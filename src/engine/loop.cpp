@@ -10,10 +10,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "util/strings.hpp"
+
 namespace blackout {
 
 EventLoop::EventLoop(Clock& clock) : clock_(clock), epoll_fd_(epoll_create1(EPOLL_CLOEXEC)) {
-  if (epoll_fd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
+  if (epoll_fd_ < 0) throw std::runtime_error(std::string("epoll_create1: ") + errno_text(errno));
 }
 
 EventLoop::~EventLoop() { close(epoll_fd_); }

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "util/strings.hpp"
+
 namespace blackout {
 
 void block_signals(std::initializer_list<int> signals) {
@@ -25,9 +27,9 @@ SignalWatcher::SignalWatcher(EventLoop& loop, std::initializer_list<int> signals
   sigset_t set;
   sigemptyset(&set);
   for (const int signal : signals) sigaddset(&set, signal);
-  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) throw std::runtime_error(std::string("sigprocmask: ") + std::strerror(errno));
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) throw std::runtime_error(std::string("sigprocmask: ") + errno_text(errno));
   fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (fd_ < 0) throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
+  if (fd_ < 0) throw std::runtime_error(std::string("signalfd: ") + errno_text(errno));
   loop_.watch(fd_, io_readable, [this](std::uint32_t) {
     signalfd_siginfo info{};
     while (::read(fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) handler_(static_cast<int>(info.ssi_signo));

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include "util/strings.hpp"
+
 namespace blackout::lab {
 namespace {
 
@@ -54,12 +56,12 @@ std::string describe(const std::vector<std::string>& argv) {
 
 CommandOutput run_command(const std::vector<std::string>& argv) {
   int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return {127, "pipe: " + std::string(strerror(errno))};
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) return {127, "pipe: " + std::string(errno_text(errno))};
   const pid_t child = fork();
   if (child < 0) {
     close(pipe_fds[0]);
     close(pipe_fds[1]);
-    return {127, "fork: " + std::string(strerror(errno))};
+    return {127, "fork: " + std::string(errno_text(errno))};
   }
   if (child == 0) {
     reset_signals_in_child();
@@ -70,6 +72,8 @@ CommandOutput run_command(const std::vector<std::string>& argv) {
     close_inherited_descriptors();
     auto args = c_argv(argv);
     execvp(args[0], args.data());
+    // The forked child, about to exit: one thread, nothing to share strerror's buffer with.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe)
     const std::string message = "cannot run " + argv[0] + ": " + strerror(errno) + "\n";
     (void)!write(STDERR_FILENO, message.data(), message.size());
     _exit(127);
@@ -141,14 +145,14 @@ Expected<Daemon> start_daemon(const std::string& name, const std::vector<std::st
   // fork, setsid, fork: the server is nobody's child but init's, so it outlives `lab up`;
   // the middle process reports the server's PID through a pipe whose write end closes on exec.
   int pid_pipe[2], exec_pipe[2];
-  if (pipe2(pid_pipe, O_CLOEXEC) != 0) return make_error("pipe: " + std::string(strerror(errno)));
+  if (pipe2(pid_pipe, O_CLOEXEC) != 0) return make_error("pipe: " + std::string(errno_text(errno)));
   if (pipe2(exec_pipe, O_CLOEXEC) != 0) {
     close(pid_pipe[0]);
     close(pid_pipe[1]);
-    return make_error("pipe: " + std::string(strerror(errno)));
+    return make_error("pipe: " + std::string(errno_text(errno)));
   }
   const pid_t middle = fork();
-  if (middle < 0) return make_error("fork: " + std::string(strerror(errno)));
+  if (middle < 0) return make_error("fork: " + std::string(errno_text(errno)));
   if (middle == 0) {
     setsid();
     const pid_t server = fork();
@@ -185,7 +189,7 @@ Expected<Daemon> start_daemon(const std::string& name, const std::vector<std::st
   int status = 0;
   waitpid(middle, &status, 0);
   if (!got_pid || server <= 0) return make_error("cannot start " + name + ": fork failed");
-  if (exec_failed) return make_error("cannot start " + name + " (`" + describe(argv) + "`): " + strerror(exec_error));
+  if (exec_failed) return make_error("cannot start " + name + " (`" + describe(argv) + "`): " + errno_text(exec_error));
   const auto start = process_start_time(server);
   if (!start) return make_error(name + " (`" + describe(argv) + "`) exited at once; see " + log_file.string());
   return Daemon{name, server, *start};

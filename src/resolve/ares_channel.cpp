@@ -98,7 +98,8 @@ void AresChannel::on_answer(void* arg, int status, int, unsigned char* answer, i
   if (answer && length > 0) bytes.assign(answer, answer + length);
   // Posted: c-ares may call back from inside ares_query(), and the caller must not be
   // re-entered from its own call.
-  pending->loop->post([pending = std::move(pending), status, bytes = std::move(bytes)] {
+  auto* loop = pending->loop;  // read before the lambda takes `pending` over
+  loop->post([pending = std::move(pending), status, bytes = std::move(bytes)] {
     const auto channel = pending->channel.lock();
     if (!channel || !*channel) return;
     --(*channel)->in_flight_;

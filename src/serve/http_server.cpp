@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "model/address.hpp"
+#include "util/strings.hpp"
 
 namespace blackout {
 
@@ -182,11 +183,11 @@ Expected<std::unique_ptr<HttpServer>> HttpServer::start(EventLoop& loop, HttpSer
     length = sizeof(sockaddr_in6);
   }
   const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return make_error("listen address " + options.listen + ": socket: " + std::strerror(errno));
+  if (fd < 0) return make_error("listen address " + options.listen + ": socket: " + errno_text(errno));
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0 || ::listen(fd, 64) != 0) {
-    const std::string why = std::strerror(errno);
+    const std::string why = errno_text(errno);
     ::close(fd);
     return make_error("listen address " + options.listen + ": " + why);
   }

@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 
 namespace blackout {
 
@@ -59,6 +60,18 @@ std::string to_lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+namespace {
+// strerror_r is GNU's (the text returned, perhaps not in the buffer) or XSI's (a status, the
+// text in the buffer), as the C library chooses: one overload for each.
+[[maybe_unused]] std::string strerror_r_text(const char* text, const char*) { return text; }
+[[maybe_unused]] std::string strerror_r_text(int status, const char* buffer) { return status == 0 ? buffer : "unknown error"; }
+}  // namespace
+
+std::string errno_text(int error) {
+  char buffer[256] = {};
+  return strerror_r_text(strerror_r(error, buffer, sizeof buffer), buffer);
 }
 
 }  // namespace blackout

@@ -15,7 +15,7 @@ ALLOWED = {
     "util": set(),
     "model": {"util"},
     "config": {"model", "util"},
-    "engine": {"model"},
+    "engine": {"model", "util"},
     "resolve": {"config", "engine", "model", "util"},
     "probes": {"config", "engine", "model", "util"},
     "bgp": {"config", "engine", "model", "util"},

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "util/strings.hpp"
+
 namespace blackout {
 
 SocketAddress to_sockaddr(const IpAddress& ip, std::uint16_t port) {
@@ -85,7 +87,7 @@ std::string errno_name(int error) {
     case EMFILE: return "EMFILE";
     case ENFILE: return "ENFILE";
     case ENOBUFS: return "ENOBUFS";
-    default: return "errno " + std::to_string(error) + " (" + std::strerror(error) + ")";
+    default: return "errno " + std::to_string(error) + " (" + errno_text(error) + ")";
   }
 }
 

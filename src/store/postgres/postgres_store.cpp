@@ -3,6 +3,7 @@
 
 #include <libpq-fe.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -64,6 +65,16 @@ std::optional<Duration> duration_at(PGresult* r, int row, int column) {
   return Duration{std::strtoll(PQgetvalue(r, row, column), nullptr, 10)};
 }
 
+// An integer column as the server sent it; nullopt for anything else (never a silent 0).
+std::optional<long long> integer_at(PGresult* r, int row, int column) {
+  const char* text = PQgetvalue(r, row, column);
+  const char* end = text + PQgetlength(r, row, column);
+  long long value = 0;
+  const auto [at, error] = std::from_chars(text, end, value);
+  if (error != std::errc() || at != end || at == text) return std::nullopt;
+  return value;
+}
+
 std::string text_at(PGresult* r, int row, int column) {
   return std::string(PQgetvalue(r, row, column), static_cast<std::size_t>(PQgetlength(r, row, column)));
 }
@@ -112,7 +123,10 @@ StoreResult<int> PostgresStore::stored_version() {
   PgResult version(PQexec(connection_, "SELECT coalesce(max(version), 0) FROM schema_version"));
   if (version.status() != PGRES_TUPLES_OK || PQntuples(version.result) != 1)
     return error_of(connection_, version.result, redacted_url_ + ": reading table schema_version");
-  return std::atoi(PQgetvalue(version.result, 0, 0));
+  const auto number = integer_at(version.result, 0, 0);
+  if (!number || *number < 0 || *number > 1'000'000)
+    return StoreError{StoreError::Kind::corrupt, redacted_url_ + ": table schema_version: the version is not a number"};
+  return static_cast<int>(*number);
 }
 
 StoreResult<Done> PostgresStore::ensure_connected() {
@@ -384,7 +398,7 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
     r.target = text_at(raw, 0, 2);
     r.check = text_at(raw, 0, 3);
     const auto kind = check_kind_from_string(text_at(raw, 0, 4));
-    const int outcome = std::atoi(PQgetvalue(raw, 0, 5));
+    const long long outcome = integer_at(raw, 0, 5).value_or(-1);
     if (!kind || outcome < 0 || static_cast<std::size_t>(outcome) >= outcome_count) {
       failure = StoreError{StoreError::Kind::corrupt,
                            redacted_url_ + ": tables results and series: a result with an unknown kind or outcome code"};
@@ -397,7 +411,7 @@ StoreResult<std::int64_t> PostgresStore::read_results(const ResultQuery& query, 
     r.phases.connect = duration_at(raw, 0, 8);
     r.phases.tls = duration_at(raw, 0, 9);
     r.phases.first_byte = duration_at(raw, 0, 10);
-    r.confirmation = std::atoi(PQgetvalue(raw, 0, 11)) != 0;
+    r.confirmation = integer_at(raw, 0, 11).value_or(0) != 0;
     bool fields_ok = true;
     r.fields = decode_fields(text_at(raw, 0, 12), r.kind, fields_ok);
     if (!fields_ok) {

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "util/strings.hpp"
+
 namespace blackout {
 namespace {
 
@@ -45,7 +47,7 @@ StoreResult<Done> check_sqlite_location(const std::string& path) {
     struct stat info {};
     if (::lstat(file.c_str(), &info) != 0) {
       if (errno == ENOENT) continue;
-      return failure(StoreError::Kind::io, file + ": " + std::strerror(errno));
+      return failure(StoreError::Kind::io, file + ": " + errno_text(errno));
     }
     if (S_ISLNK(info.st_mode))
       return failure(StoreError::Kind::io, file +
@@ -66,10 +68,10 @@ StoreResult<Done> check_sqlite_location(const std::string& path) {
 StoreResult<Done> check_sqlite_writable(const std::string& path) {
   const std::string parent = parent_of(path);
   if (::access(parent.c_str(), W_OK | X_OK) != 0)
-    return failure(StoreError::Kind::io, "the folder " + parent + " cannot be written (" + std::strerror(errno) +
+    return failure(StoreError::Kind::io, "the folder " + parent + " cannot be written (" + errno_text(errno) +
                                              "): SQLite keeps " + path + "-wal and " + path + "-shm beside the store");
   if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0)
-    return failure(StoreError::Kind::io, path + " cannot be written (" + std::string(std::strerror(errno)) + ")");
+    return failure(StoreError::Kind::io, path + " cannot be written (" + std::string(errno_text(errno)) + ")");
   return Done{};
 }
 
@@ -79,7 +81,7 @@ StoreResult<Done> hand_sqlite_files_to(const std::string& path, unsigned uid, un
     if (fd < 0) {
       if (errno == ENOENT) continue;
       if (errno == ELOOP) return failure(StoreError::Kind::io, file + " is a symbolic link: not handed to another user");
-      return failure(StoreError::Kind::io, file + ": " + std::strerror(errno));
+      return failure(StoreError::Kind::io, file + ": " + errno_text(errno));
     }
     struct stat info {};
     const bool regular = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
@@ -87,7 +89,7 @@ StoreResult<Done> hand_sqlite_files_to(const std::string& path, unsigned uid, un
     const int error = errno;
     ::close(fd);
     if (!regular) return failure(StoreError::Kind::io, file + " is not a regular file: not handed to another user");
-    if (changed != 0) return failure(StoreError::Kind::io, file + ": chown: " + std::strerror(error));
+    if (changed != 0) return failure(StoreError::Kind::io, file + ": chown: " + errno_text(error));
   }
   return Done{};
 }
@@ -103,7 +105,7 @@ StoreResult<std::unique_ptr<SqliteMonitorLock>> SqliteMonitorLock::acquire(const
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   const bool writable = fd >= 0;
   if (fd < 0 && errno == EACCES) fd = ::open(lock_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return failure(StoreError::Kind::io, "cannot open the lock " + lock_path + ": " + std::strerror(errno));
+  if (fd < 0) return failure(StoreError::Kind::io, "cannot open the lock " + lock_path + ": " + errno_text(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error = errno;
     const std::string holder = error == EWOULDBLOCK ? describe_holder(fd) : "";
@@ -111,7 +113,7 @@ StoreResult<std::unique_ptr<SqliteMonitorLock>> SqliteMonitorLock::acquire(const
     if (error == EWOULDBLOCK)
       return failure(StoreError::Kind::unavailable, store_path + " is in use by another monitor, " + holder + ", which holds " +
                                                         lock_path + "; one monitor writes to a store file");
-    return failure(StoreError::Kind::io, "cannot lock " + lock_path + ": " + std::strerror(error));
+    return failure(StoreError::Kind::io, "cannot lock " + lock_path + ": " + errno_text(error));
   }
   // Without the pid the lock still holds: a second monitor is refused, only told less.
   if (writable && ::ftruncate(fd, 0) == 0) {

@@ -109,7 +109,7 @@ StoreResult<std::unique_ptr<Store>> SqliteStore::open(const std::string& path, S
     // A reader creates nothing: a mistyped path is an error, not an empty store.
     struct stat info {};
     if (::stat(path.c_str(), &info) != 0)
-      return StoreError{StoreError::Kind::unavailable, "no store at " + path + ": " + std::strerror(errno)};
+      return StoreError{StoreError::Kind::unavailable, "no store at " + path + ": " + errno_text(errno)};
     if (S_ISDIR(info.st_mode)) return StoreError{StoreError::Kind::io, path + " is a directory, not a store"};
   } else {
     if (auto safe = check_sqlite_location(path); !safe) return safe.error();
