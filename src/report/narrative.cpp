@@ -219,14 +219,16 @@ NarrativeSection signature_section(const std::vector<WaveFacts>& facts, const st
                                         : "All " + std::to_string(wide.size()) + " " + what + " are ") +
                       std::string(to_string(counts.begin()->first)) + ": " + std::string(describe(counts.begin()->first)) + ".");
   } else {
-    std::vector<std::pair<std::size_t, std::string>> order;
-    for (const auto& [signature, n] : counts) order.emplace_back(n, to_string(signature));
-    std::sort(order.begin(), order.end(),
-              [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    std::vector<std::pair<std::size_t, Signature>> order;
+    for (const auto& [signature, n] : counts) order.emplace_back(n, signature);
+    // Most common first; ties by name, as the words read.
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : to_string(a.second) < to_string(b.second);
+    });
     std::string line = "Of the " + std::to_string(wide.size()) + " " + what + ": ";
     for (std::size_t i = 0; i < order.size(); ++i)
-      line += (i ? ", " : "") + std::to_string(order[i].first) + " " + order[i].second + " (" +
-              std::string(describe(*signature_from_string(order[i].second))) + ")";
+      line += (i ? ", " : "") + std::to_string(order[i].first) + " " + std::string(to_string(order[i].second)) + " (" +
+              std::string(describe(order[i].second)) + ")";
     s.lines.push_back(line + ".");
   }
   if (routing_layer_events > 0)
