@@ -118,8 +118,8 @@ std::string email_message(const AlertChannel& channel, const Notification& n, co
   return m;
 }
 
-AlertDelivery::AlertDelivery(std::vector<AlertChannel> channels, DeliveryOptions options)
-    : channels_(std::move(channels)), options_(std::move(options)) {
+AlertDelivery::AlertDelivery(std::vector<AlertChannel> channels, DeliveryOptions options, const Clock& clock)
+    : channels_(std::move(channels)), options_(std::move(options)), clock_(clock) {
   static CurlGlobal global;
   thread_ = std::thread([this] { run(); });
 }
@@ -127,7 +127,7 @@ AlertDelivery::AlertDelivery(std::vector<AlertChannel> channels, DeliveryOptions
 AlertDelivery::~AlertDelivery() { stop(std::chrono::milliseconds(0)); }
 
 void AlertDelivery::submit(const Notification& notification) {
-  const auto now = std::chrono::steady_clock::now();
+  const MonoTime now = clock_.now();
   std::lock_guard lock(mutex_);
   for (const std::string& name : notification.channels) {
     const auto channel = std::find_if(channels_.begin(), channels_.end(), [&](const AlertChannel& c) { return c.name == name; });
@@ -151,7 +151,7 @@ std::size_t AlertDelivery::stop(std::chrono::milliseconds limit) {
     std::lock_guard lock(mutex_);
     if (!thread_.joinable()) return queue_.size();
     stopping_ = true;
-    stop_deadline_ = std::chrono::steady_clock::now() + limit;
+    stop_deadline_ = clock_.now() + limit;
     wake_.notify_one();
   }
   thread_.join();
@@ -165,7 +165,7 @@ std::size_t AlertDelivery::stop(std::chrono::milliseconds limit) {
 void AlertDelivery::run() {
   std::unique_lock lock(mutex_);
   while (true) {
-    const auto now = std::chrono::steady_clock::now();
+    const MonoTime now = clock_.now();
     if (stopping_ && (queue_.empty() || now >= stop_deadline_)) return;
     // The next item due: the queue is short (bounded), a scan is fine.
     auto next = queue_.end();
@@ -176,7 +176,11 @@ void AlertDelivery::run() {
       continue;
     }
     if (next->next_try > now) {
-      wake_.wait_until(lock, stopping_ ? std::min(next->next_try, stop_deadline_) : next->next_try);
+      // Woken early by a submit or a stop: the loop looks at the queue again either way.
+      const std::size_t queued = queue_.size();
+      const bool was_stopping = stopping_;
+      wait_until(clock_, wake_, lock, stopping_ ? std::min(next->next_try, stop_deadline_) : next->next_try,
+                 [&] { return queue_.size() != queued || stopping_ != was_stopping; });
       continue;
     }
     Item item = *next;
@@ -184,6 +188,8 @@ void AlertDelivery::run() {
     lock.unlock();
     std::string error;
     const bool sent = send(item, error);
+    // The back-off counts from the failure, read before anyone can see it counted.
+    const MonoTime finished = clock_.now();
     lock.lock();
     ++item.attempts;
     if (sent) {
@@ -196,7 +202,7 @@ void AlertDelivery::run() {
       ++counters_.failed_attempts;
       const auto backoff = std::min<std::chrono::milliseconds>(options_.max_retry,
                                                                options_.first_retry * (1LL << std::min(item.attempts - 1, 20)));
-      const auto retry_at = std::chrono::steady_clock::now() + backoff;
+      const MonoTime retry_at = finished + backoff;
       if (retry_at - item.first_try > options_.max_age) {
         ++counters_.given_up;
         log::error("alert.given_up", {{"channel", item.channel->name},
@@ -215,6 +221,19 @@ void AlertDelivery::run() {
     }
     counters_.queued = queue_.size();
   }
+}
+
+void AlertDelivery::register_stats(Stats& stats) const {
+  stats.counter("blackout_alerts_delivered_total", "Alert messages a receiver took (one per channel).",
+                [this] { return static_cast<double>(counters_.delivered.load()); });
+  stats.counter("blackout_alert_failed_attempts_total", "Deliveries that failed and were retried.",
+                [this] { return static_cast<double>(counters_.failed_attempts.load()); });
+  stats.counter("blackout_alerts_given_up_total", "Messages given up after retrying for an hour.",
+                [this] { return static_cast<double>(counters_.given_up.load()); });
+  stats.counter("blackout_alerts_dropped_total", "Messages dropped because the delivery queue was full.",
+                [this] { return static_cast<double>(counters_.dropped.load()); });
+  stats.gauge("blackout_alerts_queued", "Messages waiting for delivery or a retry.",
+              [this] { return static_cast<double>(counters_.queued.load()); });
 }
 
 bool AlertDelivery::send(const Item& item, std::string& error) {

@@ -16,6 +16,8 @@
 
 #include "alert/notifier.hpp"
 #include "config/config.hpp"
+#include "engine/clock.hpp"
+#include "util/stats.hpp"
 
 namespace blackout {
 
@@ -42,38 +44,53 @@ std::string webhook_payload(const AlertChannel& channel, const Notification& n, 
 // mail clients thread an incident.
 std::string email_message(const AlertChannel& channel, const Notification& n, const std::string& vantage, Timestamp date);
 
-class AlertDelivery {
+// Where the monitor's notifications go: AlertDelivery in production; a test may record them.
+class AlertSink {
  public:
-  AlertDelivery(std::vector<AlertChannel> channels, DeliveryOptions options);
-  ~AlertDelivery();
+  virtual ~AlertSink() = default;
+  // Returns at once; never waits for a receiver.
+  virtual void submit(const Notification& notification) = 0;
+  // Waits up to `limit` for what is queued to go out; returns how many were left undelivered.
+  virtual std::size_t stop(std::chrono::milliseconds limit) = 0;
+  virtual void register_stats(Stats& /*stats*/) const {}
+};
+
+class AlertDelivery final : public AlertSink {
+ public:
+  // Back-off and the give-up age run on `clock`: a ManualClock tests them in virtual time.
+  AlertDelivery(std::vector<AlertChannel> channels, DeliveryOptions options, const Clock& clock = system_clock());
+  ~AlertDelivery() override;
   AlertDelivery(const AlertDelivery&) = delete;
   AlertDelivery& operator=(const AlertDelivery&) = delete;
 
   // One item per channel of the notification; returns at once.
-  void submit(const Notification& notification);
+  void submit(const Notification& notification) override;
   // Waits up to `limit` for the queue to empty (the monitor stopping), then stops the thread.
   // Returns how many messages were still undelivered.
-  std::size_t stop(std::chrono::milliseconds limit);
+  std::size_t stop(std::chrono::milliseconds limit) override;
   [[nodiscard]] const DeliveryCounters& counters() const { return counters_; }
+  // blackout_alert*_total and blackout_alerts_queued, for /metrics.
+  void register_stats(Stats& stats) const override;
 
  private:
   struct Item {
     const AlertChannel* channel;
     Notification notification;
     int attempts = 0;
-    std::chrono::steady_clock::time_point first_try, next_try;
+    MonoTime first_try, next_try;
   };
   void run();
   bool send(const Item& item, std::string& error);
 
   std::vector<AlertChannel> channels_;
   DeliveryOptions options_;
+  const Clock& clock_;
   DeliveryCounters counters_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> queue_;
   bool stopping_ = false;
-  std::chrono::steady_clock::time_point stop_deadline_{};
+  MonoTime stop_deadline_{};
   std::thread thread_;
 };
 

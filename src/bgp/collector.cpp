@@ -97,4 +97,32 @@ std::string Collector::describe_sessions() const {
   return out;
 }
 
+void Collector::register_stats(Stats& stats) const {
+  const auto each = [&](const char* name, StatType type, const char* help, auto value) {
+    stats.family(name, type, help, [this, value] {
+      std::vector<StatSample> samples;
+      for (const PeerStatus& peer : peers())
+        samples.push_back(StatSample{{{"session", peer.name}}, static_cast<double>(value(peer))});
+      return samples;
+    });
+  };
+  each("blackout_bgp_session_up", StatType::gauge,
+       "1 while the BGP session is established with its table complete (its paths count), else 0.", [](const PeerStatus& p) {
+         return p.state == SessionState::established && (p.table_complete_v4 || p.table_complete_v6) ? 1 : 0;
+       });
+  each("blackout_bgp_session_established", StatType::gauge, "1 while the BGP session is established, else 0.",
+       [](const PeerStatus& p) { return p.state == SessionState::established ? 1 : 0; });
+  each("blackout_bgp_sessions_established_total", StatType::counter, "Times the BGP session came up.",
+       [](const PeerStatus& p) { return p.counters.established; });
+  each("blackout_bgp_updates_total", StatType::counter, "UPDATE messages received.",
+       [](const PeerStatus& p) { return p.counters.updates; });
+  each("blackout_bgp_announcements_total", StatType::counter, "Prefixes announced to blackout.",
+       [](const PeerStatus& p) { return p.counters.announcements; });
+  each("blackout_bgp_withdrawals_total", StatType::counter, "Prefixes withdrawn from blackout.",
+       [](const PeerStatus& p) { return p.counters.withdrawals; });
+  each("blackout_bgp_malformed_messages_total", StatType::counter,
+       "Malformed messages received (each ends the session with a NOTIFICATION).",
+       [](const PeerStatus& p) { return p.counters.malformed; });
+}
+
 }  // namespace blackout::bgp

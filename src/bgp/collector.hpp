@@ -17,6 +17,7 @@
 #include "config/config.hpp"
 #include "engine/loop.hpp"
 #include "util/expected.hpp"
+#include "util/stats.hpp"
 
 namespace blackout::bgp {
 
@@ -52,6 +53,8 @@ class Collector {
   [[nodiscard]] bool counts(const std::string& peer_key, std::optional<std::uint16_t> afi) const;
   [[nodiscard]] std::size_t peers_counting(std::optional<std::uint16_t> afi) const;
   [[nodiscard]] std::vector<PeerStatus> peers() const;
+  // blackout_bgp_*, one sample per session, for /metrics.
+  void register_stats(Stats& stats) const;
   // Why no peer counts, for a result's detail: "transit: established, table not complete yet".
   [[nodiscard]] std::string describe_sessions() const;
 

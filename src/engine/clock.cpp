@@ -7,4 +7,9 @@ MonoTime SystemClock::now() const { return std::chrono::time_point_cast<Duration
 
 Timestamp SystemClock::wall_now() const { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
 
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
 }  // namespace blackout

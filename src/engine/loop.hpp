@@ -56,6 +56,8 @@ class EventLoop {
   [[nodiscard]] Clock& clock() const { return clock_; }
   [[nodiscard]] std::size_t watched() const { return watches_.size(); }
   [[nodiscard]] std::size_t pending_timers() const { return timers_.size(); }
+  // When the next timer is due: a test driving a ManualClock jumps to it.
+  [[nodiscard]] std::optional<MonoTime> next_timer() { return timers_.next_deadline(); }
 
  private:
   void run_posted();

@@ -272,4 +272,22 @@ void Scheduler::watchdog() {
   if (running_ || !in_flight_.empty()) watchdog_timer_ = loop_.after(std::chrono::seconds(1), [this] { watchdog(); });
 }
 
+void register_scheduler_stats(Stats& stats, std::function<const SchedulerCounters&()> current) {
+  const auto counter = [&](const char* name, const char* help, std::uint64_t SchedulerCounters::*field) {
+    stats.counter(name, help, [current, field] { return static_cast<double>(current().*field); });
+  };
+  const auto gauge = [&](const char* name, const char* help, std::size_t SchedulerCounters::*field) {
+    stats.gauge(name, help, [current, field] { return static_cast<double>(current().*field); });
+  };
+  counter("blackout_probes_launched_total", "Probes sent, confirmations included.", &SchedulerCounters::launched);
+  counter("blackout_probes_completed_total", "Probes that completed with a result.", &SchedulerCounters::completed);
+  counter("blackout_confirmations_total", "Re-probes sent at once to confirm a failure.", &SchedulerCounters::confirmations);
+  counter("blackout_late_ticks_total", "Scheduled runs skipped because the schedule fell behind.",
+          &SchedulerCounters::late_ticks);
+  counter("blackout_probes_lost_total", "Probes the watchdog gave up on (a bug in a probe if not zero).",
+          &SchedulerCounters::lost);
+  gauge("blackout_probes_in_flight", "Probes sent and not yet answered or timed out.", &SchedulerCounters::in_flight);
+  gauge("blackout_probes_ready", "Probes due and waiting for the rate limit or a concurrency cap.", &SchedulerCounters::ready);
+}
+
 }  // namespace blackout

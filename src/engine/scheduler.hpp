@@ -20,6 +20,7 @@
 #include "engine/random.hpp"
 #include "model/outcome.hpp"
 #include "model/target.hpp"
+#include "util/stats.hpp"
 
 namespace blackout {
 
@@ -45,6 +46,10 @@ struct SchedulerCounters {
   std::size_t max_in_flight_seen = 0;
   std::size_t ready = 0;  // due, waiting for the rate limit or a cap
 };
+
+// The scheduler's counters for /metrics (blackout_probes_*, ...), read through `current`:
+// a reload replaces the scheduler, and the metrics follow the one running.
+void register_scheduler_stats(Stats& stats, std::function<const SchedulerCounters&()> current);
 
 class Scheduler {
  public:

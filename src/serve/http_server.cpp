@@ -461,4 +461,12 @@ void HttpServer::close(int fd) {
   connections_.erase(it);
 }
 
+void HttpServer::register_stats(Stats& stats) const {
+  stats.counter("blackout_http_requests_total", "Requests this endpoint answered.",
+                [this] { return static_cast<double>(counters_.requests); });
+  stats.counter("blackout_http_rejected_total",
+                "Requests refused: malformed, too large, too slow, unauthorised or over the connection cap.",
+                [this] { return static_cast<double>(counters_.rejected); });
+}
+
 }  // namespace blackout

@@ -19,6 +19,7 @@
 
 #include "engine/loop.hpp"
 #include "util/expected.hpp"
+#include "util/stats.hpp"
 
 namespace blackout {
 
@@ -99,6 +100,8 @@ class HttpServer {
   // The address actually bound, "127.0.0.1:40123".
   [[nodiscard]] const std::string& address() const { return bound_; }
   [[nodiscard]] const HttpServerCounters& counters() const { return counters_; }
+  // blackout_http_*_total, for /metrics.
+  void register_stats(Stats& stats) const;
 
  private:
   struct Connection;

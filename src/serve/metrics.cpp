@@ -39,6 +39,23 @@ class Writer {
     out_ += type;
     out_ += '\n';
   }
+  void sample(const std::string& name, const StatLabels& labels, double value) {
+    out_ += name;
+    if (!labels.empty()) {
+      out_ += '{';
+      for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (i > 0) out_ += ',';
+        out_ += labels[i].first;
+        out_ += "=\"";
+        out_ += label_value(labels[i].second);
+        out_ += '"';
+      }
+      out_ += '}';
+    }
+    out_ += ' ';
+    out_ += number(value);
+    out_ += '\n';
+  }
   void sample(const char* name, std::initializer_list<std::pair<const char*, std::string_view>> labels, double value) {
     out_ += name;
     if (labels.size() > 0) {
@@ -80,7 +97,7 @@ void ResultTally::add(const Result& result) {
 }
 
 std::string render_prometheus(const ResultTally& tally, const std::vector<TargetStatus>& targets,
-                              const std::vector<EntityStatus>& aggregates, const HealthReading& health) {
+                              const std::vector<EntityStatus>& aggregates, const Stats& stats) {
   std::string out;
   Writer w(out);
 
@@ -138,76 +155,13 @@ std::string render_prometheus(const ResultTally& tally, const std::vector<Target
       for (const State s : all_states)
         w.sample("blackout_network_state", {{"vantage", e.vantage}, {"state", to_string(s)}}, e.state == s ? 1 : 0);
 
-  w.family("blackout_probes_launched_total", "counter", "Probes sent, confirmations included.");
-  w.sample("blackout_probes_launched_total", {}, static_cast<double>(health.probes_launched));
-  w.family("blackout_probes_completed_total", "counter", "Probes that completed with a result.");
-  w.sample("blackout_probes_completed_total", {}, static_cast<double>(health.probes_completed));
-  w.family("blackout_confirmations_total", "counter", "Re-probes sent at once to confirm a failure.");
-  w.sample("blackout_confirmations_total", {}, static_cast<double>(health.confirmations));
-  w.family("blackout_late_ticks_total", "counter", "Scheduled runs skipped because the schedule fell behind.");
-  w.sample("blackout_late_ticks_total", {}, static_cast<double>(health.late_ticks));
-  w.family("blackout_probes_lost_total", "counter", "Probes the watchdog gave up on (a bug in a probe if not zero).");
-  w.sample("blackout_probes_lost_total", {}, static_cast<double>(health.lost_probes));
-  w.family("blackout_probes_in_flight", "gauge", "Probes sent and not yet answered or timed out.");
-  w.sample("blackout_probes_in_flight", {}, static_cast<double>(health.in_flight));
-  w.family("blackout_probes_ready", "gauge", "Probes due and waiting for the rate limit or a concurrency cap.");
-  w.sample("blackout_probes_ready", {}, static_cast<double>(health.ready));
-  if (health.store_configured) {
-    w.family("blackout_store_healthy", "gauge", "1 while the store accepts writes.");
-    w.sample("blackout_store_healthy", {}, health.store_healthy ? 1 : 0);
-    w.family("blackout_store_results_total", "counter", "Results committed to the store.");
-    w.sample("blackout_store_results_total", {}, static_cast<double>(health.results_stored));
-    w.family("blackout_store_dropped_total", "counter", "Results refused because the store's queue was full.");
-    w.sample("blackout_store_dropped_total", {}, static_cast<double>(health.results_dropped));
-    w.family("blackout_store_failed_writes_total", "counter", "Store transactions that failed (and were retried).");
-    w.sample("blackout_store_failed_writes_total", {}, static_cast<double>(health.failed_writes));
-    w.family("blackout_store_queue_depth", "gauge", "Results waiting to be written.");
-    w.sample("blackout_store_queue_depth", {}, static_cast<double>(health.store_queue));
-    w.family("blackout_store_last_write_seconds", "gauge", "How long the store's last transaction took.");
-    w.sample("blackout_store_last_write_seconds", {}, health.last_write_seconds);
+  // The monitor's own health: whatever its parts registered, in the order they did.
+  for (const StatFamily& f : stats.families()) {
+    const std::vector<StatSample> samples = f.read();
+    if (samples.empty()) continue;
+    w.family(f.name.c_str(), std::string(to_string(f.type)).c_str(), f.help.c_str());
+    for (const StatSample& sample : samples) w.sample(f.name, sample.labels, sample.value);
   }
-  if (health.alerts_configured) {
-    w.family("blackout_alerts_delivered_total", "counter", "Alert messages a receiver took (one per channel).");
-    w.sample("blackout_alerts_delivered_total", {}, static_cast<double>(health.alerts_delivered));
-    w.family("blackout_alert_failed_attempts_total", "counter", "Deliveries that failed and were retried.");
-    w.sample("blackout_alert_failed_attempts_total", {}, static_cast<double>(health.alert_failed_attempts));
-    w.family("blackout_alerts_given_up_total", "counter", "Messages given up after retrying for an hour.");
-    w.sample("blackout_alerts_given_up_total", {}, static_cast<double>(health.alerts_given_up));
-    w.family("blackout_alerts_dropped_total", "counter", "Messages dropped because the delivery queue was full.");
-    w.sample("blackout_alerts_dropped_total", {}, static_cast<double>(health.alerts_dropped));
-    w.family("blackout_alerts_queued", "gauge", "Messages waiting for delivery or a retry.");
-    w.sample("blackout_alerts_queued", {}, static_cast<double>(health.alerts_queued));
-  }
-  if (!health.bgp_sessions.empty()) {
-    const auto each = [&](const char* name, const char* type, const char* help, auto value) {
-      w.family(name, type, help);
-      for (const BgpSessionReading& s : health.bgp_sessions)
-        w.sample(name, {{"session", s.session}}, static_cast<double>(value(s)));
-    };
-    each("blackout_bgp_session_up", "gauge",
-         "1 while the BGP session is established with its table complete (its paths count), else 0.",
-         [](const BgpSessionReading& s) { return s.established && s.table_complete ? 1 : 0; });
-    each("blackout_bgp_session_established", "gauge", "1 while the BGP session is established, else 0.",
-         [](const BgpSessionReading& s) { return s.established ? 1 : 0; });
-    each("blackout_bgp_sessions_established_total", "counter", "Times the BGP session came up.",
-         [](const BgpSessionReading& s) { return s.established_count; });
-    each("blackout_bgp_updates_total", "counter", "UPDATE messages received.",
-         [](const BgpSessionReading& s) { return s.updates; });
-    each("blackout_bgp_announcements_total", "counter", "Prefixes announced to blackout.",
-         [](const BgpSessionReading& s) { return s.announcements; });
-    each("blackout_bgp_withdrawals_total", "counter", "Prefixes withdrawn from blackout.",
-         [](const BgpSessionReading& s) { return s.withdrawals; });
-    each("blackout_bgp_malformed_messages_total", "counter",
-         "Malformed messages received (each ends the session with a NOTIFICATION).",
-         [](const BgpSessionReading& s) { return s.malformed; });
-  }
-  w.family("blackout_http_requests_total", "counter", "Requests this endpoint answered.");
-  w.sample("blackout_http_requests_total", {}, static_cast<double>(health.http_requests));
-  w.family("blackout_http_rejected_total", "counter",
-           "Requests refused: malformed, too large, too slow, unauthorised or over the connection cap.");
-  w.sample("blackout_http_rejected_total", {}, static_cast<double>(health.http_rejected));
-  w.family("blackout_uptime_seconds", "gauge", "Seconds since the monitor started.");
-  w.sample("blackout_uptime_seconds", {}, health.uptime_seconds);
   return out;
 }
 

@@ -12,8 +12,8 @@
 
 namespace blackout {
 
-StoreWriter::StoreWriter(std::unique_ptr<Store> store, WriterOptions options)
-    : store_(std::move(store)), options_(std::move(options)), description_(store_->describe()) {
+StoreWriter::StoreWriter(std::unique_ptr<Store> store, WriterOptions options, const Clock& clock)
+    : store_(std::move(store)), options_(std::move(options)), clock_(clock), description_(store_->describe()) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -55,6 +55,20 @@ void StoreWriter::submit_detection(std::vector<StateChange> changes, std::vector
   }
 }
 
+void StoreWriter::register_stats(Stats& stats) const {
+  stats.gauge("blackout_store_healthy", "1 while the store accepts writes.", [this] { return counters_.healthy ? 1.0 : 0.0; });
+  stats.counter("blackout_store_results_total", "Results committed to the store.",
+                [this] { return static_cast<double>(counters_.committed.load()); });
+  stats.counter("blackout_store_dropped_total", "Results refused because the store's queue was full.",
+                [this] { return static_cast<double>(counters_.dropped.load()); });
+  stats.counter("blackout_store_failed_writes_total", "Store transactions that failed (and were retried).",
+                [this] { return static_cast<double>(counters_.failed_writes.load()); });
+  stats.gauge("blackout_store_queue_depth", "Results waiting to be written.",
+              [this] { return static_cast<double>(counters_.queued.load()); });
+  stats.gauge("blackout_store_last_write_seconds", "How long the store's last transaction took.",
+              [this] { return static_cast<double>(counters_.last_write_us.load()) / 1e6; });
+}
+
 std::string StoreWriter::last_error() const {
   const std::lock_guard lock(mutex_);
   return last_error_;
@@ -65,7 +79,7 @@ bool StoreWriter::flush_and_stop(Duration limit) {
     const std::lock_guard lock(mutex_);
     if (!thread_.joinable()) return queue_.empty();
     stopping_ = true;
-    stop_deadline_ = std::chrono::steady_clock::now() + limit;
+    stop_deadline_ = clock_.now() + limit;
   }
   wake_.notify_one();
   thread_.join();
@@ -97,7 +111,7 @@ void StoreWriter::run() {
   // results: rebuild them from the raw results the store keeps, so that the next upsert
   // covers the whole minute.
   {
-    const Timestamp wall = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+    const Timestamp wall = clock_.wall_now();
     ResultQuery recent;
     recent.from = minute_of(wall) - std::chrono::minutes(3);
     const auto read = store_->read_results(recent, [&](Result&& r) {
@@ -110,15 +124,15 @@ void StoreWriter::run() {
   }
   std::vector<Result> batch;
   Duration backoff = options_.retry_first;
-  auto next_prune = std::chrono::steady_clock::now();
+  MonoTime next_prune = clock_.now();
   std::uint64_t dropped_reported = 0;
-  auto next_drop_report = std::chrono::steady_clock::now();
+  MonoTime next_drop_report = clock_.now();
   while (true) {
     {
       std::unique_lock lock(mutex_);
       if (batch.empty()) {
-        wake_.wait_for(lock, options_.flush_every,
-                       [&] { return stopping_ || pending_config_ || queue_.size() >= options_.batch; });
+        wait_until(clock_, wake_, lock, clock_.now() + options_.flush_every,
+                   [&] { return stopping_ || pending_config_ || queue_.size() >= options_.batch; });
         const std::size_t n = std::min(queue_.size(), options_.batch);
         batch.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -165,12 +179,14 @@ void StoreWriter::run() {
         }
       }
       if (batch.empty() && stopping_ && pending_changes_.empty() && pending_events_.empty() && pending_waves_.empty()) break;
-      if (batch.empty() && stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) break;
+      if (batch.empty() && stopping_ && clock_.now() >= stop_deadline_) break;
     }
     if (!batch.empty()) {
-      const auto started = std::chrono::steady_clock::now();
+      const MonoTime started = clock_.now();
       auto written = store_->write_results(batch);
-      counters_.last_write_us = std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now() - started).count();
+      // The back-off counts from the failure, read before anyone can see it counted.
+      const MonoTime finished = clock_.now();
+      counters_.last_write_us = (finished - started).count();
       if (written) {
         // Healthy before the count moves: whoever sees the results committed sees the store
         // healthy too.
@@ -198,17 +214,17 @@ void StoreWriter::run() {
         write_status_file();
         // Back off, but wake for a stop; past the stop deadline, give up what is left.
         std::unique_lock lock(mutex_);
-        if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) {
+        if (stopping_ && clock_.now() >= stop_deadline_) {
           for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
           batch.clear();
           break;
         }
-        wake_.wait_for(lock, backoff, [&] { return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_; });
+        wait_until(clock_, wake_, lock, finished + backoff, [&] { return stopping_ && clock_.now() >= stop_deadline_; });
         backoff = std::min(options_.retry_most, backoff * 2);
         continue;
       }
     }
-    const auto now = std::chrono::steady_clock::now();
+    const MonoTime now = clock_.now();
     if (counters_.dropped != dropped_reported && now >= next_drop_report) {
       log::warn("store.dropping",
                 {{"store", description_}, {"dropped_total", counters_.dropped.load()}, {"queue_limit", options_.max_queue}});
@@ -216,7 +232,7 @@ void StoreWriter::run() {
       next_drop_report = now + std::chrono::seconds(10);
     }
     if (now >= next_prune && counters_.healthy) {
-      const Timestamp wall = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+      const Timestamp wall = clock_.wall_now();
       if (auto pruned = store_->prune(wall - options_.raw_retention, wall - options_.rollup_retention); pruned)
         counters_.pruned += static_cast<std::uint64_t>(pruned->results + pruned->rollups);
       next_prune = now + options_.prune_every;

@@ -16,8 +16,10 @@
 #include <string>
 #include <thread>
 
+#include "engine/clock.hpp"
 #include "store/rollup.hpp"
 #include "store/store.hpp"
+#include "util/stats.hpp"
 
 namespace blackout {
 
@@ -47,7 +49,9 @@ struct WriterCounters {
 
 class StoreWriter {
  public:
-  StoreWriter(std::unique_ptr<Store> store, WriterOptions options);
+  // Time (back-off, flushes, pruning, rollup minutes) is the clock's: a ManualClock runs the
+  // writer in virtual time.
+  StoreWriter(std::unique_ptr<Store> store, WriterOptions options, const Clock& clock = system_clock());
   ~StoreWriter();
   StoreWriter(const StoreWriter&) = delete;
   StoreWriter& operator=(const StoreWriter&) = delete;
@@ -63,6 +67,8 @@ class StoreWriter {
   // the thread. Returns true if nothing was left unwritten.
   bool flush_and_stop(Duration limit);
   [[nodiscard]] const WriterCounters& counters() const { return counters_; }
+  // Registers the counters above for /metrics (blackout_store_*); the writer must outlive `stats`' readers.
+  void register_stats(Stats& stats) const;
   [[nodiscard]] std::string describe() const { return description_; }
   [[nodiscard]] std::string last_error() const;
 
@@ -72,6 +78,7 @@ class StoreWriter {
 
   std::unique_ptr<Store> store_;
   WriterOptions options_;
+  const Clock& clock_;
   std::string description_;
   WriterCounters counters_;
   RollupBuilder rollups_;
@@ -83,7 +90,7 @@ class StoreWriter {
   std::map<std::string, Event> pending_events_;
   std::map<std::string, Wave> pending_waves_;
   bool stopping_ = false;
-  std::chrono::steady_clock::time_point stop_deadline_{};
+  MonoTime stop_deadline_{};
   std::string last_error_;
   std::thread thread_;
 };

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "alert/delivery.hpp"
+#include "engine/clock.hpp"
 #include "support/net.hpp"
 #include "support/process.hpp"
 
@@ -116,6 +117,44 @@ TEST(AlertDelivery, AReceiverThatFailsTwiceGetsTheMessageOnTheThirdTry) {
   EXPECT_EQ(body["vantage"], "test-vantage");
   EXPECT_EQ(body["changes"][0]["reason"], "90% of its targets down");
   EXPECT_EQ(delivery.stop(std::chrono::milliseconds(100)), 0u);
+}
+
+// The back-off in virtual time, with the defaults a user gets: 1 s, 2 s, 4 s, ... at most
+// 5 min apart, given up once the next try would be more than an hour after the first. A
+// receiver that always fails is tried at 0, 1, 3, 7, ... 511 s, then every 300 s up to
+// 3511 s: 20 tries, never a moment early, then given up.
+TEST(AlertDelivery, TheBackOffDoublesToFiveMinutesAndGivesUpAfterAnHourInVirtualTime) {
+  const std::uint16_t port = unused_tcp_port();
+  Receiver receiver(port, {500});
+  AlertChannel hook;
+  hook.name = "hook";
+  hook.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  DeliveryOptions options;
+  options.vantage = "test-vantage";
+  ManualClock clock;
+  AlertDelivery delivery({hook}, options, clock);
+  delivery.submit(sample("hook"));
+  std::vector<int> tries{0};
+  for (int backoff = 1; tries.size() < 20; backoff = std::min(backoff * 2, 300)) tries.push_back(tries.back() + backoff);
+  ASSERT_EQ(tries.back(), 3511);
+  for (std::size_t i = 0; i < tries.size(); ++i) {
+    const auto at = std::chrono::seconds(tries[i]);
+    if (i > 0) {
+      clock.set(MonoTime{at - std::chrono::milliseconds(1)});
+      std::this_thread::sleep_for(std::chrono::milliseconds(i < 3 || i == 10 ? 150 : 5));
+      ASSERT_EQ(delivery.counters().failed_attempts, i) << "try " << i + 1 << " came before " << tries[i] << " s";
+    }
+    clock.set(MonoTime{at});
+    ASSERT_TRUE(wait_until([&] { return delivery.counters().failed_attempts == i + 1; }))
+        << "try " << i + 1 << " did not come at " << tries[i] << " s";
+  }
+  ASSERT_TRUE(wait_until([&] { return delivery.counters().given_up == 1; }));
+  EXPECT_EQ(receiver.requests(), 20);
+  EXPECT_EQ(delivery.counters().queued, 0u);
+  clock.advance(std::chrono::hours(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(receiver.requests(), 20) << "given up is given up";
+  EXPECT_EQ(delivery.stop(std::chrono::milliseconds(0)), 0u);
 }
 
 TEST(AlertDelivery, AReceiverThatIsNotThereYetIsRetriedUntilItIs) {

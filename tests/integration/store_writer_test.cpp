@@ -7,7 +7,9 @@
 
 #include <cstring>
 #include <fstream>
+#include <thread>
 
+#include "engine/clock.hpp"
 #include "store/writer.hpp"
 #include "support/net.hpp"
 #include "support/postgres.hpp"
@@ -88,6 +90,43 @@ TEST(StoreWriter, PostgresDownThenBackLosesNothing) {
   EXPECT_TRUE(writer.counters().healthy);
   EXPECT_TRUE(writer.flush_and_stop(std::chrono::seconds(5)));
   EXPECT_EQ(*(*open_store(url))->count_results({}), 3000);
+}
+
+// The back-off in virtual time, with the back-off a user gets: a store that is down is
+// tried again 250 ms after the failure, then 500 ms, 1 s, ... at most 15 s apart, never a
+// moment early; once it is back, one try writes everything.
+TEST(StoreWriter, TheBackOffDoublesToFifteenSecondsInVirtualTime) {
+  if (!PostgresServer::available()) GTEST_SKIP() << "needs root and PostgreSQL 15";
+  PostgresServer server;
+  const std::string url = server.create_database("backoff");
+  ManualClock clock;
+  // A full batch is written at once, so that no flush waits on the clock: the clock moves
+  // only once a failure is counted, and the back-off counts from that failure.
+  WriterOptions options;
+  options.batch = 10;
+  StoreWriter writer(std::move(*open_store(url)), options, clock);
+  for (int i = 0; i < 10; ++i) writer.submit(result_at(i));
+  ASSERT_TRUE(wait_until([&] { return writer.counters().committed == 10; }));
+  server.stop();
+  for (int i = 10; i < 20; ++i) writer.submit(result_at(i));
+  ASSERT_TRUE(wait_until([&] { return writer.counters().failed_writes == 1; }));
+  std::uint64_t failed = 1;
+  for (const int backoff_ms : {250, 500, 1000, 2000, 4000, 8000, 15000, 15000}) {
+    clock.advance(std::chrono::milliseconds(backoff_ms - 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_EQ(writer.counters().failed_writes, failed) << "tried again before " << backoff_ms << " ms";
+    clock.advance(std::chrono::milliseconds(1));
+    ASSERT_TRUE(wait_until([&] { return writer.counters().failed_writes == failed + 1; }))
+        << "not tried again " << backoff_ms << " ms after the failure";
+    ++failed;
+  }
+  EXPECT_FALSE(writer.counters().healthy);
+  server.start();
+  clock.advance(std::chrono::seconds(15));
+  ASSERT_TRUE(wait_until([&] { return writer.counters().committed == 20; }, std::chrono::seconds(30))) << writer.last_error();
+  EXPECT_TRUE(writer.counters().healthy);
+  EXPECT_EQ(writer.counters().failed_writes, failed);
+  EXPECT_TRUE(writer.flush_and_stop(std::chrono::seconds(5)));
 }
 
 TEST(StoreWriter, AFullDiskIsReportedAndCaughtUpOnceThereIsRoom) {

@@ -9,7 +9,7 @@ import re
 import sys
 
 ORDER = ["util", "model", "config", "engine", "resolve", "probes", "bgp", "store", "detect",
-         "report", "serve", "alert", "lab", "cli"]
+         "report", "serve", "alert", "monitor", "lab", "cli"]
 
 ALLOWED = {
     "util": set(),
@@ -19,14 +19,18 @@ ALLOWED = {
     "resolve": {"config", "engine", "model", "util"},
     "probes": {"config", "engine", "model", "util"},
     "bgp": {"config", "engine", "model", "util"},
-    "store": {"config", "model", "util"},
+    # The writer's back-off runs on the engine's injected clock.
+    "store": {"config", "engine", "model", "util"},
     # Detection is a pure function of the result stream: the model alone.
     "detect": {"model"},
     "report": {"detect", "model", "store"},
     "serve": {"detect", "engine", "model", "report", "util"},
-    "alert": {"config", "model", "util"},
+    "alert": {"config", "engine", "model", "util"},
+    # The runtime that wires the parts a monitor is built from; cli builds the real ones.
+    "monitor": {"alert", "bgp", "config", "detect", "engine", "model", "probes", "resolve", "serve",
+                "store", "util"},
     "lab": {"config", "detect", "model", "report", "util"},
-    "cli": {"alert", "bgp", "config", "detect", "engine", "lab", "model", "probes", "report",
+    "cli": {"alert", "bgp", "config", "detect", "engine", "lab", "model", "monitor", "probes", "report",
             "resolve", "serve", "store", "util"},
 }
 
